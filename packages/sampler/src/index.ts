@@ -1,0 +1,1 @@
+export type { StepModel, StepResult } from "./step-model";
