@@ -1,1 +1,17 @@
-export const PACKAGE = "@charrnn/data";
+export type { EncodeCorpusOptions } from "./encode-corpus";
+export { buildVocabFromFile, encodeAll, encodeCorpus, encodeCorpusFile } from "./encode-corpus";
+export type { LabelledText, TextExample } from "./labelled-text";
+export { loadLabelledText } from "./labelled-text";
+export type { LabelledSequence, PaddedBatch, PaddedBatches, PaddedBatchOptions } from "./padded-batches";
+export { createPaddedBatches } from "./padded-batches";
+export type { CorpusSource, ReadCorpusOptions } from "./read-corpus";
+export { corpusFileSize, readCorpus, readCorpusChunks } from "./read-corpus";
+export type { ShuffledWindowOptions, ShuffledWindows } from "./shuffled-windows";
+export { createShuffledWindows } from "./shuffled-windows";
+export type { CorpusSplit, SplitOptions } from "./split-corpus";
+export { splitCorpus } from "./split-corpus";
+export type { StratifiedSplitOptions } from "./stratified-split";
+export { stratifiedSplit } from "./stratified-split";
+export type { BatchOptions, StreamBatches } from "./stream-batches";
+export { createStreamBatches } from "./stream-batches";
+export type { TokenBatch, TokenIds } from "./types";

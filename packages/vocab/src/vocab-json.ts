@@ -1,0 +1,117 @@
+import { isSingleCodePoint } from "./code-point";
+import { CharrnnError } from "./errors";
+import type { VocabLevel } from "./types";
+import { EOS_TOKEN, UNK_TOKEN } from "./types";
+import { vocabHash } from "./vocab-hash";
+
+/** Options of `Vocab.fromJSON`. */
+export interface VocabFromJSONOptions {
+  /**
+   * Level of a plain token array. By default `"char"` when every token is one code point, else
+   * `"word"`. Ignored for the `charrnn-vocab` object form, which states its level.
+   */
+  level?: VocabLevel;
+}
+
+/** The checked content of a vocab file. */
+export interface VocabContent {
+  level: VocabLevel;
+  tokens: string[];
+  unkId: number | undefined;
+  eosId: number | undefined;
+}
+
+/** Validates either JSON form (object or plain token array) and checks the hash when present. */
+export function parseVocabJSON(json: unknown, options: VocabFromJSONOptions = {}): VocabContent {
+  if (typeof json === "string") {
+    try {
+      json = JSON.parse(json);
+    } catch (error) {
+      throw new CharrnnError("VOCAB_INVALID", `vocab is not valid JSON: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+  if (Array.isArray(json)) return fromTokenArray(json, options.level);
+  if (typeof json !== "object" || json === null) {
+    throw invalid(`expected a charrnn-vocab object or an array of tokens, got ${typeName(json)}`);
+  }
+  const obj = json as Record<string, unknown>;
+  if (obj.format !== "charrnn-vocab") {
+    throw new CharrnnError(
+      "VOCAB_FORMAT",
+      `vocab format must be "charrnn-vocab", got ${JSON.stringify(obj.format)}; is this a vocab file?`,
+    );
+  }
+  if (obj.version !== 1) {
+    throw new CharrnnError(
+      "VOCAB_FORMAT",
+      `vocab version ${JSON.stringify(obj.version)} is not supported (expected 1); upgrade charrnn`,
+    );
+  }
+  if (obj.level !== "char" && obj.level !== "word") {
+    throw invalid(`level must be "char" or "word", got ${JSON.stringify(obj.level)}`);
+  }
+  const level = obj.level;
+  const tokens = checkTokens(obj.tokens);
+  if (level === "char") {
+    const bad = tokens.findIndex((t) => !isSingleCodePoint(t));
+    if (bad >= 0)
+      throw invalid(`char vocab token ${bad} (${JSON.stringify(tokens[bad])}) is not one code point`);
+  }
+  const unk = checkId("unk", obj.unk, tokens.length);
+  const eos = checkId("eos", obj.eos, tokens.length);
+  if (obj.hash !== undefined) {
+    const actual = vocabHash(level, tokens, unk, eos);
+    if (obj.hash !== actual) {
+      throw new CharrnnError(
+        "VOCAB_HASH_MISMATCH",
+        `vocab hash mismatch: the file says ${String(obj.hash)} but its content hashes to ${actual}; ` +
+          `the vocab file was modified, so restore the original (ids would no longer match the model)`,
+      );
+    }
+  }
+  return { level, tokens, unkId: unk ?? undefined, eosId: eos ?? undefined };
+}
+
+function fromTokenArray(array: unknown[], level: VocabLevel | undefined): VocabContent {
+  const tokens = checkTokens(array);
+  const resolved = level ?? (tokens.every(isSingleCodePoint) ? "char" : "word");
+  if (resolved === "char") return { level: "char", tokens, unkId: undefined, eosId: undefined };
+  const unk = tokens.indexOf(UNK_TOKEN);
+  const eos = tokens.indexOf(EOS_TOKEN);
+  return { level: "word", tokens, unkId: unk >= 0 ? unk : undefined, eosId: eos >= 0 ? eos : undefined };
+}
+
+function checkTokens(value: unknown): string[] {
+  if (!Array.isArray(value)) throw invalid(`tokens must be an array of strings, got ${typeName(value)}`);
+  if (value.length === 0) throw invalid("tokens is empty");
+  const seen = new Map<string, number>();
+  for (let i = 0; i < value.length; i++) {
+    const token: unknown = value[i];
+    if (typeof token !== "string" || token.length === 0) {
+      throw invalid(`token ${i} must be a non-empty string, got ${JSON.stringify(token) ?? typeName(token)}`);
+    }
+    const first = seen.get(token);
+    if (first !== undefined)
+      throw invalid(`token ${JSON.stringify(token)} appears twice (ids ${first} and ${i})`);
+    seen.set(token, i);
+  }
+  return value as string[];
+}
+
+function checkId(name: string, value: unknown, size: number): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value >= size) {
+    throw invalid(`${name} must be null or a token id in [0, ${size - 1}], got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function invalid(detail: string): CharrnnError {
+  return new CharrnnError("VOCAB_INVALID", `invalid vocab: ${detail}; fix or regenerate the vocab file`);
+}
+
+function typeName(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+}
