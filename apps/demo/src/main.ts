@@ -1,1 +1,4 @@
-export const x = 1;
+import { describeDemo } from "./describe";
+
+const status = document.querySelector<HTMLParagraphElement>("#status");
+if (status) status.textContent = describeDemo();

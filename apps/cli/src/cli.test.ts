@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fixture, runBinary, runInProcess } from "./test/harness";
+
+describe("charrnn (binary)", () => {
+  it("prints help and version and exits 0", () => {
+    const help = runBinary(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: charrnn/);
+    expect(help.stdout).toMatch(/vocab/);
+    const version = runBinary(["--version"]);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("answers bad input with one line, a non-zero exit and no stack trace", () => {
+    const result = runBinary(["vocab", "--data", "does/not/exist.txt"]);
+    expect(result.code).not.toBe(0);
+    const lines = result.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^charrnn: .*does\/not\/exist\.txt/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("shows the stack with --debug", () => {
+    const result = runBinary(["vocab", "--data", "does/not/exist.txt", "--debug"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe("charrnn vocab", () => {
+  it("prints size, most frequent characters and hash of tiny Shakespeare", async () => {
+    const result = await runInProcess(["vocab", "--data", fixture("tinyshakespeare.txt"), "--top", "3"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/vocabulary: 65 characters/);
+    expect(result.stdout).toMatch(/hash:\s+sha256:[0-9a-f]{64}/);
+    // Space is the most frequent character of the corpus, then 'e'.
+    const listed = result.stdout.split("\n").filter((line) => line.startsWith("  "));
+    expect(listed).toHaveLength(3);
+    expect(listed[0]).toMatch(/^ {2}" " /);
+    expect(listed[1]).toMatch(/^ {2}"e" /);
+  });
+
+  it("--json prints the stable vocabulary form", async () => {
+    const result = await runInProcess(["vocab", "--data", fixture("tinyshakespeare.txt"), "--json"]);
+    const json = JSON.parse(result.stdout);
+    expect(json.format).toBe("charrnn-vocab");
+    expect(json.tokens).toHaveLength(65);
+    expect(json.tokens[0]).toBe("\n");
+  });
+
+  it("builds word vocabularies with <unk> and <eos>", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "charrnn-cli-"));
+    const file = join(dir, "words.txt");
+    writeFileSync(file, "the cat sat\nthe dog sat\nthe end\n");
+    const result = await runInProcess([
+      "vocab",
+      "--data",
+      file,
+      "--level",
+      "word",
+      "--min-count",
+      "2",
+      "--json",
+    ]);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.tokens).toEqual(expect.arrayContaining(["<unk>", "<eos>", "the", "sat"]));
+    expect(json.tokens).not.toContain("cat");
+  });
+
+  it("rejects out-of-range and unknown flag values naming the flag", async () => {
+    const bad = await runInProcess(["vocab", "--data", fixture("tinyshakespeare.txt"), "--level", "byte"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--level must be one of char, word, got "byte"/);
+    const neg = await runInProcess(["vocab", "--data", fixture("tinyshakespeare.txt"), "--top", "-1"]);
+    expect(neg.code).toBe(2);
+    expect(neg.stderr).toMatch(/--top must be ≥ 0, got -1/);
+    const missing = await runInProcess(["vocab"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--data/);
+  });
+
+  it("refuses an empty corpus with a one-line error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "charrnn-cli-"));
+    const file = join(dir, "empty.txt");
+    writeFileSync(file, "");
+    const result = await runInProcess(["vocab", "--data", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/empty/i);
+  });
+});

@@ -1,0 +1,29 @@
+// The README's main job: train the `quickstart` preset on the bundled tiny-Shakespeare corpus,
+// then sample from the model it wrote. Run it with `pnpm quickstart` (which builds the CLI first).
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const cli = fileURLToPath(new URL("../apps/cli/dist/charrnn.js", import.meta.url));
+const out = "runs/quickstart";
+
+function charrnn(args) {
+  console.log(`\n$ charrnn ${args.join(" ")}`);
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+charrnn(["train", "--data", "test-fixtures/tinyshakespeare.txt", "--out", out, "--preset", "quickstart"]);
+charrnn([
+  "sample",
+  "--model",
+  out,
+  "--prime",
+  "ROMEO:",
+  "--length",
+  "400",
+  "--temperature",
+  "0.8",
+  "--seed",
+  "1",
+]);
