@@ -1,1 +1,10 @@
-export const PACKAGE = "@charrnn/onnx";
+export type { ExportableModel, ExportOnnxOptions } from "./export-onnx";
+export { exportOnnx, MAX_OPSET, MIN_OPSET } from "./export-onnx";
+export type { LoadedOnnxModel, LoadOnnxModelOptions } from "./load-onnx-model";
+export { loadOnnxModel } from "./load-onnx-model";
+export type { CharrnnMetadata, OnnxFileInfo } from "./metadata";
+export { inspectOnnx, METADATA_KEYS, ONNX_FORMAT, readCharrnnMetadata } from "./metadata";
+export type { OnnxNames, OnnxValueInfo, ResolvedOnnxInterface } from "./onnx-interface";
+export { DEFAULT_ONNX_NAMES, ONNX_NAME_FLAGS, resolveOnnxInterface } from "./onnx-interface";
+export type { OrtModule, OrtStepModel, OrtStepModelOptions } from "./ort-step-model";
+export { createOrtStepModel } from "./ort-step-model";

@@ -1,0 +1,196 @@
+import {
+  type ModelConfig,
+  type NamedTensors,
+  toOnnxLayer,
+  transpose,
+  validateConfig,
+  validateParams,
+} from "@charrnn/models";
+import { CharrnnError, CharrnnRangeError, Vocab, type VocabJSON } from "@charrnn/vocab";
+import type { onnx } from "onnx-proto";
+import { METADATA_KEYS, ONNX_FORMAT } from "./metadata";
+import { DataType, floatInitializer, int64Initializer, node, proto, valueInfo } from "./proto";
+
+/** What `exportOnnx` writes: a model in the layout of `@charrnn/models`, and its vocabulary. */
+export interface ExportableModel {
+  config: ModelConfig;
+  vocab: VocabJSON;
+  params: NamedTensors;
+}
+
+/** Options of {@link exportOnnx}. */
+export interface ExportOnnxOptions {
+  /**
+   * Default-domain opset. 14 is the lowest with today's `RNN`/`GRU`/`LSTM` definitions and `Squeeze`
+   * taking axes as an input, so the widest range of runtimes loads it; every opset up to
+   * {@link MAX_OPSET} gives the same graph (onnxruntime and the ONNX checker accept them all).
+   * @defaultValue 14
+   */
+  opset?: number;
+  /** @defaultValue "charrnn" */
+  producerName?: string;
+  /** Written to `producer_version` when given. */
+  producerVersion?: string;
+  /** Written to the model's `doc_string` when given. */
+  docString?: string;
+}
+
+/** Lowest and highest opsets `exportOnnx` writes. */
+export const MIN_OPSET = 14;
+export const MAX_OPSET = 21;
+
+// The IR version each opset was released with (onnx/docs/Versioning.md): the checker rejects an
+// opset newer than the file's IR version, and older runtimes reject a newer IR than they know.
+const IR_FOR_OPSET: Readonly<Record<number, number>> = {
+  14: 7,
+  15: 8,
+  16: 8,
+  17: 8,
+  18: 8,
+  19: 9,
+  20: 9,
+  21: 10,
+};
+
+/**
+ * Writes a model as a standard ONNX file: `Gather` (embedding) or `OneHot` → one `RNN` (Tanh) / `GRU`
+ * (`linear_before_reset=1`) / `LSTM` operator per layer (weights in ONNX gate order) → `MatMul` + `Add`.
+ * Inputs `tokens` int64 `[batch, seq]`, `h0` (and `c0` for LSTM) float `[layers, batch, hidden]`;
+ * outputs `logits` `[batch, seq, vocab]`, `h` (and `c`). The config, vocabulary and its hash go in
+ * `metadata_props`, so the file alone is enough to sample.
+ * @example
+ * await writeFile("model.onnx", exportOnnx({ config, vocab: vocab.toJSON(), params }));
+ */
+export function exportOnnx(model: ExportableModel, options: ExportOnnxOptions = {}): Uint8Array {
+  const opset = options.opset ?? MIN_OPSET;
+  const irVersion = IR_FOR_OPSET[opset];
+  if (irVersion === undefined)
+    throw new CharrnnRangeError("opset", `an integer in [${MIN_OPSET}, ${MAX_OPSET}]`, opset);
+  const config = validateConfig(model.config);
+  if (config.head !== undefined && config.head.kind !== "lm") {
+    throw new CharrnnError(
+      "ONNX_UNSUPPORTED",
+      "exportOnnx writes language models only; this config has a classifier head, export the LM or use the model file",
+    );
+  }
+  validateParams(config, model.params);
+  const vocab = Vocab.fromJSON(model.vocab);
+  if (vocab.size !== config.vocabSize) {
+    throw new CharrnnError(
+      "MODEL_SHAPE_MISMATCH",
+      `the vocabulary has ${vocab.size} tokens but config.vocabSize is ${config.vocabSize}; export the vocab the model was trained with`,
+    );
+  }
+  const graph = buildGraph(config, model.params);
+  const metadataProps: onnx.IStringStringEntryProto[] = [
+    { key: METADATA_KEYS.format, value: ONNX_FORMAT },
+    { key: METADATA_KEYS.config, value: JSON.stringify(config) },
+    { key: METADATA_KEYS.vocab, value: JSON.stringify(vocab.toJSON()) },
+    { key: METADATA_KEYS.vocabHash, value: vocab.hash },
+  ];
+  const modelProto: onnx.IModelProto = {
+    irVersion,
+    opsetImport: [{ domain: "", version: opset }],
+    producerName: options.producerName ?? "charrnn",
+    producerVersion: options.producerVersion ?? "",
+    docString: options.docString ?? "",
+    graph,
+    metadataProps,
+  };
+  return proto.ModelProto.encode(modelProto).finish();
+}
+
+function buildGraph(config: ModelConfig, params: NamedTensors): onnx.IGraphProto {
+  const { cell, layers: L, hidden: H, vocabSize: V } = config;
+  const nodes: onnx.INodeProto[] = [];
+  const inits: onnx.ITensorProto[] = [];
+  const param = (name: string) => params.get(name)!;
+
+  // ONNX recurrent ops want time-major input (layout=1 exists but onnxruntime rejects it), so the
+  // int64 tokens are transposed once rather than the wider embedded sequence.
+  nodes.push(node("Transpose", ["tokens"], ["tokens_tm"], "tokens_time_major", { perm: [1, 0] }));
+  if (config.input === "embedding") {
+    const emb = param("embedding.weight");
+    inits.push(floatInitializer("embedding.weight", emb.shape, emb.data));
+    nodes.push(node("Gather", ["embedding.weight", "tokens_tm"], ["x0"], "embedding", { axis: 0 }));
+  } else {
+    inits.push(int64Initializer("onehot.depth", [], [V]));
+    inits.push(floatInitializer("onehot.values", [2], Float32Array.of(0, 1)));
+    nodes.push(
+      node("OneHot", ["tokens_tm", "onehot.depth", "onehot.values"], ["x0"], "onehot", { axis: -1 }),
+    );
+  }
+  inits.push(int64Initializer("axes.1", [1], [1]));
+  if (L > 1) inits.push(int64Initializer("axes.0", [1], [0]));
+
+  const op = cell === "lstm" ? "LSTM" : cell === "gru" ? "GRU" : "RNN";
+  const attrs: Record<string, number | readonly string[]> = { hidden_size: H };
+  if (cell === "gru") attrs.linear_before_reset = 1;
+  if (cell === "rnn") attrs.activations = ["Tanh"];
+  let x = "x0";
+  const hOut: string[] = [];
+  const cOut: string[] = [];
+  for (let k = 0; k < L; k++) {
+    const { W, R, B } = toOnnxLayer(config, params, k);
+    const p = `rnn.l${k}`;
+    inits.push(floatInitializer(`${p}.W`, W.shape, W.data));
+    inits.push(floatInitializer(`${p}.R`, R.shape, R.data));
+    inits.push(floatInitializer(`${p}.B`, B.shape, B.data));
+    const h0 = layerState("h0", k, L, nodes, inits);
+    const inputs = [x, `${p}.W`, `${p}.R`, `${p}.B`, "", h0];
+    const outputs = [`${p}.Y`, L === 1 ? "h" : `${p}.h`];
+    if (cell === "lstm") {
+      inputs.push(layerState("c0", k, L, nodes, inits));
+      outputs.push(L === 1 ? "c" : `${p}.c`);
+    }
+    nodes.push(node(op, inputs, outputs, `${p}.${op}`, attrs));
+    // Y is [seq, num_directions = 1, batch, hidden].
+    nodes.push(node("Squeeze", [`${p}.Y`, "axes.1"], [`${p}.out`], `${p}.squeeze`));
+    x = `${p}.out`;
+    hOut.push(outputs[1]!);
+    if (cell === "lstm") cOut.push(outputs[2]!);
+  }
+  if (L > 1) {
+    nodes.push(node("Concat", hOut, ["h"], "h_concat", { axis: 0 }));
+    if (cell === "lstm") nodes.push(node("Concat", cOut, ["c"], "c_concat", { axis: 0 }));
+  }
+
+  const outW = param("output.weight");
+  inits.push(floatInitializer("output.weight_t", [H, V], transpose(outW.data, V, H)));
+  inits.push(floatInitializer("output.bias", [V], param("output.bias").data));
+  nodes.push(node("Transpose", [x], ["y_bm"], "batch_major", { perm: [1, 0, 2] }));
+  nodes.push(node("MatMul", ["y_bm", "output.weight_t"], ["logits_nobias"], "output.matmul"));
+  nodes.push(node("Add", ["logits_nobias", "output.bias"], ["logits"], "output.bias_add"));
+
+  const stateDims = [L, "batch", H];
+  const input = [
+    valueInfo("tokens", DataType.INT64, ["batch", "seq"], "token ids, [batch, seq]"),
+    valueInfo("h0", DataType.FLOAT, stateDims, "hidden state per layer, [layers, batch, hidden]"),
+  ];
+  const output = [
+    valueInfo("logits", DataType.FLOAT, ["batch", "seq", V], "unnormalised next-token scores"),
+    valueInfo("h", DataType.FLOAT, stateDims, "hidden state after the last step"),
+  ];
+  if (cell === "lstm") {
+    input.push(
+      valueInfo("c0", DataType.FLOAT, stateDims, "LSTM cell state per layer, [layers, batch, hidden]"),
+    );
+    output.push(valueInfo("c", DataType.FLOAT, stateDims, "LSTM cell state after the last step"));
+  }
+  return { name: `charrnn_${cell}`, node: nodes, initializer: inits, input, output };
+}
+
+/** Layer `k`'s `[1, batch, hidden]` slice of a `[layers, batch, hidden]` state input. */
+function layerState(
+  input: string,
+  k: number,
+  layers: number,
+  nodes: onnx.INodeProto[],
+  inits: onnx.ITensorProto[],
+): string {
+  if (layers === 1) return input;
+  const out = `${input}.l${k}`;
+  inits.push(int64Initializer(`${out}.start`, [1], [k]), int64Initializer(`${out}.end`, [1], [k + 1]));
+  nodes.push(node("Slice", [input, `${out}.start`, `${out}.end`, "axes.0"], [out], `${out}.slice`));
+  return out;
+}

@@ -1,0 +1,97 @@
+import { Vocab } from "@charrnn/vocab";
+import type { onnx } from "onnx-proto";
+import * as ort from "onnxruntime-node";
+import { describe, expect, it } from "vitest";
+import { exportOnnx } from "./export-onnx";
+import { importOrtNode, loadOnnxModel } from "./load-onnx-model";
+import { METADATA_KEYS } from "./metadata";
+import { createOrtStepModel } from "./ort-step-model";
+import { proto } from "./proto";
+import { maxAbsDiff, testModel } from "./test-support";
+
+const m = testModel("lstm", 2, "embedding", 41);
+const bytes = exportOnnx({ ...m, vocab: m.vocab.toJSON() });
+const tokens = Int32Array.of(3, 1, 4, 1, 5, 9);
+
+/** Re-encodes `bytes` after `edit` changes the decoded model. */
+function edited(edit: (model: ReturnType<typeof proto.ModelProto.decode>) => void): Uint8Array {
+  const model = proto.ModelProto.decode(bytes);
+  edit(model);
+  return proto.ModelProto.encode(model).finish();
+}
+
+describe("loadOnnxModel", () => {
+  it("loads a charrnn export from bytes with its own vocab and config, importing onnxruntime-node itself", async () => {
+    const { model, vocab } = await loadOnnxModel(bytes);
+    expect(vocab.hash).toBe(m.vocab.hash);
+    expect(model.config).toEqual(m.config);
+    expect(model.metadata.get(METADATA_KEYS.vocabHash)).toBe(m.vocab.hash);
+    await model.dispose();
+  });
+
+  it("runs a renamed graph with int32 token ids through names mapping", async () => {
+    const renamed = edited((model) => {
+      const g = model.graph as onnx.GraphProto;
+      const rename: Record<string, string> = { tokens: "ids", h0: "state_h", c0: "state_c", logits: "out" };
+      for (const v of [...g.input, ...g.output] as onnx.ValueInfoProto[]) v.name = rename[v.name] ?? v.name;
+      for (const n of g.node as onnx.NodeProto[]) {
+        n.input = n.input.map((x) => rename[x] ?? x);
+        n.output = n.output.map((x) => rename[x] ?? x);
+      }
+      g.input[0]!.type!.tensorType!.elemType = 6; // int32: Gather takes either index type
+    });
+    const names = { tokens: "ids", h0: "state_h", c0: "state_c", logits: "out" };
+    const { model } = await loadOnnxModel(renamed, { ort, names });
+    const plain = await createOrtStepModel(ort, bytes);
+    const a = await model.forward(tokens, 2, 3, model.initialState(2));
+    const b = await plain.forward(tokens, 2, 3, plain.initialState(2));
+    expect(maxAbsDiff(a.logits, b.logits)).toBe(0);
+    expect(maxAbsDiff(a.state.c!, b.state.c!)).toBe(0);
+    await expect(loadOnnxModel(renamed, { ort })).rejects.toMatchObject({ code: "ONNX_BAD_INTERFACE" });
+    await Promise.all([model.dispose(), plain.dispose()]);
+  });
+
+  it("wraps an existing session; then only the vocab option can supply the vocabulary", async () => {
+    const session = await ort.InferenceSession.create(bytes);
+    const model = await createOrtStepModel(ort, session, { vocab: m.vocab.tokens });
+    expect([model.cell, model.layers, model.hidden, model.vocabSize]).toEqual(["lstm", 2, 12, 17]);
+    expect(model.metadata.size).toBe(0);
+    expect(model.vocab?.tokens).toEqual(m.vocab.tokens);
+    await model.dispose();
+  });
+
+  it("refuses a vocab that differs from the exported one, and edited metadata", async () => {
+    const other = Vocab.fromText("ABCDEFGHIJKLMNOPQ");
+    await expect(loadOnnxModel(bytes, { ort, vocab: other })).rejects.toMatchObject({
+      code: "ONNX_VOCAB_MISMATCH",
+    });
+    const tampered = edited((model) => {
+      for (const e of model.metadataProps) if (e.key === METADATA_KEYS.vocabHash) e.value = "sha256:00";
+    });
+    await expect(loadOnnxModel(tampered, { ort })).rejects.toMatchObject({
+      code: "ONNX_BAD_METADATA",
+      message: expect.stringContaining("charrnn.vocab_hash says sha256:00"),
+    });
+    const future = edited((model) => {
+      for (const e of model.metadataProps) if (e.key === METADATA_KEYS.format) e.value = "charrnn-onnx/9";
+    });
+    await expect(loadOnnxModel(future, { ort })).rejects.toThrow(/charrnn-onnx\/9.*upgrade charrnn/);
+  });
+
+  it("reports unreadable files and non-ONNX bytes", async () => {
+    await expect(loadOnnxModel("/nonexistent/model.onnx", { ort })).rejects.toMatchObject({
+      code: "ONNX_READ_FAILED",
+      message: expect.stringContaining("/nonexistent/model.onnx"),
+    });
+    await expect(loadOnnxModel(Uint8Array.of(0xff, 0xff, 0xff), { ort })).rejects.toMatchObject({
+      code: "ONNX_INVALID",
+    });
+  });
+
+  it("gives the install hint when onnxruntime-node cannot be imported", async () => {
+    await expect(importOrtNode("@charrnn/no-such-runtime")).rejects.toMatchObject({
+      code: "ORT_NOT_INSTALLED",
+      message: expect.stringContaining("npm install onnxruntime-node; set ONNXRUNTIME_NODE_INSTALL=skip"),
+    });
+  });
+});
