@@ -1,3 +1,5 @@
+import { CharrnnRangeError } from "@charrnn/vocab";
+
 /** Recurrent cell kinds. `rnn` is the Elman RNN with tanh. */
 export type CellType = "rnn" | "gru" | "lstm";
 
@@ -56,4 +58,91 @@ export function gateCount(cell: CellType): number {
 export function layerInputSize(config: ModelConfig, layer: number): number {
   if (layer > 0) return config.hidden;
   return config.input === "embedding" ? (config.embed ?? 0) : config.vocabSize;
+}
+
+const CELLS: readonly string[] = ["rnn", "gru", "lstm"];
+const INPUTS: readonly string[] = ["embedding", "onehot"];
+
+/**
+ * Checks a config's ranges and enums; throws `CharrnnRangeError` naming the first bad field.
+ * Returns the same object so it can wrap an expression.
+ */
+export function validateConfig(config: ModelConfig): ModelConfig {
+  if (typeof config !== "object" || config === null)
+    throw new CharrnnRangeError("config", "an object", config);
+  if (!CELLS.includes(config.cell))
+    throw new CharrnnRangeError("cell", '"rnn", "gru" or "lstm"', config.cell);
+  checkCount("layers", config.layers);
+  checkCount("hidden", config.hidden);
+  checkCount("vocabSize", config.vocabSize);
+  if (!INPUTS.includes(config.input)) {
+    throw new CharrnnRangeError("input", '"embedding" or "onehot"', config.input);
+  }
+  if (config.input === "embedding") checkCount("embed", config.embed);
+  if (typeof config.dropout !== "number" || !(config.dropout >= 0 && config.dropout < 1)) {
+    throw new CharrnnRangeError("dropout", "in [0, 1)", config.dropout);
+  }
+  if (typeof config.forgetBias !== "number" || !Number.isFinite(config.forgetBias)) {
+    throw new CharrnnRangeError("forgetBias", "a finite number", config.forgetBias);
+  }
+  const init = config.init as { kind?: unknown; scale?: unknown } | undefined;
+  const kind = init?.kind;
+  if (kind !== "uniform" && kind !== "glorot" && kind !== "pytorch") {
+    throw new CharrnnRangeError("init.kind", '"uniform", "glorot" or "pytorch"', kind);
+  }
+  if (
+    kind === "uniform" &&
+    !(typeof init?.scale === "number" && init.scale > 0 && Number.isFinite(init.scale))
+  ) {
+    throw new CharrnnRangeError("init.scale", "a finite number > 0", init?.scale);
+  }
+  // Read loosely: configs come from files, so the declared type is not yet true here.
+  const head = config.head as { kind?: unknown; labels?: unknown; pooling?: unknown } | null | undefined;
+  if (head !== undefined && (typeof head !== "object" || head === null)) {
+    throw new CharrnnRangeError("head", "an object", head);
+  }
+  if (head !== undefined && head.kind !== "lm") {
+    if (head.kind !== "classifier")
+      throw new CharrnnRangeError("head.kind", '"lm" or "classifier"', head.kind);
+    if (!Array.isArray(head.labels) || head.labels.length < 1) {
+      throw new CharrnnRangeError("head.labels", "a non-empty array of labels", head.labels);
+    }
+    if (head.pooling !== "last" && head.pooling !== "mean") {
+      throw new CharrnnRangeError("head.pooling", '"last" or "mean"', head.pooling);
+    }
+  }
+  return config;
+}
+
+/** What `defaultConfig` needs: the vocabulary size, and any fields to override. */
+export type PartialModelConfig = Partial<ModelConfig> & Pick<ModelConfig, "vocabSize">;
+
+/**
+ * Fills the unset fields of a config and validates the result. Defaults: `cell: "lstm"`,
+ * `layers: 1`, `hidden: 128`, `input: "embedding"`, `embed: min(hidden, 64)` (a char vocabulary
+ * rarely needs a wider embedding, and it never needs to be wider than the state it feeds),
+ * `dropout: 0`, `init: { kind: "pytorch" }`, `forgetBias: 0`. With `input: "onehot"` `embed` is dropped.
+ */
+export function defaultConfig(partial: PartialModelConfig): ModelConfig {
+  const hidden = partial.hidden ?? 128;
+  const input = partial.input ?? "embedding";
+  const config: ModelConfig = {
+    cell: partial.cell ?? "lstm",
+    layers: partial.layers ?? 1,
+    hidden,
+    vocabSize: partial.vocabSize,
+    input,
+    dropout: partial.dropout ?? 0,
+    init: partial.init ?? { kind: "pytorch" },
+    forgetBias: partial.forgetBias ?? 0,
+  };
+  if (input === "embedding") config.embed = partial.embed ?? Math.min(hidden, 64);
+  if (partial.head !== undefined) config.head = partial.head;
+  return validateConfig(config);
+}
+
+function checkCount(option: string, value: unknown): void {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new CharrnnRangeError(option, "an integer ≥ 1", value);
+  }
 }

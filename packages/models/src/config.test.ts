@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import type { ModelConfig } from "./config";
+import { defaultConfig, validateConfig } from "./config";
+
+describe("defaultConfig", () => {
+  it("fills the documented defaults", () => {
+    expect(defaultConfig({ vocabSize: 65 })).toEqual({
+      cell: "lstm",
+      layers: 1,
+      hidden: 128,
+      vocabSize: 65,
+      input: "embedding",
+      embed: 64,
+      dropout: 0,
+      init: { kind: "pytorch" },
+      forgetBias: 0,
+    });
+    expect(defaultConfig({ vocabSize: 5, hidden: 16 }).embed).toBe(16);
+    expect(defaultConfig({ vocabSize: 5, input: "onehot", embed: 8 }).embed).toBeUndefined();
+  });
+});
+
+describe("validateConfig", () => {
+  const good = defaultConfig({ vocabSize: 10 });
+  const bad =
+    (patch: Record<string, unknown>): (() => ModelConfig) =>
+    () =>
+      validateConfig({ ...good, ...patch } as ModelConfig);
+
+  it("accepts a good config", () => expect(validateConfig(good)).toBe(good));
+
+  it.each([
+    [{ layers: 0 }, "layers must be an integer ≥ 1, got 0"],
+    [{ hidden: 2.5 }, "hidden must be an integer ≥ 1, got 2.5"],
+    [{ vocabSize: 0 }, "vocabSize must be an integer ≥ 1, got 0"],
+    [{ embed: 0 }, "embed must be an integer ≥ 1, got 0"],
+    [{ dropout: 1 }, "dropout must be in [0, 1), got 1"],
+    [{ dropout: -0.1 }, "dropout must be in [0, 1), got -0.1"],
+    [{ cell: "transformer" }, 'cell must be "rnn", "gru" or "lstm", got "transformer"'],
+    [{ input: "bytes" }, 'input must be "embedding" or "onehot", got "bytes"'],
+    [{ init: { kind: "xavier" } }, 'init.kind must be "uniform", "glorot" or "pytorch", got "xavier"'],
+    [{ init: { kind: "uniform", scale: 0 } }, "init.scale must be a finite number > 0, got 0"],
+    [{ forgetBias: Number.NaN }, "forgetBias must be a finite number, got NaN"],
+    [{ head: null }, "head must be an object, got null"],
+    [{ head: { kind: "classifier", labels: [], pooling: "last" } }, "head.labels must be a non-empty array"],
+  ])("rejects %j", (patch, message) => {
+    expect(bad(patch)).toThrow(
+      expect.objectContaining({ code: "OPTION_RANGE", message: expect.stringContaining(message) }),
+    );
+  });
+
+  it("does not require embed with one-hot input", () => {
+    expect(() => validateConfig({ ...good, input: "onehot", embed: undefined })).not.toThrow();
+  });
+});

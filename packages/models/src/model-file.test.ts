@@ -1,0 +1,252 @@
+import { CharrnnError, createRng } from "@charrnn/vocab";
+import { describe, expect, it } from "vitest";
+import { defaultConfig } from "./config";
+import { initParams } from "./init-params";
+import type { ModelFile, ModelVocabJSON } from "./model-file";
+import { MODEL_FORMAT, parseModel, serializeModel } from "./model-file";
+
+const config = defaultConfig({ cell: "gru", layers: 2, hidden: 3, embed: 2, vocabSize: 4 });
+const vocab: ModelVocabJSON = {
+  format: "charrnn-vocab",
+  version: 1,
+  level: "char",
+  tokens: ["\n", " ", "a", "b"],
+  unk: null,
+  eos: null,
+  hash: "sha256:1234",
+};
+const model: ModelFile = {
+  config,
+  vocab,
+  params: initParams(config, createRng(11)),
+  training: { steps: 120, valLoss: 1.25 },
+  metadata: { createdBy: "test" },
+};
+
+/** A safetensors file from a raw header object and a data section of `dataBytes` bytes. */
+function build(header: unknown, dataBytes: number, pad = true): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const n = pad ? Math.ceil(json.length / 8) * 8 : json.length;
+  const out = new Uint8Array(8 + n + dataBytes).fill(0x20, 8, 8 + n);
+  new DataView(out.buffer).setUint32(0, n, true);
+  out.set(json, 8);
+  return out;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests poke at raw header JSON
+type RawHeader = Record<string, any>;
+
+function headerOf(bytes: Uint8Array): RawHeader {
+  const n = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+}
+
+const expectCode = (fn: () => unknown, code: string, message?: RegExp): void => {
+  expect(fn).toThrow(
+    expect.objectContaining({ code, ...(message ? { message: expect.stringMatching(message) } : {}) }),
+  );
+};
+
+describe("serializeModel", () => {
+  const bytes = serializeModel(model);
+
+  it("writes the safetensors layout: u64 LE header length, padded JSON, F32 data in layout order", () => {
+    const view = new DataView(bytes.buffer);
+    const n = view.getUint32(0, true);
+    expect(view.getUint32(4, true)).toBe(0);
+    expect(n % 8).toBe(0);
+    const header = headerOf(bytes);
+    expect(header.__metadata__.format).toBe(MODEL_FORMAT);
+    expect(JSON.parse(header.__metadata__.config)).toEqual(config);
+    expect(JSON.parse(header.__metadata__.vocab)).toEqual(vocab);
+    expect(header.__metadata__.vocabHash).toBe("sha256:1234");
+    expect(JSON.parse(header.__metadata__.training)).toEqual({ steps: 120, valLoss: 1.25 });
+    const names = Object.keys(header).filter((k) => k !== "__metadata__");
+    expect(names[0]).toBe("embedding.weight");
+    let offset = 0;
+    for (const name of names) {
+      const { dtype, shape, data_offsets } = header[name];
+      expect(dtype).toBe("F32");
+      expect(data_offsets[0]).toBe(offset);
+      const t = model.params.get(name)!;
+      expect(shape).toEqual(t.shape);
+      for (let i = 0; i < t.data.length; i++)
+        expect(view.getFloat32(8 + n + offset + 4 * i, true)).toBe(t.data[i]);
+      offset = data_offsets[1];
+    }
+    expect(bytes.length).toBe(8 + n + offset);
+  });
+
+  it("round-trips through parseModel", () => {
+    const parsed = parseModel(bytes, { expectVocabHash: "sha256:1234" });
+    expect(parsed.config).toEqual(config);
+    expect(parsed.vocab).toEqual(vocab);
+    expect(parsed.params).toEqual(model.params);
+    expect(parsed.training).toEqual(model.training);
+    expect(parsed.metadata).toEqual({ createdBy: "test" });
+  });
+
+  it("refuses a model that does not match its config or vocab", () => {
+    expectCode(
+      () => serializeModel({ ...model, vocab: { ...vocab, tokens: ["a"] } }),
+      "MODEL_VOCAB_MISMATCH",
+      /1 tokens/,
+    );
+    const { hash: _, ...noHash } = vocab;
+    expectCode(() => serializeModel({ ...model, vocab: noHash }), "MODEL_VOCAB_MISMATCH", /no hash/);
+    expectCode(() => serializeModel({ ...model, config: { ...config, hidden: 4 } }), "MODEL_SHAPE_MISMATCH");
+    expectCode(() => serializeModel({ ...model, metadata: { config: "x" } }), "OPTION_RANGE", /reserved/);
+  });
+});
+
+describe("parseModel", () => {
+  const bytes = serializeModel(model);
+  const header = headerOf(bytes);
+  const dataBytes = bytes.length - 8 - new DataView(bytes.buffer).getUint32(0, true);
+  const withHeader = (patch: (h: RawHeader) => void): Uint8Array => {
+    const h = structuredClone(header);
+    patch(h);
+    const out = build(h, dataBytes);
+    out.set(bytes.subarray(bytes.length - dataBytes), out.length - dataBytes);
+    return out;
+  };
+
+  it("names the file and the vocab hashes on a vocab mismatch", () => {
+    expectCode(
+      () => parseModel(bytes, { expectVocabHash: "sha256:ffff", source: "run/model.safetensors" }),
+      "MODEL_VOCAB_MISMATCH",
+      /^model file run\/model\.safetensors was trained with vocab sha256:1234 but the vocab given is sha256:ffff/,
+    );
+  });
+
+  it.each([
+    ["a file shorter than 8 bytes", () => bytes.subarray(0, 5), /5 bytes, too short/],
+    [
+      "a header length beyond the file",
+      () => bytes.subarray(0, 100),
+      /header length \d+ exceeds the file size 100/,
+    ],
+    [
+      "a header length over the cap (checked before allocating)",
+      () => {
+        const b = new Uint8Array(16);
+        new DataView(b.buffer).setUint32(4, 1, true);
+        return b;
+      },
+      /exceeds the 104857600-byte limit/,
+    ],
+    ["a JSON syntax error", () => build({}, 0).fill(0x7b, 8), /not valid JSON/],
+    ["a header that is an array", () => build([1], 0), /not a JSON object/],
+    [
+      "offsets beyond the data",
+      () => withHeader((h) => (h["output.bias"].data_offsets[1] += 4)),
+      /tensor 'output.bias' data_offsets \[\d+,\d+\] exceed the data size \d+ \(file size \d+\); re-export/,
+    ],
+    [
+      "offsets that do not match the shape",
+      () => withHeader((h) => (h["output.bias"].shape = [5])),
+      /'output.bias' data_offsets \[\d+,\d+\] hold 16 bytes but shape \[5\] needs 20/,
+    ],
+    [
+      "overlapping tensors",
+      () =>
+        withHeader((h) => {
+          h["output.bias"].data_offsets = [0, 16];
+        }),
+      /tensors '(embedding.weight|output.bias)' and '(embedding.weight|output.bias)' overlap/,
+    ],
+    [
+      "a non-integer shape",
+      () => withHeader((h) => (h["output.bias"].shape = [-4])),
+      /not a list of non-negative integers/,
+    ],
+    [
+      "metadata that is not strings",
+      () => withHeader((h) => (h.__metadata__.x = 1)),
+      /__metadata__ entry 'x'/,
+    ],
+    [
+      "a config that is not JSON",
+      () => withHeader((h) => (h.__metadata__.config = "{")),
+      /__metadata__.config is not valid JSON/,
+    ],
+    [
+      "an invalid config",
+      () => withHeader((h) => (h.__metadata__.config = JSON.stringify({ ...config, layers: 0 }))),
+      /its config is invalid \(layers must be an integer ≥ 1, got 0\)/,
+    ],
+    ["a missing vocab", () => withHeader((h) => delete h.__metadata__.vocab), /__metadata__ has no vocab/],
+    [
+      "a vocab whose hash disagrees with vocabHash",
+      () => withHeader((h) => (h.__metadata__.vocabHash = "sha256:9")),
+      /stored vocab says sha256:1234 but vocabHash says sha256:9/,
+    ],
+  ])("reports %s as MODEL_FILE_CORRUPT", (_, make, message) => {
+    expectCode(() => parseModel(make(), { source: "m.st" }), "MODEL_FILE_CORRUPT", message);
+    expect(() => parseModel(make(), { source: "m.st" })).toThrow(/^model file m\.st is damaged: /);
+  });
+
+  it("reports dtype, format, and shape problems with their own codes", () => {
+    expectCode(
+      () => parseModel(withHeader((h) => (h["output.bias"].dtype = "F16"))),
+      "MODEL_DTYPE_UNSUPPORTED",
+      /"F16"/,
+    );
+    expectCode(
+      () => parseModel(withHeader((h) => (h.__metadata__.format = "charrnn-model/9"))),
+      "MODEL_FORMAT_UNSUPPORTED",
+      /charrnn-model\/9/,
+    );
+    expectCode(
+      () => parseModel(withHeader((h) => (h.__metadata__.config = JSON.stringify({ ...config, hidden: 4 })))),
+      "MODEL_SHAPE_MISMATCH",
+      /tensor 'rnn.weight_ih_l0' has shape \[9,2\] .* needs \[12,2\]/,
+    );
+  });
+
+  it("loads a safetensors file with PyTorch names when config and vocab are given", () => {
+    const pt = {
+      "emb.weight": "embedding.weight",
+      "gru.weight_ih_l0": "rnn.weight_ih_l0",
+      "fc.bias": "output.bias",
+    };
+    const foreign = withHeader((h) => {
+      delete h.__metadata__;
+      for (const [theirs, ours] of Object.entries(pt)) {
+        h[theirs] = h[ours];
+        delete h[ours];
+      }
+    });
+    expectCode(
+      () => parseModel(foreign, { source: "x.safetensors" }),
+      "MODEL_METADATA_MISSING",
+      /x\.safetensors has no charrnn metadata/,
+    );
+    const parsed = parseModel(foreign, { config, vocab });
+    expect(parsed.params).toEqual(model.params);
+    expect(parsed.vocab).toBe(vocab);
+  });
+
+  it("survives random damage: every failure is a CharrnnError", () => {
+    const rng = createRng(2024);
+    let failures = 0;
+    for (let i = 0; i < 300; i++) {
+      const damaged = bytes.slice(0, i % 3 === 0 ? rng.nextInt(bytes.length) : bytes.length);
+      const flips = 1 + rng.nextInt(4);
+      const inHeader = i % 2 === 0;
+      for (let f = 0; f < flips && damaged.length > 0; f++) {
+        const at = inHeader
+          ? rng.nextInt(Math.min(damaged.length, 8 + header.__metadata__.config.length + 200))
+          : rng.nextInt(damaged.length);
+        damaged[at] = rng.nextInt(256);
+      }
+      try {
+        parseModel(damaged);
+      } catch (error) {
+        failures++;
+        if (!(error instanceof CharrnnError)) throw error;
+      }
+    }
+    expect(failures).toBeGreaterThan(100);
+  });
+});
