@@ -8,6 +8,16 @@ export interface StepResult {
   state: RnnState;
 }
 
+/** Hints for one `forward` call. Engines may ignore them. */
+export interface ForwardOptions {
+  /**
+   * Only the last step's logits are needed (priming, scoring the next token). An engine that honours
+   * it returns `[batch, 1, vocab]` logits; callers tell the two apart by `logits.length`.
+   * @defaultValue false
+   */
+  lastOnly?: boolean;
+}
+
 /**
  * The one interface every inference engine implements: tokens + state in, logits + state out.
  * The plain-TypeScript engine lives in this package; ONNX (onnxruntime) and TF.js engines live in
@@ -24,7 +34,13 @@ export interface StepModel {
    * Runs `steps` time steps for `batch` independent streams. `tokens` is `[batch, steps]` row-major.
    * Must not modify `state`; returns a fresh one.
    */
-  forward(tokens: Int32Array, batch: number, steps: number, state: RnnState): Promise<StepResult> | StepResult;
+  forward(
+    tokens: Int32Array,
+    batch: number,
+    steps: number,
+    state: RnnState,
+    options?: ForwardOptions,
+  ): Promise<StepResult> | StepResult;
   /** Frees native or GPU resources, if any. */
   dispose?(): void | Promise<void>;
 }

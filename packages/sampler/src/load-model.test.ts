@@ -1,0 +1,31 @@
+import { serializeModel } from "@charrnn/models";
+import { createRng, Vocab } from "@charrnn/vocab";
+import { describe, expect, it } from "vitest";
+import { generate } from "./generate";
+import { loadModelFromBytes } from "./load-model";
+import { makeConfig, randomParams } from "./test-helpers";
+import { createTsStepModel } from "./ts-engine";
+
+describe("loadModelFromBytes", () => {
+  const vocab = Vocab.fromText("hello world");
+  const config = makeConfig({ cell: "lstm", layers: 2, hidden: 6, vocabSize: vocab.size, embed: 3 });
+  const params = randomParams(config, createRng(8));
+  const bytes = serializeModel({ config, vocab: vocab.toJSON(), params });
+
+  it("opens a model file with its vocabulary and generates like the engine built directly", async () => {
+    const loaded = loadModelFromBytes(bytes);
+    expect(loaded.config).toEqual(config);
+    expect(loaded.vocab.hash).toBe(vocab.hash);
+    const direct = createTsStepModel({ config, params });
+    const options = { prime: "he", length: 20, seed: 3 };
+    expect((await generate(loaded.model, loaded.vocab, options)).text).toBe(
+      (await generate(direct, vocab, options)).text,
+    );
+  });
+
+  it("refuses a model trained with another vocabulary", () => {
+    expect(() => loadModelFromBytes(bytes, { expectVocabHash: Vocab.fromText("other").hash })).toThrow(
+      expect.objectContaining({ code: "MODEL_VOCAB_MISMATCH" }),
+    );
+  });
+});

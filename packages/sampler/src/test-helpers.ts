@@ -1,0 +1,64 @@
+// Helpers shared by this package's tests (not exported from the package).
+import { expectedShapes, type ModelConfig, type NamedTensors, type RnnState } from "@charrnn/models";
+import type { Rng } from "@charrnn/vocab";
+import type { StepModel, StepResult } from "./step-model";
+
+export function makeConfig(over: Partial<ModelConfig> & Pick<ModelConfig, "cell">): ModelConfig {
+  return {
+    layers: 1,
+    hidden: 5,
+    vocabSize: 7,
+    input: "embedding",
+    embed: 4,
+    dropout: 0,
+    init: { kind: "uniform", scale: 0.5 },
+    forgetBias: 0,
+    ...over,
+  };
+}
+
+export function randomParams(config: ModelConfig, rng: Rng, scale = 0.5): NamedTensors {
+  const params: NamedTensors = new Map();
+  for (const [name, shape] of expectedShapes(config)) {
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) data[i] = (rng.next() * 2 - 1) * scale;
+    params.set(name, { shape, data });
+  }
+  return params;
+}
+
+/**
+ * A fake step model whose logits at generation step s (counted per stream from the first forward
+ * call, one per fed token) come from `table(step, lastToken, stream)`. Records every call.
+ */
+export function fakeModel(
+  vocabSize: number,
+  table: (step: number, lastToken: number, stream: number) => ArrayLike<number>,
+): StepModel & { calls: { batch: number; steps: number; tokens: number[] }[] } {
+  const calls: { batch: number; steps: number; tokens: number[] }[] = [];
+  return {
+    cell: "rnn",
+    layers: 1,
+    hidden: 1,
+    vocabSize,
+    calls,
+    initialState(batch: number): RnnState {
+      return { layers: 1, batch, hidden: 1, h: new Float32Array(batch) };
+    },
+    forward(tokens, batch, steps, state): StepResult {
+      calls.push({ batch, steps, tokens: Array.from(tokens) });
+      const logits = new Float32Array(batch * steps * vocabSize);
+      const h = new Float32Array(batch);
+      for (let b = 0; b < batch; b++) {
+        // The "state" counts tokens fed so far: the step index of the next distribution.
+        let count = state.h[b]!;
+        for (let t = 0; t < steps; t++) {
+          count++;
+          logits.set(table(count - 1, tokens[b * steps + t]!, b), (b * steps + t) * vocabSize);
+        }
+        h[b] = count;
+      }
+      return { logits, state: { layers: 1, batch, hidden: 1, h } };
+    },
+  };
+}

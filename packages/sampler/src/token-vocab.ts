@@ -1,0 +1,49 @@
+import { CharrnnError, type OovPolicy } from "@charrnn/vocab";
+
+export type { OovPolicy };
+
+/**
+ * What the sampler needs of a vocabulary. `Vocab` from `@charrnn/vocab` satisfies it; any object with
+ * these members (another tool's vocabulary) works too.
+ */
+export interface TokenVocab {
+  readonly level: "char" | "word";
+  readonly size: number;
+  readonly tokens: readonly string[];
+  readonly eosId: number | undefined;
+  encode(text: string, options?: { oov?: OovPolicy }): Int32Array;
+  decode(ids: ArrayLike<number>): string;
+  idOf(token: string): number | undefined;
+}
+
+/**
+ * Decodes one token as it continues the text so far: for char vocabs the token itself, for word
+ * vocabs whatever separator `decode` puts between `prev` and `id` plus the word.
+ */
+export function tokenPiece(vocab: TokenVocab, prev: number, id: number): string {
+  if (vocab.level === "char") return vocab.tokens[id] ?? "";
+  if (prev < 0) return vocab.decode([id]);
+  return vocab.decode([prev, id]).slice(vocab.decode([prev]).length);
+}
+
+/** Resolves a token given as an id or as its text; `option` names it in errors. */
+export function resolveToken(vocab: TokenVocab, token: number | string, option: string): number {
+  const id = typeof token === "number" ? token : vocab.idOf(token);
+  if (id === undefined || !Number.isInteger(id) || id < 0 || id >= vocab.size) {
+    throw new CharrnnError(
+      "TOKEN_RANGE",
+      `${option} ${JSON.stringify(token)} is not a token of this ${vocab.size}-token vocabulary`,
+    );
+  }
+  return id;
+}
+
+/** Throws when the model and the vocabulary disagree on the number of tokens. */
+export function checkVocabSize(modelVocab: number, vocab: TokenVocab): void {
+  if (modelVocab !== vocab.size) {
+    throw new CharrnnError(
+      "VOCAB_SIZE_MISMATCH",
+      `the model predicts ${modelVocab} tokens but the vocabulary has ${vocab.size}; load the vocab saved with the model`,
+    );
+  }
+}
