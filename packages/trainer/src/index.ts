@@ -1,6 +1,28 @@
+export type { AtomicWriteFs } from "./checkpoint/atomic-write";
+export { writeFileAtomic } from "./checkpoint/atomic-write";
+export type { Checkpoint, TrainProgress, ValidationState } from "./checkpoint/checkpoint-format";
+export { CHECKPOINT_FORMAT, decodeCheckpoint, encodeCheckpoint } from "./checkpoint/checkpoint-format";
+export {
+  BEST_CHECKPOINT,
+  CHECKPOINT_DIR,
+  checkpointFileName,
+  findLatestCheckpoint,
+  listCheckpoints,
+  readCheckpoint,
+  writeCheckpoint,
+} from "./checkpoint/checkpoint-store";
+export type { DirLock } from "./checkpoint/lock";
+export { acquireDirLock, LOCK_FILE } from "./checkpoint/lock";
+export type { BackendSelection, SelectBackendOptions } from "./engine/backend";
+export { BACKEND_NAMES, selectBackend } from "./engine/backend";
+export type { ReferenceEngine } from "./engine/reference-engine";
+export { createReferenceEngine } from "./engine/reference-engine";
+export type { TfjsEngine, TfjsEngineOptions } from "./engine/tfjs-engine";
+export { createTfjsEngine } from "./engine/tfjs-engine";
 export type {
   EngineOptions,
   EvalResult,
+  LossAndGradsResult,
   OptimizerConfig,
   OptimizerState,
   StepOptions,
@@ -8,3 +30,22 @@ export type {
   TrainingEngine,
   TrainStepResult,
 } from "./engine/types";
+export { evaluateSplit } from "./loop/evaluate";
+export { RESUME_FIXED_SETTINGS } from "./loop/resume";
+export type { DataLayout, TrainSettings } from "./loop/settings";
+export { DEFAULT_TRAIN_SETTINGS, TRAIN_SETTING_KEYS, validateTrainSettings } from "./loop/settings";
+export { modelConfig, train } from "./loop/train";
+export type { StopReason, TrainCorpus, TrainEvent, TrainOptions, TrainResult } from "./loop/train-types";
+export type { MetricsLog, MetricsRecord } from "./metrics/metrics-log";
+export { openMetricsLog } from "./metrics/metrics-log";
+export { natsToBits, perplexity } from "./metrics/units";
+export { clipGradients } from "./optim/clip";
+export type { ResolvedOptimizerConfig } from "./optim/config";
+export { OPTIMIZER_KINDS, resolveOptimizerConfig } from "./optim/config";
+export type { Optimizer } from "./optim/optimizer";
+export { createOptimizer } from "./optim/optimizer";
+export { mergeTrainOptions, presetNames, resolvePreset } from "./presets/merge-options";
+export type { TrainPreset } from "./presets/presets";
+export { PRESETS } from "./presets/presets";
+export type { LrSchedule, LrScheduleConfig, LrScheduleState } from "./schedule/lr-schedule";
+export { createLrSchedule, LR_SCHEDULE_KINDS, validateLrSchedule } from "./schedule/lr-schedule";

@@ -53,6 +53,17 @@ export interface EvalResult {
   state: RnnState;
 }
 
+/** What `TrainingEngine.lossAndGrads` returns. */
+export interface LossAndGradsResult {
+  /** Mean cross-entropy over the (unmasked) positions. */
+  loss: number;
+  /** Logits `[batch, steps, vocab]`, batch-major. */
+  logits: Float32Array;
+  state: RnnState;
+  /** d loss / d parameter, named and shaped like the parameters. */
+  grads: NamedTensors;
+}
+
 /**
  * A training engine: forward + backward over one window with carried state, an optimizer update,
  * and parameters in the framework-neutral layout of @charrnn/models. The training loop, schedules,
@@ -66,6 +77,11 @@ export interface TrainingEngine {
   readonly config: ModelConfig;
   trainStep(batch: TrainBatch, state: RnnState, options: StepOptions): Promise<TrainStepResult>;
   evaluate(batch: TrainBatch, state: RnnState): Promise<EvalResult>;
+  /**
+   * Loss, logits, final state and gradients of one window without updating anything (no dropout):
+   * what `charrnn parity` compares across engines. Optional so that engines without it still fit.
+   */
+  lossAndGrads?(batch: TrainBatch, state: RnnState): Promise<LossAndGradsResult>;
   getParams(): Promise<NamedTensors>;
   setParams(params: NamedTensors): Promise<void>;
   getOptimizerState(): Promise<OptimizerState>;

@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { isCharrnnError } from "@charrnn/vocab";
+import { writeFileAtomic } from "./atomic-write";
+import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format";
+
+/** Sub-directory of `outDir` holding the checkpoints. */
+export const CHECKPOINT_DIR = "checkpoints";
+/** The checkpoint with the best validation loss, beside the periodic ones. */
+export const BEST_CHECKPOINT = "best.safetensors";
+
+const PERIODIC = /^ckpt-(\d+)\.safetensors$/;
+
+/** File name of the periodic checkpoint taken after `step` updates: `ckpt-00001234.safetensors`. */
+export function checkpointFileName(step: number): string {
+  return `ckpt-${String(step).padStart(8, "0")}.safetensors`;
+}
+
+/** Periodic checkpoints of `dir`, newest (highest step) first. */
+export function listCheckpoints(dir: string): { path: string; step: number }[] {
+  if (!existsSync(dir)) return [];
+  const found: { path: string; step: number }[] = [];
+  for (const name of readdirSync(dir)) {
+    const match = PERIODIC.exec(name);
+    if (match) found.push({ path: join(dir, name), step: Number(match[1]) });
+  }
+  return found.sort((a, b) => b.step - a.step);
+}
+
+/**
+ * Writes `ckpt` atomically as `checkpoints/ckpt-<step>.safetensors` (unless `periodic` is false)
+ * and as `best.safetensors` when `best` is set, then deletes periodic checkpoints beyond the newest
+ * `keepLast`; pruning runs only once the new file is safely in place. Returns the path written
+ * (the periodic one when both are).
+ */
+export function writeCheckpoint(
+  outDir: string,
+  ckpt: Checkpoint,
+  options: { keepLast: number; periodic?: boolean; best?: boolean },
+): string {
+  const dir = join(outDir, CHECKPOINT_DIR);
+  mkdirSync(dir, { recursive: true });
+  const bytes = encodeCheckpoint(ckpt);
+  const bestPath = join(dir, BEST_CHECKPOINT);
+  if (options.best) writeFileAtomic(bestPath, bytes);
+  if (options.periodic === false) return bestPath;
+  const path = join(dir, checkpointFileName(ckpt.progress.step));
+  writeFileAtomic(path, bytes);
+  for (const old of listCheckpoints(dir).slice(Math.max(options.keepLast, 1)))
+    rmSync(old.path, { force: true });
+  return path;
+}
+
+/** Reads and verifies one checkpoint file. */
+export function readCheckpoint(path: string): Checkpoint {
+  // A plain Uint8Array, not a Buffer: Buffer#slice aliases its (pooled) memory, which byte-copying
+  // decoders do not expect.
+  return decodeCheckpoint(new Uint8Array(readFileSync(path)), path);
+}
+
+/**
+ * The newest checkpoint that parses. `location` is a checkpoint file, a checkpoints directory, or an
+ * output directory holding `checkpoints/`. Damaged files are skipped with a warning (newest first,
+ * then `best.safetensors` as a last resort); `undefined` when none is usable.
+ */
+export function findLatestCheckpoint(
+  location: string,
+  onWarning: (message: string) => void = () => {},
+): { path: string; checkpoint: Checkpoint } | undefined {
+  if (existsSync(location) && statSync(location).isFile()) {
+    return { path: location, checkpoint: readCheckpoint(location) };
+  }
+  const nested = join(location, CHECKPOINT_DIR);
+  const dir = existsSync(nested) ? nested : location;
+  const candidates = listCheckpoints(dir).map((c) => c.path);
+  const best = join(dir, BEST_CHECKPOINT);
+  if (existsSync(best)) candidates.push(best);
+  for (const path of candidates) {
+    try {
+      return { path, checkpoint: readCheckpoint(path) };
+    } catch (error) {
+      if (!isCharrnnError(error) && (error as NodeJS.ErrnoException).code === undefined) throw error;
+      onWarning(`skipping checkpoint ${path}: ${(error as Error).message}`);
+    }
+  }
+  return undefined;
+}

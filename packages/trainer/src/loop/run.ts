@@ -1,0 +1,338 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { type ModelConfig, type NamedTensors, type RnnState, zeroState } from "@charrnn/models";
+import { saveModel } from "@charrnn/models/node";
+import { createRng, deriveSeed, type Rng } from "@charrnn/vocab";
+import type { Checkpoint, TrainProgress, ValidationState } from "../checkpoint/checkpoint-format";
+import { writeCheckpoint } from "../checkpoint/checkpoint-store";
+import type { TrainingEngine } from "../engine/types";
+import type { MetricsLog } from "../metrics/metrics-log";
+import { natsToBits, perplexity } from "../metrics/units";
+import { createLrSchedule, type LrSchedule } from "../schedule/lr-schedule";
+import { evaluateSplit } from "./evaluate";
+import type { PreparedData } from "./prepare-data";
+import { sampleText } from "./sample";
+import type { TrainSettings } from "./settings";
+import type { StopReason, TrainEvent, TrainOptions, TrainResult } from "./train-types";
+
+/** Seed stream of the sampling RNG (see `SEED_STREAMS` in train.ts). */
+const SAMPLE_SEED_STREAM = 2;
+/** The inference model (best weights) in `outDir`. */
+export const MODEL_FILE = "model.safetensors";
+
+/** One training session's mutable state and the steps of the loop. */
+export class Run {
+  private progress: TrainProgress;
+  private validation: ValidationState;
+  private readonly schedule: LrSchedule;
+  private readonly rng: Rng;
+  private carried: RnnState;
+  private lastCheckpoint: string | undefined;
+  private lastCheckpointStep: number;
+  private lastValLoss: number | null = null;
+  private bestPending = false;
+  private readonly sessionStart: number;
+  private readonly baseElapsed: number;
+  // Progress accumulators since the last progress event.
+  private lossSum = 0;
+  private lossCount = 0;
+  private logTokens = 0;
+  private logTime: number;
+
+  constructor(
+    private readonly options: TrainOptions,
+    private readonly settings: TrainSettings,
+    private readonly config: ModelConfig,
+    private readonly data: PreparedData,
+    private readonly engine: TrainingEngine,
+    private readonly metrics: MetricsLog,
+    private readonly emit: (event: TrainEvent) => void,
+    private readonly now: () => number,
+    found: { path: string; checkpoint: Checkpoint } | undefined,
+  ) {
+    const ckpt = found?.checkpoint;
+    this.progress = ckpt ? { ...ckpt.progress } : { step: 0, epoch: 0, window: 0, elapsed: 0, tokens: 0 };
+    this.validation = ckpt
+      ? { ...ckpt.validation }
+      : { bestLoss: null, bestStep: -1, badEvals: 0, lastStep: -1 };
+    this.schedule = createLrSchedule(settings.lrSchedule, settings.lr, ckpt?.schedule);
+    this.rng = createRng(ckpt?.rng ?? deriveSeed(settings.seed, SAMPLE_SEED_STREAM));
+    this.carried = ckpt?.carried ?? zeroState(config, settings.batch);
+    this.lastCheckpoint = found?.path;
+    this.lastCheckpointStep = ckpt ? ckpt.progress.step : -1;
+    this.baseElapsed = this.progress.elapsed;
+    this.sessionStart = now();
+    this.logTime = this.sessionStart;
+  }
+
+  async loop(): Promise<TrainResult> {
+    const { settings, data, engine } = this;
+    this.emit({
+      type: "start",
+      step: this.progress.step,
+      epoch: this.progress.epoch,
+      resumedFrom: this.lastCheckpoint,
+      settings,
+      engine: engine.name,
+      backend: engine.backend,
+      paramCount: countParams(await engine.getParams()),
+      vocabSize: data.vocab.size,
+      trainTokens: data.train.length,
+      valTokens: data.val.length,
+      windowsPerEpoch: data.source.windowsPerEpoch,
+    });
+    const stopReason = await this.steps();
+    if (stopReason !== "diverged") {
+      // A run that ends (rather than pauses: interrupt, time budget) validates its final weights.
+      // Pauses do not, because a validation feeds the schedule and early stopping, and a resumed run
+      // must see the same validations as an uninterrupted one.
+      const pause = stopReason === "interrupted" || stopReason === "time-budget";
+      if (!pause && this.progress.step > 0 && this.validation.lastStep !== this.progress.step) {
+        await this.validate();
+      }
+      const periodic = this.lastCheckpointStep !== this.progress.step;
+      if (periodic || this.bestPending) {
+        if (!(await this.checkpoint(periodic))) return this.finish("diverged");
+      }
+      // Without any validation there is no best model: publish the final weights instead.
+      if (this.validation.bestStep < 0) await this.saveInferenceModel();
+    }
+    return this.finish(stopReason);
+  }
+
+  /** Runs updates until a stop condition; every state change of a step happens before the next check. */
+  private async steps(): Promise<StopReason> {
+    const { settings, data, engine, progress } = this;
+    const wpe = data.source.windowsPerEpoch;
+    for (;;) {
+      if (progress.epoch >= settings.epochs) return "completed";
+      if (settings.maxSteps > 0 && progress.step >= settings.maxSteps) return "max-steps";
+      if (this.options.signal?.aborted) return "interrupted";
+      if (settings.timeBudget > 0 && (this.now() - this.sessionStart) / 1000 >= settings.timeBudget) {
+        return "time-budget";
+      }
+      const batch = data.source.batchAt(progress.epoch, progress.window);
+      const state = data.source.carriesState ? this.carried : zeroState(this.config, batch.batch);
+      const lr = this.schedule.lrAt(progress.epoch);
+      const result = await engine.trainStep(batch, state, {
+        lr,
+        clipNorm: settings.clip,
+        dropoutSeed: deriveSeed(settings.seed, progress.step),
+      });
+      if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
+        this.emit({
+          type: "warning",
+          message: `training diverged at step ${progress.step + 1} (loss ${result.loss}, gradient norm ${result.gradNorm}); keeping the last good checkpoint — lower lr or clip`,
+        });
+        return "diverged";
+      }
+      progress.step++;
+      progress.window++;
+      progress.tokens += batch.batch * batch.steps;
+      if (data.source.carriesState) this.carried = result.state;
+      this.lossSum += result.loss;
+      this.lossCount++;
+      this.logTokens += batch.batch * batch.steps;
+      if (progress.step % settings.logEvery === 0) this.logProgress(lr, result.gradNorm);
+
+      if (settings.valEvery > 0 && progress.step % settings.valEvery === 0) await this.validate();
+      if (progress.window >= wpe) {
+        if (this.validation.lastStep !== progress.step) await this.validate();
+        const previous = this.schedule.lrAt(progress.epoch);
+        progress.epoch++;
+        progress.window = 0;
+        this.carried = zeroState(this.config, settings.batch);
+        const next = this.schedule.lrAt(progress.epoch);
+        if (next !== previous && progress.epoch < settings.epochs) {
+          this.emit({ type: "lr", step: progress.step, lr: next, previous });
+        }
+      }
+      const earlyStop = settings.earlyStopping > 0 && this.validation.badEvals >= settings.earlyStopping;
+      if (settings.sampleEvery > 0 && progress.step % settings.sampleEvery === 0) await this.sample();
+      const periodic = progress.step % settings.checkpointEvery === 0;
+      if (periodic || this.bestPending) {
+        if (!(await this.checkpoint(periodic))) return "diverged";
+      }
+      if (earlyStop) return "early-stopped";
+    }
+  }
+
+  private elapsed(): number {
+    return this.baseElapsed + (this.now() - this.sessionStart) / 1000;
+  }
+
+  private logProgress(lr: number, gradNorm: number): void {
+    const { progress } = this;
+    const t = this.now();
+    const loss = this.lossSum / this.lossCount;
+    const charsPerSec = t > this.logTime ? (this.logTokens * 1000) / (t - this.logTime) : 0;
+    const elapsed = this.elapsed();
+    this.emit({
+      type: "progress",
+      step: progress.step,
+      epoch: progress.epoch,
+      window: progress.window,
+      windowsPerEpoch: this.data.source.windowsPerEpoch,
+      loss,
+      lr,
+      gradNorm,
+      charsPerSec,
+      elapsed,
+    });
+    this.metrics.append({
+      step: progress.step,
+      epoch: progress.epoch,
+      trainLoss: loss,
+      lr,
+      gradNorm,
+      charsPerSec,
+      elapsed,
+    });
+    this.lossSum = 0;
+    this.lossCount = 0;
+    this.logTokens = 0;
+    this.logTime = t;
+  }
+
+  /** Validates over the whole val split, then updates the best model, early stopping and the schedule. */
+  private async validate(): Promise<void> {
+    const { progress, validation, settings } = this;
+    validation.lastStep = progress.step;
+    const steps = settings.valSteps;
+    const valLoss = await evaluateSplit(this.engine, this.data.val, { batch: settings.batch, steps });
+    if (valLoss === undefined) return;
+    const best = Number.isFinite(valLoss) && (validation.bestLoss === null || valLoss < validation.bestLoss);
+    if (best) {
+      validation.bestLoss = valLoss;
+      validation.bestStep = progress.step;
+      validation.badEvals = 0;
+      this.bestPending = true;
+    } else {
+      validation.badEvals++;
+    }
+    this.lastValLoss = valLoss;
+    const previous = this.schedule.lrAt(progress.epoch);
+    if (this.schedule.observe(valLoss)) {
+      this.emit({ type: "lr", step: progress.step, lr: this.schedule.lrAt(progress.epoch), previous });
+    }
+    const valBpc = natsToBits(valLoss);
+    const valPpl = perplexity(valLoss);
+    this.emit({
+      type: "validation",
+      step: progress.step,
+      epoch: progress.epoch,
+      valLoss,
+      valBpc,
+      valPpl,
+      best,
+    });
+    this.metrics.append({
+      step: progress.step,
+      epoch: progress.epoch,
+      valLoss,
+      valBpc,
+      valPpl,
+      lr: this.schedule.lrAt(progress.epoch),
+      elapsed: this.elapsed(),
+    });
+  }
+
+  private async sample(): Promise<void> {
+    const params = await this.engine.getParams();
+    const text = await sampleText(this.config, params, this.data.vocab, this.rng, this.settings.sampleLength);
+    this.emit({ type: "sample", step: this.progress.step, text });
+  }
+
+  /**
+   * Writes a checkpoint of the state after the current step: the periodic one when `periodic`, the
+   * best one plus `model.safetensors` when the latest validation set a new best. Returns false,
+   * writing nothing, when a weight is not finite.
+   */
+  private async checkpoint(periodic: boolean): Promise<boolean> {
+    const params = await this.engine.getParams();
+    if (!allFinite(params)) {
+      this.emit({
+        type: "warning",
+        message: `weights became non-finite by step ${this.progress.step}; keeping the last good checkpoint — lower lr or clip`,
+      });
+      return false;
+    }
+    const best = this.bestPending;
+    const ckpt: Checkpoint = {
+      config: this.config,
+      vocab: this.data.vocab.toJSON(),
+      settings: this.settings,
+      params,
+      optimizer: await this.engine.getOptimizerState(),
+      carried: this.data.source.carriesState ? this.carried : null,
+      progress: { ...this.progress, elapsed: this.elapsed() },
+      schedule: this.schedule.state(),
+      rng: this.rng.state(),
+      validation: { ...this.validation },
+    };
+    const path = writeCheckpoint(this.options.outDir, ckpt, {
+      keepLast: this.settings.keepLast,
+      periodic,
+      best,
+    });
+    if (periodic) {
+      this.lastCheckpoint = path;
+      this.lastCheckpointStep = this.progress.step;
+    }
+    this.emit({ type: "checkpoint", step: this.progress.step, path, best });
+    if (best) {
+      this.bestPending = false;
+      await this.saveInferenceModel(params);
+    }
+    return true;
+  }
+
+  private async saveInferenceModel(params?: NamedTensors): Promise<void> {
+    const weights = params ?? (await this.engine.getParams());
+    if (!allFinite(weights)) return;
+    const path = join(this.options.outDir, MODEL_FILE);
+    await saveModel(path, {
+      config: this.config,
+      vocab: this.data.vocab.toJSON(),
+      params: weights,
+      training: {
+        step: this.progress.step,
+        epoch: this.progress.epoch,
+        valLoss: this.validation.bestStep === this.progress.step ? this.validation.bestLoss : null,
+      },
+    });
+  }
+
+  private async finish(stopReason: StopReason): Promise<TrainResult> {
+    const { progress, validation } = this;
+    const elapsed = this.elapsed();
+    const modelPath = join(this.options.outDir, MODEL_FILE);
+    this.emit({ type: "end", step: progress.step, epoch: progress.epoch, stopReason, elapsed });
+    return {
+      stopReason,
+      step: progress.step,
+      epoch: progress.epoch,
+      elapsed,
+      bestValLoss: validation.bestLoss,
+      bestStep: validation.bestStep,
+      lastValLoss: this.lastValLoss,
+      checkpoint: this.lastCheckpoint,
+      modelPath: existsSync(modelPath) ? modelPath : undefined,
+      params: await this.engine.getParams(),
+    };
+  }
+}
+
+function countParams(params: NamedTensors): number {
+  let n = 0;
+  for (const t of params.values()) n += t.data.length;
+  return n;
+}
+
+function allFinite(params: NamedTensors): boolean {
+  for (const t of params.values()) {
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,202 @@
+import type { CellType, InitScheme, InputMode } from "@charrnn/models";
+import { CharrnnError, CharrnnRangeError, type VocabLevel } from "@charrnn/vocab";
+import type { OptimizerConfig } from "../engine/types";
+import { OPTIMIZER_KINDS, resolveOptimizerConfig } from "../optim/config";
+import { type LrScheduleConfig, validateLrSchedule } from "../schedule/lr-schedule";
+
+/** How training windows are cut from the corpus. */
+export type DataLayout =
+  /** Truncated BPTT: `batch` parallel streams, each window continues the previous one, state carried; reset each epoch. */
+  | "stream"
+  /** Non-overlapping windows in a seeded per-epoch shuffle, zero state for every batch. */
+  | "shuffle";
+
+/**
+ * Every training setting that is plain data: what presets, `--config file.json` and CLI flags set,
+ * what `config.json` records and what a checkpoint stores to resume. Model fields mirror `ModelConfig`.
+ */
+export interface TrainSettings {
+  cell: CellType;
+  layers: number;
+  hidden: number;
+  input: InputMode;
+  /** Embedding width (`input: "embedding"` only). */
+  embed?: number;
+  dropout: number;
+  init: InitScheme;
+  forgetBias: number;
+  /** Vocabulary built from the corpus: characters (code points) or words. */
+  level: VocabLevel;
+  /** Word level: keep the most frequent tokens up to this size (PTB: 10 000). */
+  vocabMaxSize?: number;
+  layout: DataLayout;
+  /** Window length T (time steps per update). */
+  seq: number;
+  batch: number;
+  /** Fraction of the corpus, taken from its end, held out for validation (0 disables validation). */
+  valFraction: number;
+  lr: number;
+  optimizer: OptimizerConfig;
+  /** Global-norm gradient clip (0 disables). */
+  clip: number;
+  lrSchedule: LrScheduleConfig;
+  epochs: number;
+  /** Stop after this many updates in total (0 = no limit). */
+  maxSteps: number;
+  /** Stop after this many seconds of training in this call (0 = no limit); a resumed run gets a fresh budget. */
+  timeBudget: number;
+  /** Validate every N updates (0 = only at the end of each epoch). */
+  valEvery: number;
+  /** Window length used for validation; larger windows are faster and lose nothing (state is carried). */
+  valSteps: number;
+  /** Stop after this many validations in a row without a new best (0 disables). */
+  earlyStopping: number;
+  /** Print a sample every N updates (0 disables). */
+  sampleEvery: number;
+  sampleLength: number;
+  checkpointEvery: number;
+  /** Periodic checkpoints kept besides the best one. */
+  keepLast: number;
+  /** Emit a progress event and a metrics line every N updates. */
+  logEvery: number;
+  seed: number;
+}
+
+/** Defaults for fields a preset, config file and flags all leave unset. */
+export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
+  cell: "lstm",
+  layers: 2,
+  hidden: 128,
+  input: "embedding",
+  embed: 64,
+  dropout: 0,
+  init: { kind: "pytorch" },
+  forgetBias: 0,
+  level: "char",
+  layout: "stream",
+  seq: 64,
+  batch: 32,
+  valFraction: 0.1,
+  lr: 2e-3,
+  optimizer: { kind: "adam" },
+  clip: 5,
+  lrSchedule: { kind: "constant" },
+  epochs: 10,
+  maxSteps: 0,
+  timeBudget: 0,
+  valEvery: 500,
+  valSteps: 256,
+  earlyStopping: 0,
+  sampleEvery: 0,
+  sampleLength: 200,
+  checkpointEvery: 500,
+  keepLast: 3,
+  logEvery: 10,
+  seed: 42,
+};
+
+/** Names of every setting, for unknown-key checks. */
+export const TRAIN_SETTING_KEYS: readonly string[] = [...Object.keys(DEFAULT_TRAIN_SETTINGS), "vocabMaxSize"];
+
+const CELLS: readonly string[] = ["rnn", "gru", "lstm"];
+const INPUTS: readonly string[] = ["embedding", "onehot"];
+const LEVELS: readonly string[] = ["char", "word"];
+const LAYOUTS: readonly string[] = ["stream", "shuffle"];
+
+/**
+ * Checks every field of complete settings; throws `CharrnnRangeError` naming the first bad one, or
+ * `CharrnnError` "OPTION_UNKNOWN" for a key that is not a setting (a typo in a config file).
+ */
+export function validateTrainSettings(settings: TrainSettings): TrainSettings {
+  for (const key of Object.keys(settings)) {
+    if (!TRAIN_SETTING_KEYS.includes(key)) {
+      throw new CharrnnError(
+        "OPTION_UNKNOWN",
+        `unknown training option "${key}"; known: ${TRAIN_SETTING_KEYS.join(", ")}`,
+      );
+    }
+  }
+  oneOf("cell", CELLS, settings.cell);
+  oneOf("input", INPUTS, settings.input);
+  oneOf("level", LEVELS, settings.level);
+  oneOf("layout", LAYOUTS, settings.layout);
+  count("layers", settings.layers, 1);
+  count("hidden", settings.hidden, 1);
+  if (settings.input === "embedding") count("embed", settings.embed, 1);
+  if (settings.vocabMaxSize !== undefined) count("vocabMaxSize", settings.vocabMaxSize, 2);
+  if (!(typeof settings.dropout === "number" && settings.dropout >= 0 && settings.dropout < 1)) {
+    throw new CharrnnRangeError("dropout", "in [0, 1)", settings.dropout);
+  }
+  const init = settings.init as { kind?: unknown; scale?: unknown };
+  if (init?.kind !== "uniform" && init?.kind !== "glorot" && init?.kind !== "pytorch") {
+    throw new CharrnnRangeError("init.kind", '"uniform", "glorot" or "pytorch"', init?.kind);
+  }
+  if (init.kind === "uniform") positive("init.scale", init.scale);
+  finite("forgetBias", settings.forgetBias);
+  count("seq", settings.seq, 1);
+  count("batch", settings.batch, 1);
+  if (!(typeof settings.valFraction === "number" && settings.valFraction >= 0 && settings.valFraction < 1)) {
+    throw new CharrnnRangeError("valFraction", "in [0, 1)", settings.valFraction);
+  }
+  positive("lr", settings.lr);
+  if (!OPTIMIZER_KINDS.includes(settings.optimizer?.kind)) {
+    throw new CharrnnRangeError(
+      "optimizer",
+      `one of ${OPTIMIZER_KINDS.join(", ")}`,
+      settings.optimizer?.kind,
+    );
+  }
+  resolveOptimizerConfig(settings.optimizer);
+  nonNegative("clip", settings.clip);
+  validateLrSchedule(settings.lrSchedule);
+  count("epochs", settings.epochs, 1);
+  count("maxSteps", settings.maxSteps, 0);
+  nonNegative("timeBudget", settings.timeBudget);
+  count("valEvery", settings.valEvery, 0);
+  count("valSteps", settings.valSteps, 1);
+  count("earlyStopping", settings.earlyStopping, 0);
+  if (settings.valFraction === 0 && (settings.earlyStopping > 0 || settings.lrSchedule.kind === "plateau")) {
+    throw new CharrnnRangeError(
+      settings.earlyStopping > 0 ? "earlyStopping" : "lrSchedule",
+      "off when valFraction is 0 (they watch the validation loss)",
+      settings.earlyStopping > 0 ? settings.earlyStopping : "plateau",
+    );
+  }
+  count("sampleEvery", settings.sampleEvery, 0);
+  count("sampleLength", settings.sampleLength, 1);
+  count("checkpointEvery", settings.checkpointEvery, 1);
+  count("keepLast", settings.keepLast, 1);
+  count("logEvery", settings.logEvery, 1);
+  if (!Number.isSafeInteger(settings.seed)) throw new CharrnnRangeError("seed", "an integer", settings.seed);
+  return settings;
+}
+
+function oneOf(option: string, allowed: readonly string[], value: unknown): void {
+  if (!allowed.includes(value as string)) {
+    throw new CharrnnRangeError(option, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
+  }
+}
+
+function count(option: string, value: unknown, min: number): void {
+  if (!(typeof value === "number" && Number.isSafeInteger(value) && value >= min)) {
+    throw new CharrnnRangeError(option, `an integer ≥ ${min}`, value);
+  }
+}
+
+function positive(option: string, value: unknown): void {
+  if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {
+    throw new CharrnnRangeError(option, "a finite number > 0", value);
+  }
+}
+
+function nonNegative(option: string, value: unknown): void {
+  if (!(typeof value === "number" && value >= 0 && Number.isFinite(value))) {
+    throw new CharrnnRangeError(option, "a finite number ≥ 0", value);
+  }
+}
+
+function finite(option: string, value: unknown): void {
+  if (!(typeof value === "number" && Number.isFinite(value))) {
+    throw new CharrnnRangeError(option, "a finite number", value);
+  }
+}

@@ -1,0 +1,105 @@
+import type { TokenIds } from "@charrnn/data";
+import type { NamedTensors } from "@charrnn/models";
+import type { Vocab } from "@charrnn/vocab";
+import type { EngineOptions, TrainingEngine } from "../engine/types";
+import type { TrainSettings } from "./settings";
+
+/** The training text: a UTF-8 file path, text in memory, or ids already encoded with their vocab. */
+export type TrainCorpus = string | { text: string } | { ids: TokenIds; vocab: Vocab };
+
+/** Why `train` returned. */
+export type StopReason =
+  /** All `epochs` done. */
+  | "completed"
+  | "max-steps"
+  | "time-budget"
+  /** `earlyStopping` validations in a row without a new best. */
+  | "early-stopped"
+  /** The `signal` was aborted; a checkpoint was written after the step in progress. */
+  | "interrupted"
+  /** A non-finite loss, gradient norm or weight; the last good checkpoint is kept, nothing newer written. */
+  | "diverged";
+
+/** What `train` reports as it goes (the CLI renders these). */
+export type TrainEvent =
+  | {
+      type: "start";
+      step: number;
+      epoch: number;
+      resumedFrom?: string;
+      settings: TrainSettings;
+      engine: string;
+      backend: string;
+      paramCount: number;
+      vocabSize: number;
+      trainTokens: number;
+      valTokens: number;
+      windowsPerEpoch: number;
+    }
+  | {
+      type: "progress";
+      step: number;
+      epoch: number;
+      window: number;
+      windowsPerEpoch: number;
+      /** Mean training loss (nats/token) since the previous progress event. */
+      loss: number;
+      lr: number;
+      gradNorm: number;
+      charsPerSec: number;
+      elapsed: number;
+    }
+  | {
+      type: "validation";
+      step: number;
+      epoch: number;
+      valLoss: number;
+      valBpc: number;
+      valPpl: number;
+      /** A new best: `model.safetensors` and the best checkpoint were updated. */
+      best: boolean;
+    }
+  | { type: "lr"; step: number; lr: number; previous: number }
+  | { type: "sample"; step: number; text: string }
+  | { type: "checkpoint"; step: number; path: string; best: boolean }
+  | { type: "warning"; message: string }
+  | { type: "end"; step: number; epoch: number; stopReason: StopReason; elapsed: number };
+
+/** Options of `train`: the corpus, where to write, how to build the engine, and any settings. */
+export interface TrainOptions extends Partial<TrainSettings> {
+  corpus: TrainCorpus;
+  /** Directory for checkpoints, `model.safetensors`, `config.json`, `metrics.jsonl` and the lock. */
+  outDir: string;
+  /** Builds the engine (TF.js, reference, …) from the model config, initial weights and optimizer. */
+  createEngine: (options: EngineOptions) => Promise<TrainingEngine>;
+  /**
+   * Continue from the newest valid checkpoint of this location (a checkpoint file, a checkpoints
+   * directory, or an output directory); `true` means `outDir`. Settings stored in the checkpoint
+   * apply unless given here; those that fix the model or the data order must match it.
+   */
+  resume?: string | boolean;
+  /** Abort to stop after the current step with a checkpoint (`stopReason: "interrupted"`). */
+  signal?: AbortSignal;
+  onEvent?: (event: TrainEvent) => void;
+  /** Clock in milliseconds, for tests of the time budget. @defaultValue `performance.now` */
+  now?: () => number;
+}
+
+/** What `train` returns. */
+export interface TrainResult {
+  stopReason: StopReason;
+  /** Updates done in total (over all sessions of the run). */
+  step: number;
+  epoch: number;
+  elapsed: number;
+  bestValLoss: number | null;
+  bestStep: number;
+  /** Latest validation loss, or `null` when none was measured. */
+  lastValLoss: number | null;
+  /** The newest checkpoint written or resumed from, if any. */
+  checkpoint?: string;
+  /** `model.safetensors` in `outDir`, when it was written. */
+  modelPath?: string;
+  /** The engine's weights when training stopped. */
+  params: NamedTensors;
+}

@@ -1,0 +1,105 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { initParams, type ModelConfig } from "@charrnn/models";
+import { CharrnnError, createRng, deriveSeed } from "@charrnn/vocab";
+import { writeFileAtomic } from "../checkpoint/atomic-write";
+import { CHECKPOINT_DIR, findLatestCheckpoint, listCheckpoints } from "../checkpoint/checkpoint-store";
+import { acquireDirLock } from "../checkpoint/lock";
+import type { TrainingEngine } from "../engine/types";
+import { type MetricsLog, openMetricsLog } from "../metrics/metrics-log";
+import { mergeTrainOptions } from "../presets/merge-options";
+import { prepareData } from "./prepare-data";
+import { pickSettings, resumeSettings } from "./resume";
+import { Run } from "./run";
+import type { TrainSettings } from "./settings";
+import type { TrainOptions, TrainResult } from "./train-types";
+
+/**
+ * Seed streams derived from the run seed, one per use, so each stays independent of the others:
+ * 0 initial weights, 1 window shuffle (prepare-data.ts), 2 sampling (run.ts); dropout uses the step.
+ */
+const INIT_SEED_STREAM = 0;
+
+/**
+ * Trains a model: builds the vocab and windows from the corpus, creates the engine, then runs
+ * updates with validation, sampling, checkpoints and early stopping until a stop condition holds.
+ * With `resume`, continues from the newest valid checkpoint so that an interrupted-then-resumed run
+ * ends with the same weights as an uninterrupted one (same engine and backend; bit-for-bit on CPU).
+ * @example
+ * const result = await train({ corpus: "input.txt", outDir: "runs/a", createEngine, ...resolvePreset("quickstart") });
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const emit = options.onEvent ?? (() => {});
+  const now = options.now ?? (() => performance.now());
+  const given = pickSettings(options as unknown as Record<string, unknown>);
+  mkdirSync(options.outDir, { recursive: true });
+  const lock = acquireDirLock(options.outDir);
+  let engine: TrainingEngine | undefined;
+  let metrics: MetricsLog | undefined;
+  try {
+    const resumeFrom = options.resume === true ? options.outDir : options.resume || undefined;
+    const found = resumeFrom
+      ? findLatestCheckpoint(resumeFrom, (message) => emit({ type: "warning", message }))
+      : undefined;
+    if (resumeFrom && !found) {
+      throw new CharrnnError(
+        "RESUME_NOT_FOUND",
+        `no valid checkpoint to resume in ${resumeFrom}; train without resume`,
+      );
+    }
+    if (!found && listCheckpoints(join(options.outDir, CHECKPOINT_DIR)).length > 0) {
+      throw new CharrnnError(
+        "OUTDIR_NOT_EMPTY",
+        `outDir ${options.outDir} already holds checkpoints of another run; resume it, or choose an empty outDir`,
+      );
+    }
+    const settings = found
+      ? resumeSettings(found.checkpoint, given, found.path)
+      : mergeTrainOptions(undefined, given);
+    const data = await prepareData(options.corpus, settings);
+    if (found && found.checkpoint.vocab.hash !== data.vocab.hash) {
+      throw new CharrnnError(
+        "RESUME_VOCAB_MISMATCH",
+        `the corpus's vocab ${data.vocab.hash} differs from ${found.checkpoint.vocab.hash} in ${found.path}; resume with the corpus the run was trained on`,
+      );
+    }
+    const config = found?.checkpoint.config ?? modelConfig(settings, data.vocab.size);
+    engine = await options.createEngine({
+      config,
+      params:
+        found?.checkpoint.params ??
+        initParams(config, createRng(deriveSeed(settings.seed, INIT_SEED_STREAM))),
+      optimizer: settings.optimizer,
+    });
+    if (found) await engine.setOptimizerState(found.checkpoint.optimizer);
+    writeFileAtomic(
+      join(options.outDir, "config.json"),
+      new TextEncoder().encode(
+        `${JSON.stringify({ settings, model: config, vocabHash: data.vocab.hash, engine: engine.name, backend: engine.backend }, null, 2)}\n`,
+      ),
+    );
+    metrics = openMetricsLog(join(options.outDir, "metrics.jsonl"));
+    const run = new Run(options, settings, config, data, engine, metrics, emit, now, found);
+    return await run.loop();
+  } finally {
+    metrics?.close();
+    engine?.dispose();
+    lock.release();
+  }
+}
+
+/** The model config the settings describe, for a vocabulary of `vocabSize` tokens. */
+export function modelConfig(settings: TrainSettings, vocabSize: number): ModelConfig {
+  const config: ModelConfig = {
+    cell: settings.cell,
+    layers: settings.layers,
+    hidden: settings.hidden,
+    vocabSize,
+    input: settings.input,
+    dropout: settings.dropout,
+    init: settings.init,
+    forgetBias: settings.forgetBias,
+  };
+  if (settings.input === "embedding") config.embed = settings.embed;
+  return config;
+}
