@@ -1,4 +1,11 @@
 import { Command } from "commander";
+import { registerEvalCommand } from "./commands/eval";
+import { registerExportCommand } from "./commands/export";
+import { registerInfoCommand } from "./commands/info";
+import { registerParityCommand } from "./commands/parity";
+import { registerSampleCommand } from "./commands/sample";
+import { registerScoreCommand } from "./commands/score";
+import { registerTrainCommand } from "./commands/train";
 import { registerVocabCommand } from "./commands/vocab";
 import type { CliIo } from "./io";
 import { cliVersion } from "./version";
@@ -16,6 +23,13 @@ export function createProgram(io: CliIo): Command {
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => write(`charrnn: ${text.replace(/^error: /, "")}`),
     });
+  registerTrainCommand(program, io);
+  registerSampleCommand(program, io);
+  registerScoreCommand(program, io);
+  registerEvalCommand(program, io);
+  registerExportCommand(program, io);
+  registerInfoCommand(program, io);
+  registerParityCommand(program, io);
   registerVocabCommand(program, io);
   return program;
 }

@@ -28,6 +28,8 @@ export { createSampler } from "./sampler";
 export { argmax, logSumExp, sampleLogits } from "./sampling";
 export type { DetailedScoreResult, PositionScore, ScoreOptions, ScoreResult, TopToken } from "./score";
 export { score, scoreDetailed, topK } from "./score";
+export type { CorpusScore, ScoreCorpusOptions } from "./score-corpus";
+export { scoreCorpus } from "./score-corpus";
 export type { Session, SessionGenerateOptions, SessionOptions, SessionState } from "./session";
 export { createSession } from "./session";
 export { cloneState, gatherState, lastStepLogits } from "./state-utils";

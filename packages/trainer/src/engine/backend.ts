@@ -33,6 +33,8 @@ const NATIVE_PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"] a
  * threaded build where Web Workers and cross-origin isolation exist (browsers), not in Node.
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
+  // PROD silences tfjs's console banners ("install the node backend") and skips debug-only checks.
+  tf.env().set("PROD", true);
   const requested = options.backend ?? "auto";
   const log = options.log ?? (() => {});
   const load = options.load ?? ((specifier: string) => import(/* @vite-ignore */ specifier));

@@ -1,0 +1,317 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fixture, runInProcess } from "./test/harness";
+
+const shakespeare = readFileSync(fixture("tinyshakespeare.txt"), "utf8");
+
+describe("train → sample → score → eval → export → info", () => {
+  const dir = mkdtempSync(join(tmpdir(), "charrnn-cli-"));
+  const corpus = join(dir, "corpus.txt");
+  const out = join(dir, "run");
+  const tiny = ["--engine", "reference", "--cell", "gru", "--layers", "1", "--hidden", "12", "--embed", "6"];
+  const window = ["--seq", "8", "--batch", "2", "--val-fraction", "0.2", "--val-every", "4", "--seed", "5"];
+
+  beforeAll(async () => {
+    writeFileSync(corpus, shakespeare.slice(0, 2000));
+    const result = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--out",
+      out,
+      ...tiny,
+      ...window,
+      "--max-steps",
+      "8",
+    ]);
+    expect(result.stderr).toMatch(/engine reference/);
+    expect(result.code).toBe(0);
+  });
+
+  it("train writes the model, checkpoints and a metrics log, and reports validation loss", async () => {
+    expect(existsSync(join(out, "model.safetensors"))).toBe(true);
+    const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(metrics.some((m) => typeof m.valLoss === "number")).toBe(true);
+    expect(metrics.at(-1).step).toBe(8);
+  });
+
+  it("train --resume continues the run and refuses a different vocabulary", async () => {
+    const more = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--resume",
+      out,
+      "--max-steps",
+      "10",
+      "--engine",
+      "reference",
+    ]);
+    expect(more.code).toBe(0);
+    expect(more.stderr).toMatch(/resuming from .* at step 8/);
+    expect(more.stdout).toMatch(/trained 10 steps/);
+    const other = join(dir, "other.txt");
+    writeFileSync(other, "xyz xyz xyz ".repeat(300));
+    const bad = await runInProcess([
+      "train",
+      "--data",
+      other,
+      "--resume",
+      out,
+      "--max-steps",
+      "12",
+      "--engine",
+      "reference",
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split("\n").at(-1)).toMatch(/vocab/i);
+  });
+
+  it("train refuses bad flags before reading data", async () => {
+    const cases: [string[], RegExp][] = [
+      [["--dropout", "1"], /dropout/],
+      [["--hidden", "0"], /--hidden must be ≥ 1, got 0/],
+      [["--cell", "transformer"], /--cell must be one of rnn, gru, lstm/],
+      [["--preset", "nope"], /--preset must be one of .*quickstart/],
+      [["--engine", "gpu"], /--engine must be one of/],
+    ];
+    for (const [flags, message] of cases) {
+      const result = await runInProcess(["train", "--data", corpus, "--out", join(dir, "bad"), ...flags]);
+      expect(result.code, flags.join(" ")).not.toBe(0);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
+
+  it("sample is deterministic for a seed, streams the prime first, and validates options", async () => {
+    const args = [
+      "sample",
+      "--model",
+      out,
+      "--prime",
+      "First",
+      "--length",
+      "30",
+      "--seed",
+      "7",
+      "--temperature",
+      "0.9",
+    ];
+    const a = await runInProcess(args);
+    const b = await runInProcess(args);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout.startsWith("First")).toBe(true);
+    expect([...a.stdout.trimEnd()].length).toBeGreaterThanOrEqual(5 + 25);
+    const c = await runInProcess([...args.slice(0, -4), "--seed", "8", "--temperature", "0.9"]);
+    expect(c.stdout).not.toBe(a.stdout);
+    const bad = await runInProcess(["sample", "--model", out, "--top-p", "1.5"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--top-p must be in \(0, 1\], got 1.5/);
+    const oov = await runInProcess(["sample", "--model", out, "--prime", "héllo ✓"]);
+    expect(oov.code).toBe(1);
+    expect(oov.stderr).toMatch(/U\+/);
+  });
+
+  it("sample --json reports log-probabilities that score agrees with; --beam returns the best beams", async () => {
+    const json = await runInProcess([
+      "sample",
+      "--model",
+      out,
+      "--prime",
+      "The",
+      "--length",
+      "12",
+      "--num",
+      "3",
+      "--json",
+    ]);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.samples).toHaveLength(3);
+    for (const s of parsed.samples) {
+      expect(s.logProb).toBeLessThan(0);
+      const scored = await runInProcess([
+        "score",
+        "--model",
+        out,
+        "--prime",
+        "The",
+        "--text",
+        s.text,
+        "--json",
+      ]);
+      expect(-JSON.parse(scored.stdout).totalNats).toBeCloseTo(s.logProb, 6);
+    }
+    const beams = JSON.parse(
+      (
+        await runInProcess([
+          "sample",
+          "--model",
+          out,
+          "--prime",
+          "The",
+          "--length",
+          "6",
+          "--beam",
+          "3",
+          "--json",
+        ])
+      ).stdout,
+    );
+    expect(beams.beams).toHaveLength(3);
+    expect(beams.beams[0].logProb).toBeGreaterThanOrEqual(beams.beams[2].logProb);
+    const greedy = JSON.parse(
+      (
+        await runInProcess([
+          "sample",
+          "--model",
+          out,
+          "--prime",
+          "The",
+          "--length",
+          "6",
+          "--greedy",
+          "--json",
+        ])
+      ).stdout,
+    );
+    expect(beams.beams[0].logProb).toBeGreaterThanOrEqual(greedy.samples[0].logProb - 1e-9);
+  });
+
+  it("score prints nats, bits and perplexity, with per-token log-probs in JSON", async () => {
+    const result = await runInProcess([
+      "score",
+      "--model",
+      out,
+      "--text",
+      "First Citizen",
+      "--json",
+      "--top",
+      "3",
+    ]);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.perToken).toHaveLength(12);
+    const sum = json.perToken.reduce((s: number, t: { logProb: number }) => s + t.logProb, 0);
+    expect(-sum).toBeCloseTo(json.totalNats, 9);
+    expect(json.perplexity).toBeCloseTo(Math.exp(json.natsPerToken), 9);
+    expect(json.perToken[0].top).toHaveLength(3);
+    const both = await runInProcess(["score", "--model", out]);
+    expect(both.code).toBe(2);
+  });
+
+  it("export writes an ONNX file whose eval loss equals the model dir's", async () => {
+    const onnx = join(dir, "model.onnx");
+    const exported = await runInProcess(["export", "--model", out, "--onnx", onnx]);
+    expect(exported.code).toBe(0);
+    const fromDir = JSON.parse(
+      (await runInProcess(["eval", "--model", out, "--data", corpus, "--json"])).stdout,
+    );
+    const fromOnnx = JSON.parse(
+      (await runInProcess(["eval", "--model", onnx, "--data", corpus, "--json"])).stdout,
+    );
+    expect(fromOnnx.engine).toBe("onnx");
+    expect(fromDir.tokens).toBe(fromOnnx.tokens);
+    expect(Math.abs(fromDir.natsPerToken - fromOnnx.natsPerToken)).toBeLessThan(1e-4);
+    const greedyTs = await runInProcess([
+      "sample",
+      "--model",
+      out,
+      "--prime",
+      "The",
+      "--length",
+      "40",
+      "--greedy",
+    ]);
+    const greedyOnnx = await runInProcess([
+      "sample",
+      "--model",
+      onnx,
+      "--prime",
+      "The",
+      "--length",
+      "40",
+      "--greedy",
+    ]);
+    expect(greedyOnnx.stdout).toBe(greedyTs.stdout);
+    const info = JSON.parse((await runInProcess(["info", "--model", onnx, "--json"])).stdout);
+    expect(info).toMatchObject({ cell: "gru", layers: 1, hidden: 12 });
+  });
+
+  it("info describes the model dir", async () => {
+    const result = await runInProcess(["info", "--model", out, "--json"]);
+    const info = JSON.parse(result.stdout);
+    expect(info.config).toMatchObject({ cell: "gru", layers: 1, hidden: 12, embed: 6 });
+    expect(info.parameters).toBeGreaterThan(0);
+    expect(info.vocabHash).toMatch(/^sha256:/);
+  });
+});
+
+describe("foreign ONNX models", () => {
+  it("reproduces the PyTorch export's greedy continuation exactly", async () => {
+    const io = JSON.parse(readFileSync(fixture("torch/torch_char_gru.io.json"), "utf8"));
+    const result = await runInProcess([
+      "sample",
+      "--model",
+      fixture("torch/torch_char_gru.onnx"),
+      "--vocab",
+      fixture("torch/torch_char_gru.vocab.json"),
+      "--prime",
+      "ROMEO:",
+      "--greedy",
+      "--length",
+      "200",
+    ]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(`ROMEO:${io.greedy_200}\n`);
+  });
+
+  it("needs a vocabulary for a model without charrnn metadata", async () => {
+    const result = await runInProcess(["sample", "--model", fixture("torch/torch_char_gru.onnx")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/vocab/);
+  });
+});
+
+describe("charrnn parity", () => {
+  it("passes on the PyTorch fixture for every cell and engine", async () => {
+    const result = await runInProcess([
+      "parity",
+      "--torch-fixture",
+      fixture("torch/torch_parity.json"),
+      "--backend",
+      "cpu",
+      "--json",
+    ]);
+    expect(result.code).toBe(0);
+    const { rows } = JSON.parse(result.stdout);
+    expect(rows.map((r: { cell: string; engine: string }) => `${r.cell}/${r.engine}`).sort()).toEqual([
+      "gru/reference",
+      "gru/tfjs",
+      "lstm/reference",
+      "lstm/tfjs",
+      "rnn/reference",
+      "rnn/tfjs",
+    ]);
+    for (const row of rows) expect(row.pass).toBe(true);
+  });
+
+  it("fails when the tolerance cannot be met", async () => {
+    const result = await runInProcess([
+      "parity",
+      "--torch-fixture",
+      fixture("torch/torch_parity.json"),
+      "--tolerance",
+      "1e-12",
+      "--backend",
+      "cpu",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/parity failed for .*tfjs/);
+  });
+});

@@ -1,0 +1,82 @@
+import type { Command } from "commander";
+import type { CliIo } from "../io";
+import { type OnnxNameFlags, openModel } from "../model-source";
+import { withFlagNames } from "../option-names";
+import { parseChoiceFlag, parseIntFlag, parseNumberFlag } from "../options";
+import { addModelFlags } from "./model-flags";
+
+interface EvalFlags extends OnnxNameFlags {
+  model: string;
+  data: string;
+  valFraction?: string;
+  batch: string;
+  seq: string;
+  engine?: string;
+  vocab?: string;
+  json?: boolean;
+}
+
+export function registerEvalCommand(program: Command, io: CliIo): void {
+  const command = program
+    .command("eval")
+    .description("loss of a model on a text file: nats/char, bits/char and perplexity")
+    .requiredOption("--model <path>", "training output directory, model.safetensors, or .onnx file")
+    .requiredOption("--data <file>", "text to evaluate on (UTF-8)")
+    .option(
+      "--val-fraction <f>",
+      "evaluate only the last fraction of the file (the training protocol's validation split)",
+    )
+    .option("--batch <n>", "parallel streams (each starts from a zero state)", "16")
+    .option("--seq <n>", "tokens per forward call, state carried", "256")
+    .option("--json", "print the result as JSON");
+  addModelFlags(command);
+  command.action((flags: EvalFlags) => withFlagNames(() => evaluate(flags, io)));
+}
+
+async function evaluate(flags: EvalFlags, io: CliIo): Promise<void> {
+  const batch = parseIntFlag("--batch", flags.batch, { min: 1 });
+  const steps = parseIntFlag("--seq", flags.seq, { min: 1 });
+  const fraction =
+    flags.valFraction === undefined
+      ? undefined
+      : parseNumberFlag("--val-fraction", flags.valFraction, { min: 0, max: 1, minInclusive: false });
+  const engine =
+    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, ["ts", "onnx"]);
+  const [{ readCorpus }, { scoreCorpus }] = await Promise.all([
+    import("@charrnn/data"),
+    import("@charrnn/sampler"),
+  ]);
+  const {
+    model,
+    vocab,
+    engine: used,
+  } = await openModel(flags.model, { ...flags, engine, vocabFile: flags.vocab });
+  try {
+    const all = vocab.encode(await readCorpus(flags.data), {
+      oov: vocab.unkId === undefined ? "error" : "unk",
+    });
+    const ids = fraction === undefined ? all : all.subarray(all.length - Math.floor(all.length * fraction));
+    const result = await scoreCorpus(model, ids, { batch, steps });
+    const unit = vocab.level === "char" ? "char" : "word";
+    const report = {
+      model: flags.model,
+      data: flags.data,
+      engine: used,
+      tokens: result.count,
+      natsPerToken: result.natsPerToken,
+      bitsPerToken: result.bitsPerToken,
+      perplexity: result.perplexity,
+      unit,
+    };
+    if (flags.json) {
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return;
+    }
+    io.stdout.write(
+      `loss ${result.natsPerToken.toFixed(4)} nats/${unit}, ${result.bitsPerToken.toFixed(4)} bits/${unit}, ` +
+        `perplexity ${result.perplexity.toFixed(3)} over ${result.count} ${unit}s (${used} engine)\n`,
+    );
+  } finally {
+    await model.dispose?.();
+  }
+}

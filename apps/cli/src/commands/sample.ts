@@ -1,0 +1,129 @@
+import type { Command } from "commander";
+import type { CliIo } from "../io";
+import { type OnnxNameFlags, openModel } from "../model-source";
+import { withFlagNames } from "../option-names";
+import { parseChoiceFlag, parseIntFlag, parseNumberFlag } from "../options";
+import { addModelFlags } from "./model-flags";
+
+interface SampleFlags extends OnnxNameFlags {
+  model: string;
+  prime?: string;
+  length: string;
+  temperature?: string;
+  topK?: string;
+  topP?: string;
+  minP?: string;
+  repetitionPenalty?: string;
+  beam?: string;
+  greedy?: boolean;
+  stop: string[];
+  num: string;
+  seed: string;
+  engine?: string;
+  vocab?: string;
+  json?: boolean;
+}
+
+export function registerSampleCommand(program: Command, io: CliIo): void {
+  const command = program
+    .command("sample")
+    .description("generate text from a model (a training run dir, a model file or an .onnx file)")
+    .requiredOption("--model <path>", "training output directory, model.safetensors, or .onnx file")
+    .option("--prime <text>", "text to start from (fed through the model first)")
+    .option("--length <n>", "characters (tokens) to generate", "200")
+    .option("--temperature <t>", "sampling temperature > 0 (0 = greedy)")
+    .option("--top-k <k>", "sample only from the k most likely tokens")
+    .option("--top-p <p>", "nucleus sampling: the smallest set of tokens with probability ≥ p, p in (0, 1]")
+    .option("--min-p <p>", "drop tokens less likely than p × the most likely one, p in [0, 1)")
+    .option("--repetition-penalty <r>", "penalise tokens already generated (> 1 discourages repeats)")
+    .option("--beam <w>", "beam search with width w: print the w best continuations")
+    .option("--greedy", "always take the most likely token")
+    .option("--stop <string>", "stop when this string appears (repeatable)", collect, [])
+    .option("--num <n>", "number of samples, generated as one batch", "1")
+    .option("--seed <s>", "random seed: the same seed and options give the same text", "0")
+    .option("--json", "print the samples with their log-probabilities as JSON");
+  addModelFlags(command);
+  command.action((flags: SampleFlags) => withFlagNames(() => sample(flags, io)));
+}
+
+async function sample(flags: SampleFlags, io: CliIo): Promise<void> {
+  const length = parseIntFlag("--length", flags.length, { min: 0 });
+  const num = parseIntFlag("--num", flags.num, { min: 1 });
+  const seed = parseIntFlag("--seed", flags.seed);
+  const engine =
+    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, ["ts", "onnx"]);
+  const beam = flags.beam === undefined ? undefined : parseIntFlag("--beam", flags.beam, { min: 1 });
+  const decoding = {
+    ...(flags.temperature !== undefined && {
+      temperature: parseNumberFlag("--temperature", flags.temperature),
+    }),
+    ...(flags.topK !== undefined && { topK: parseNumberFlag("--top-k", flags.topK) }),
+    ...(flags.topP !== undefined && { topP: parseNumberFlag("--top-p", flags.topP) }),
+    ...(flags.minP !== undefined && { minP: parseNumberFlag("--min-p", flags.minP) }),
+    ...(flags.repetitionPenalty !== undefined && {
+      repetitionPenalty: parseNumberFlag("--repetition-penalty", flags.repetitionPenalty),
+    }),
+    ...(flags.greedy && { greedy: true }),
+  };
+  const { model, vocab } = await openModel(flags.model, { ...flags, engine, vocabFile: flags.vocab });
+  const sampler = await import("@charrnn/sampler");
+  const start = { ...(flags.prime !== undefined && { prime: flags.prime }), seed, length, stop: flags.stop };
+  try {
+    if (beam !== undefined) {
+      const result = await sampler.beamSearch(model, vocab, { ...start, beamWidth: beam });
+      if (flags.json) {
+        const beams = result.beams.map((b) => ({
+          text: b.text,
+          logProb: b.logProb,
+          finishReason: b.finishReason,
+        }));
+        io.stdout.write(`${JSON.stringify({ prime: result.prime, beams }, null, 2)}\n`);
+      } else {
+        for (const [i, b] of result.beams.entries()) {
+          io.stdout.write(
+            `--- beam ${i + 1} (log-prob ${b.logProb.toFixed(3)}) ---\n${result.prime}${b.text}\n`,
+          );
+        }
+      }
+      return;
+    }
+    const options = { ...start, ...decoding, num };
+    if (flags.json) {
+      const result = await sampler.generate(model, vocab, options);
+      const samples = [];
+      for (const s of result.samples) {
+        // The model's own log-probability of the continuation given the prime (all engines alike).
+        const scored = await sampler.score(model, vocab, s.text, { prime: s.prime });
+        samples.push({ text: s.text, logProb: -scored.totalNats, finishReason: s.finishReason });
+      }
+      io.stdout.write(`${JSON.stringify({ prime: result.samples[0]?.prime ?? "", samples }, null, 2)}\n`);
+      return;
+    }
+    if (num === 1 && flags.prime !== undefined) {
+      // Stream as tokens are made. (Without a prime the sampler draws the start token itself, so the
+      // text is printed whole, start token first, by the branch below.)
+      io.stdout.write(flags.prime);
+      const result = await sampler.generate(model, vocab, {
+        ...options,
+        onToken: (event) => io.stdout.write(event.text),
+      });
+      io.stdout.write(result.text.endsWith("\n") ? "" : "\n");
+      return;
+    }
+    if (num === 1) {
+      const result = await sampler.generate(model, vocab, options);
+      io.stdout.write(`${result.prime}${result.text}\n`);
+      return;
+    }
+    const result = await sampler.generate(model, vocab, options);
+    for (const [i, s] of result.samples.entries()) {
+      io.stdout.write(`--- sample ${i + 1} ---\n${s.prime}${s.text}\n`);
+    }
+  } finally {
+    await model.dispose?.();
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,98 @@
+import { readFile } from "node:fs/promises";
+import { CharrnnError } from "@charrnn/vocab";
+import type { Command } from "commander";
+import type { CliIo } from "../io";
+import { type OnnxNameFlags, openModel } from "../model-source";
+import { withFlagNames } from "../option-names";
+import { parseChoiceFlag, parseIntFlag, UsageError } from "../options";
+import { addModelFlags } from "./model-flags";
+
+interface ScoreFlags extends OnnxNameFlags {
+  model: string;
+  text?: string;
+  file?: string;
+  prime?: string;
+  top: string;
+  engine?: string;
+  vocab?: string;
+  json?: boolean;
+}
+
+export function registerScoreCommand(program: Command, io: CliIo): void {
+  const command = program
+    .command("score")
+    .description("how likely a model finds a text: per-char log-probs, nats/char, bits/char, perplexity")
+    .requiredOption("--model <path>", "training output directory, model.safetensors, or .onnx file")
+    .option("--text <text>", "the text to score")
+    .option("--file <file>", "a file whose text to score")
+    .option(
+      "--prime <text>",
+      "context before the text (not scored); without it the first character is context",
+    )
+    .option("--top <k>", "with --json: the k most likely next tokens at each position", "0")
+    .option("--json", "print per-token log-probabilities as JSON");
+  addModelFlags(command);
+  command.action((flags: ScoreFlags) => withFlagNames(() => scoreCommand(flags, io)));
+}
+
+async function scoreCommand(flags: ScoreFlags, io: CliIo): Promise<void> {
+  if ((flags.text === undefined) === (flags.file === undefined)) {
+    throw new UsageError("give exactly one of --text or --file");
+  }
+  const top = parseIntFlag("--top", flags.top, { min: 0 });
+  const engine =
+    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, ["ts", "onnx"]);
+  const text = flags.text ?? (await readText(flags.file!));
+  const {
+    model,
+    vocab,
+    engine: used,
+  } = await openModel(flags.model, { ...flags, engine, vocabFile: flags.vocab });
+  const sampler = await import("@charrnn/sampler");
+  try {
+    const options = flags.prime === undefined ? {} : { prime: flags.prime };
+    const detailed =
+      flags.json && top > 0
+        ? await sampler.scoreDetailed(model, vocab, text, { ...options, k: top })
+        : undefined;
+    const result = detailed ?? (await sampler.score(model, vocab, text, options));
+    const summary = {
+      engine: used,
+      tokens: result.count,
+      chars: result.chars,
+      totalNats: result.totalNats,
+      natsPerToken: result.natsPerToken,
+      bitsPerChar: result.bitsPerChar,
+      perplexity: result.perplexity,
+    };
+    if (!flags.json) {
+      io.stdout.write(
+        `${result.natsPerToken.toFixed(4)} nats/token, ${result.bitsPerChar.toFixed(4)} bits/char, ` +
+          `perplexity ${result.perplexity.toFixed(3)} over ${result.count} tokens (total ${result.totalNats.toFixed(3)} nats)\n`,
+      );
+      return;
+    }
+    const perToken = Array.from(result.logProbs, (logProb, i) => {
+      const index = result.first + i;
+      const entry: Record<string, unknown> = { token: vocab.tokens[result.tokens[index]!], logProb };
+      if ("positions" in result)
+        entry.top = result.positions[i]?.top.map((t) => ({ token: t.token, prob: t.prob }));
+      return entry;
+    });
+    io.stdout.write(`${JSON.stringify({ ...summary, perToken }, null, 2)}\n`);
+  } finally {
+    await model.dispose?.();
+  }
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (cause) {
+    throw new CharrnnError(
+      "SCORE_FILE_UNREADABLE",
+      `cannot read --file ${path}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}

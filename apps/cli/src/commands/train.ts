@@ -1,0 +1,168 @@
+import { readFile } from "node:fs/promises";
+import { CharrnnError } from "@charrnn/vocab";
+import type { Command } from "commander";
+import { engineFactory, TRAIN_ENGINES } from "../engines";
+import type { CliIo } from "../io";
+import { withFlagNames } from "../option-names";
+import { parseChoiceFlag, parseIntFlag, parseNumberFlag, UsageError } from "../options";
+import { createProgressRenderer, formatDuration } from "../progress";
+
+interface TrainFlags {
+  data: string;
+  out?: string;
+  preset?: string;
+  config?: string;
+  cell?: string;
+  layers?: string;
+  hidden?: string;
+  embed?: string;
+  input?: string;
+  dropout?: string;
+  seq?: string;
+  batch?: string;
+  epochs?: string;
+  maxSteps?: string;
+  timeBudget?: string;
+  lr?: string;
+  optimizer?: string;
+  clip?: string;
+  valFraction?: string;
+  valEvery?: string;
+  sampleEvery?: string;
+  layout?: string;
+  level?: string;
+  seed?: string;
+  engine: string;
+  backend?: string;
+  resume?: string;
+}
+
+export function registerTrainCommand(program: Command, io: CliIo): void {
+  program
+    .command("train")
+    .description(
+      "train a model on a text file; writes checkpoints, model.safetensors and metrics.jsonl to --out",
+    )
+    .requiredOption("--data <file>", "training corpus (UTF-8 text)")
+    .option("--out <dir>", "output directory (default: the --resume directory)")
+    .option(
+      "--preset <name>",
+      "start from a preset: quickstart, char-rnn, tf-tutorial, min-char-rnn, ptb-small, …",
+    )
+    .option("--config <file>", "JSON file of training options (overrides the preset; flags override it)")
+    .option("--cell <cell>", "rnn, gru or lstm")
+    .option("--layers <n>", "recurrent layers")
+    .option("--hidden <n>", "hidden units per layer")
+    .option("--embed <n>", "embedding width")
+    .option("--input <mode>", "embedding or onehot")
+    .option("--dropout <p>", "dropout between layers and before the output, in [0, 1)")
+    .option("--seq <n>", "time steps per window (truncated BPTT length)")
+    .option("--batch <n>", "parallel streams per step")
+    .option("--epochs <n>", "passes over the training split")
+    .option("--max-steps <n>", "stop after this many steps (0 = no limit)")
+    .option("--time-budget <sec>", "stop after this many seconds (0 = no limit)")
+    .option("--lr <rate>", "learning rate")
+    .option("--optimizer <name>", "adam, sgd, rmsprop or adagrad")
+    .option("--clip <norm>", "global gradient-norm clip (0 = off)")
+    .option("--val-fraction <f>", "last fraction of the corpus held out for validation")
+    .option("--val-every <n>", "validate every n steps (and each epoch)")
+    .option("--sample-every <n>", "print a short sample every n steps (0 = never)")
+    .option("--layout <layout>", "stream (truncated BPTT, state carried) or shuffle (shuffled windows)")
+    .option("--level <level>", "char or word tokens")
+    .option("--seed <n>", "random seed (weights, data order, dropout, samples)")
+    .option("--engine <name>", `training engine: ${TRAIN_ENGINES.join(", ")}`, "auto")
+    .option("--backend <name>", "TF.js backend: auto, tensorflow (tfjs-node), wasm or cpu")
+    .option("--resume <dir>", "continue the run in this directory from its newest valid checkpoint")
+    .action((flags: TrainFlags) => withFlagNames(() => trainCommand(flags, io)));
+}
+
+async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
+  const outDir = flags.out ?? flags.resume;
+  if (outDir === undefined) throw new UsageError("--out is required (or --resume DIR to continue a run)");
+  const engine = parseChoiceFlag("--engine", flags.engine, TRAIN_ENGINES);
+  const trainer = await import("@charrnn/trainer");
+  const configFile = flags.config === undefined ? undefined : await readConfigFile(flags.config);
+  const overrides = flagSettings(flags);
+  // Validate the merged settings now so a bad flag fails before any data is read.
+  const settings = trainer.mergeTrainOptions(flags.preset, configFile, overrides);
+  const render = createProgressRenderer(io);
+  const result = await trainer.train({
+    ...(flags.resume === undefined ? settings : { ...configFile, ...overrides }),
+    corpus: flags.data,
+    outDir,
+    ...(flags.resume !== undefined && { resume: flags.resume }),
+    createEngine: engineFactory(engine, flags.backend, (message) => io.stderr.write(`${message}\n`)),
+    ...(io.signal !== undefined && { signal: io.signal }),
+    onEvent: render,
+  });
+  const best =
+    result.bestValLoss === null
+      ? "none"
+      : `${result.bestValLoss.toFixed(4)} nats/char at step ${result.bestStep}`;
+  io.stdout.write(
+    `trained ${result.step} steps in ${formatDuration(result.elapsed)} (${result.stopReason}); best val loss ${best}\n` +
+      `model: ${result.modelPath ?? "(none written)"}\n`,
+  );
+  if (result.stopReason === "diverged") {
+    throw new CharrnnError(
+      "TRAIN_DIVERGED",
+      `training diverged (non-finite loss or gradients) at step ${result.step}; the last good checkpoint is kept in ${outDir} — lower --lr or --clip and --resume`,
+    );
+  }
+}
+
+function flagSettings(flags: TrainFlags): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const int = (key: string, flag: string, raw: string | undefined, min = 1) => {
+    if (raw !== undefined) out[key] = parseIntFlag(flag, raw, { min });
+  };
+  const num = (key: string, flag: string, raw: string | undefined) => {
+    if (raw !== undefined) out[key] = parseNumberFlag(flag, raw);
+  };
+  if (flags.cell !== undefined) out.cell = parseChoiceFlag("--cell", flags.cell, ["rnn", "gru", "lstm"]);
+  if (flags.input !== undefined) out.input = parseChoiceFlag("--input", flags.input, ["embedding", "onehot"]);
+  if (flags.layout !== undefined)
+    out.layout = parseChoiceFlag("--layout", flags.layout, ["stream", "shuffle"]);
+  if (flags.level !== undefined) out.level = parseChoiceFlag("--level", flags.level, ["char", "word"]);
+  if (flags.optimizer !== undefined) {
+    out.optimizer = parseChoiceFlag("--optimizer", flags.optimizer, ["adam", "sgd", "rmsprop", "adagrad"]);
+  }
+  int("layers", "--layers", flags.layers);
+  int("hidden", "--hidden", flags.hidden);
+  int("embed", "--embed", flags.embed);
+  int("seq", "--seq", flags.seq);
+  int("batch", "--batch", flags.batch);
+  int("epochs", "--epochs", flags.epochs);
+  int("maxSteps", "--max-steps", flags.maxSteps, 0);
+  int("valEvery", "--val-every", flags.valEvery);
+  int("sampleEvery", "--sample-every", flags.sampleEvery, 0);
+  int("seed", "--seed", flags.seed, 0);
+  num("timeBudget", "--time-budget", flags.timeBudget);
+  num("dropout", "--dropout", flags.dropout);
+  num("lr", "--lr", flags.lr);
+  num("clip", "--clip", flags.clip);
+  num("valFraction", "--val-fraction", flags.valFraction);
+  return out;
+}
+
+async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    throw new CharrnnError("CONFIG_UNREADABLE", `cannot read --config ${path}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  try {
+    const json = JSON.parse(text) as unknown;
+    if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error("not an object");
+    return json as Record<string, unknown>;
+  } catch (cause) {
+    throw new CharrnnError(
+      "CONFIG_INVALID",
+      `--config ${path} must be a JSON object of training options (e.g. {"hidden": 256})`,
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,45 @@
+import { CharrnnRangeError } from "@charrnn/vocab";
+import { UsageError } from "./options";
+
+/** Library option names and the CLI flags that set them, so range errors name what the user typed. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  temperature: "--temperature",
+  topK: "--top-k",
+  topP: "--top-p",
+  minP: "--min-p",
+  repetitionPenalty: "--repetition-penalty",
+  length: "--length",
+  num: "--num",
+  beamWidth: "--beam",
+  batch: "--batch",
+  seq: "--seq",
+  steps: "--seq",
+  hidden: "--hidden",
+  layers: "--layers",
+  embed: "--embed",
+  dropout: "--dropout",
+  lr: "--lr",
+  clip: "--clip",
+  epochs: "--epochs",
+  maxSteps: "--max-steps",
+  timeBudget: "--time-budget",
+  valFraction: "--val-fraction",
+  cell: "--cell",
+  optimizer: "--optimizer",
+  backend: "--backend",
+  preset: "--preset",
+  opset: "--opset",
+};
+
+/** Runs `fn`, turning a library range error about a known option into a usage error naming its flag. */
+export async function withFlagNames<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof CharrnnRangeError) {
+      const flag = FLAG_OF[error.option];
+      if (flag) throw new UsageError(error.message.replace(error.option, flag));
+    }
+    throw error;
+  }
+}
