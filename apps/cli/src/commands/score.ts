@@ -75,8 +75,7 @@ async function scoreCommand(flags: ScoreFlags, io: CliIo): Promise<void> {
     const perToken = Array.from(result.logProbs, (logProb, i) => {
       const index = result.first + i;
       const entry: Record<string, unknown> = { token: vocab.tokens[result.tokens[index]!], logProb };
-      if ("positions" in result)
-        entry.top = result.positions[i]?.top.map((t) => ({ token: t.token, prob: t.prob }));
+      if (detailed) entry.top = detailed.positions[i]?.top.map((t) => ({ token: t.token, prob: t.prob }));
       return entry;
     });
     io.stdout.write(`${JSON.stringify({ ...summary, perToken }, null, 2)}\n`);
