@@ -8,3 +8,5 @@ export type { OnnxNames, OnnxValueInfo, ResolvedOnnxInterface } from "./onnx-int
 export { DEFAULT_ONNX_NAMES, ONNX_NAME_FLAGS, resolveOnnxInterface } from "./onnx-interface";
 export type { OrtModule, OrtStepModel, OrtStepModelOptions } from "./ort-step-model";
 export { createOrtStepModel } from "./ort-step-model";
+export type { AttributeValue, Dim, FloatAttribute } from "./proto";
+export { DataType, floatInitializer, int64Initializer, node, proto, valueInfo } from "./proto";

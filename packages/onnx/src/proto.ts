@@ -11,7 +11,7 @@ const loaded = onnxProtoModule as unknown as { onnx?: OnnxNamespace; default?: {
 export const proto: OnnxNamespace = loaded.onnx ?? (loaded.default as { onnx: OnnxNamespace }).onnx;
 
 /** ONNX `TensorProto.DataType` codes used here. */
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
 
 /** A dimension: a fixed size or a symbolic name (`dim_param`). */
 export type Dim = number | string;
@@ -63,10 +63,18 @@ export function int64Initializer(
   return { name, dims: [...dims], dataType: DataType.INT64, int64Data: [...values] };
 }
 
-/** Attribute values this exporter writes. */
-export type AttributeValue = number | readonly number[] | readonly string[];
+/** A FLOAT attribute (plain numbers are INTs): `{ float: 0.5 }`. */
+export interface FloatAttribute {
+  readonly float: number;
+}
 
-/** A `NodeProto`. Attributes: a number is an INT, a number array INTS, a string array STRINGS. */
+/** Attribute values this exporter writes. */
+export type AttributeValue = number | FloatAttribute | readonly number[] | readonly string[];
+
+/**
+ * A `NodeProto`. Attributes: a number is an INT, `{ float }` a FLOAT, a number array INTS, a string
+ * array STRINGS.
+ */
 export function node(
   opType: string,
   inputs: readonly string[],
@@ -78,6 +86,8 @@ export function node(
   for (const [key, value] of Object.entries(attributes)) {
     if (typeof value === "number") {
       attribute.push({ name: key, type: proto.AttributeProto.AttributeType.INT, i: value });
+    } else if ("float" in value) {
+      attribute.push({ name: key, type: proto.AttributeProto.AttributeType.FLOAT, f: value.float });
     } else if (value.length > 0 && typeof value[0] === "string") {
       const encoder = new TextEncoder();
       attribute.push({

@@ -102,7 +102,9 @@ export function cellBackward(
     const dgo = g.op("Mul", [g.op("Mul", [dh, tc]), sigmoidGrad(g, o)]);
     let dcTotal = g.op("Mul", [g.op("Mul", [dh, o]), tanhGrad(g, tc)]);
     if (dc !== undefined) dcTotal = g.op("Add", [dcTotal, dc]);
-    const dsif = g.op("Concat", [g.op("Mul", [dcTotal, gt]), g.op("Mul", [dcTotal, cache.cPrev!])], { axis: 1 });
+    const dsif = g.op("Concat", [g.op("Mul", [dcTotal, gt]), g.op("Mul", [dcTotal, cache.cPrev!])], {
+      axis: 1,
+    });
     const dgif = g.op("Mul", [dsif, sigmoidGrad(g, sif)]);
     const dgg = g.op("Mul", [g.op("Mul", [dcTotal, i]), tanhGrad(g, gt)]);
     const dgates = g.op("Concat", [dgif, dgg, dgo], { axis: 1 });

@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-
   floatInitializer,
   int64Initializer,
   node,
@@ -41,7 +40,11 @@ export class GraphBuilder {
   }
 
   /** One node with one output; returns the output's name. */
-  op(opType: string, inputs: readonly string[], attributes?: Readonly<Record<string, AttributeValue>>): string {
+  op(
+    opType: string,
+    inputs: readonly string[],
+    attributes?: Readonly<Record<string, AttributeValue>>,
+  ): string {
     return this.opN(opType, inputs, 1, attributes)[0]!;
   }
 
@@ -61,7 +64,9 @@ export class GraphBuilder {
 
   /** A float scalar constant. */
   scalar(value: number): string {
-    return this.constant(`f:${value}`, () => floatInitializer(`c${this.count++}`, [], Float32Array.of(value)));
+    return this.constant(`f:${value}`, () =>
+      floatInitializer(`c${this.count++}`, [], Float32Array.of(value)),
+    );
   }
 
   /** A float constant of the given shape. */
@@ -108,4 +113,3 @@ export class GraphBuilder {
     return name;
   }
 }
-

@@ -1,4 +1,3 @@
-import { DataType } from "@charrnn/onnx";
 import {
   EMBEDDING_WEIGHT,
   expectedShapes,
@@ -7,6 +6,7 @@ import {
   OUTPUT_BIAS,
   OUTPUT_WEIGHT,
 } from "@charrnn/models";
+import { DataType } from "@charrnn/onnx";
 import { cellBackward, cellForward, type LayerWeights, type StepCache } from "./cells";
 import { GraphBuilder } from "./graph-builder";
 
@@ -88,7 +88,12 @@ export function buildWindowGraph(
   let below = ""; // the previous layer's outputs, [TB, H]
   for (let k = 0; k < layers; k++) {
     const names = layerParamNames(k);
-    const w: LayerWeights = { wih: names.weightIh, whh: names.weightHh, bih: names.biasIh, bhh: names.biasHh };
+    const w: LayerWeights = {
+      wih: names.weightIh,
+      whh: names.weightHh,
+      bih: names.biasIh,
+      bhh: names.biasHh,
+    };
     const { wih, bih, bhh } = w;
     // rnn/lstm fold both biases into the input projection; GRU keeps b_hh for its reset-after n gate.
     const bias = cell === "gru" ? bih : g.op("Add", [bih, bhh]);
@@ -121,7 +126,11 @@ export function buildWindowGraph(
   }
 
   const stack = (rows: string[]): string =>
-    g.op("Concat", rows.map((r) => g.op("Unsqueeze", [r, g.ints([0])])), { axis: 0 });
+    g.op(
+      "Concat",
+      rows.map((r) => g.op("Unsqueeze", [r, g.ints([0])])),
+      { axis: 0 },
+    );
   g.output(IO.h, stack(finalH), F, stateDims);
   if (cell === "lstm") g.output(IO.c, stack(finalC), F, stateDims);
 
@@ -166,7 +175,8 @@ export function buildWindowGraph(
       dh = step.dhPrev;
       dc = step.dcPrev;
     }
-    const concat = (parts: string[]): string => (steps === 1 ? parts[0]! : g.op("Concat", parts, { axis: 0 }));
+    const concat = (parts: string[]): string =>
+      steps === 1 ? parts[0]! : g.op("Concat", parts, { axis: 0 });
     const dxp = concat(dxps);
     const dhp = cell === "gru" ? concat(dhps) : dxp;
     const hPrevs = concat(caches.map((s) => s.hPrev));
