@@ -1,6 +1,7 @@
 // The README's main job: train the `quickstart` preset on the bundled tiny-Shakespeare corpus,
 // then sample from the model it wrote. Run it with `pnpm quickstart` (which builds the CLI first).
 import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -13,6 +14,8 @@ function charrnn(args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+// A fresh run each time: train refuses an output directory that holds another run's checkpoints.
+rmSync(new URL(`../${out}`, import.meta.url), { recursive: true, force: true });
 charrnn(["train", "--data", "test-fixtures/tinyshakespeare.txt", "--out", out, "--preset", "quickstart"]);
 charrnn([
   "sample",

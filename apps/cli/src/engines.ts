@@ -1,24 +1,44 @@
 import type { EngineOptions, TrainingEngine } from "@charrnn/trainer";
+import { isCharrnnError } from "@charrnn/vocab";
 import { UsageError } from "./options";
 
-export const TRAIN_ENGINES = ["auto", "tfjs", "reference"] as const;
+export const TRAIN_ENGINES = ["auto", "ort", "tfjs", "reference"] as const;
 export type TrainEngineName = (typeof TRAIN_ENGINES)[number];
 
 /**
- * The engine factory `charrnn train` hands to the training loop: `tfjs` on the fastest TF.js backend
- * that loads (or `--backend`), `reference` for the plain-TS oracle. `auto` picks the fastest engine.
+ * The engine factory `charrnn train` hands to the training loop:
+ * - `ort`: forward + backward graphs on onnxruntime-node's native kernels (the fast default);
+ * - `tfjs`: TF.js on the fastest backend that loads (tfjs-node-gpu, tfjs-node, wasm, cpu) or `--backend`;
+ * - `reference`: the plain-TypeScript oracle (slow, exact);
+ * - `auto`: `tfjs` when `--backend` names a TF.js backend, else `ort` when onnxruntime-node loads, else `tfjs`.
  */
 export function engineFactory(
   name: TrainEngineName,
   backend: string | undefined,
   log: (message: string) => void,
 ): (options: EngineOptions) => Promise<TrainingEngine> {
-  if (name === "reference" && backend !== undefined) {
-    throw new UsageError("--backend applies to --engine tfjs; the reference engine runs plain TypeScript");
+  if ((name === "reference" || name === "ort") && backend !== undefined) {
+    throw new UsageError(`--backend applies to --engine tfjs; the ${name} engine has no TF.js backend`);
   }
   return async (options) => {
     const trainer = await import("@charrnn/trainer");
-    if (name === "reference") return trainer.createReferenceEngine(options);
-    return trainer.createTfjsEngine({ ...options, ...(backend !== undefined && { backend }), log });
+    const tfjs = () => trainer.createTfjsEngine({ ...options, ...(backend !== undefined && { backend }), log });
+    switch (name) {
+      case "reference":
+        return trainer.createReferenceEngine(options);
+      case "ort":
+        return trainer.createOrtEngine(options);
+      case "tfjs":
+        return tfjs();
+      case "auto":
+        if (backend !== undefined) return tfjs();
+        try {
+          return await trainer.createOrtEngine(options);
+        } catch (error) {
+          if (!isCharrnnError(error) || error.code !== "ORT_NOT_INSTALLED") throw error;
+          log("onnxruntime-node is not installed; training with TF.js instead");
+          return tfjs();
+        }
+    }
   };
 }
