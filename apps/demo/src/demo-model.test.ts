@@ -1,0 +1,70 @@
+import { defaultConfig, initParams, serializeModel } from "@charrnn/models";
+import { exportOnnx } from "@charrnn/onnx";
+import { createRng, Vocab } from "@charrnn/vocab";
+import * as ort from "onnxruntime-web";
+import { describe, expect, it } from "vitest";
+import { describeModel, openModelFile } from "./demo-model";
+
+ort.env.wasm.numThreads = 1;
+const loadOrt = async () => ort;
+
+const vocab = Vocab.fromText("To be, or not to be\n");
+const config = defaultConfig({ vocabSize: vocab.size, cell: "lstm", hidden: 8, embed: 4 });
+const params = initParams(config, createRng(3));
+const safetensors = serializeModel({
+  config,
+  vocab: vocab.toJSON(),
+  params,
+  training: { step: 120, valLoss: 1.23456 },
+});
+const onnx = exportOnnx({ config, vocab: vocab.toJSON(), params });
+
+async function logits(model: Awaited<ReturnType<ReturnType<typeof openModelFile>["engine"]>>) {
+  const ids = vocab.encode("To be");
+  return (await model.forward(ids, 1, ids.length, model.initialState(1))).logits;
+}
+
+describe("openModelFile", () => {
+  it("runs a charrnn model file on both engines with the same logits", async () => {
+    const demo = openModelFile("m.safetensors", safetensors, loadOrt);
+    expect(demo.engines).toEqual(["ts", "onnx"]);
+    expect(demo.vocab.hash).toBe(vocab.hash);
+    const ts = await logits(await demo.engine("ts"));
+    const viaOnnx = await logits(await demo.engine("onnx"));
+    expect(ts.length).toBe(5 * vocab.size);
+    for (let i = 0; i < ts.length; i++) expect(Math.abs(ts[i]! - viaOnnx[i]!)).toBeLessThan(1e-4);
+    expect(await demo.engine("ts")).toBe(await demo.engine("ts"));
+    await demo.dispose();
+  });
+
+  it("runs an ONNX file with charrnn metadata on onnxruntime only", async () => {
+    const demo = openModelFile("m.onnx", onnx, loadOrt);
+    expect(demo.engines).toEqual(["onnx"]);
+    expect(demo.vocab.tokens).toEqual(vocab.tokens);
+    expect(demo.summary).toContain("1×8 LSTM");
+    await expect(demo.engine("ts")).rejects.toMatchObject({ code: "ENGINE_UNAVAILABLE" });
+    const viaOnnx = await logits(await demo.engine("onnx"));
+    const ts = await logits(await openModelFile("m.safetensors", safetensors, loadOrt).engine("ts"));
+    for (let i = 0; i < ts.length; i++) expect(Math.abs(ts[i]! - viaOnnx[i]!)).toBeLessThan(1e-4);
+    await demo.dispose();
+  });
+
+  it("names the file when it is damaged", () => {
+    expect(() => openModelFile("broken.safetensors", safetensors.subarray(0, 100), loadOrt)).toThrow(
+      /broken\.safetensors/,
+    );
+  });
+});
+
+describe("describeModel", () => {
+  it("lists the architecture, vocabulary, parameters and validation loss", () => {
+    // LSTM, V=vocab.size, E=4, H=8: embedding V·4 + W_ih 32·4 + W_hh 32·8 + 2 biases of 32 + output 8·V + V
+    const params = vocab.size * 4 + 32 * 4 + 32 * 8 + 64 + vocab.size * 9;
+    expect(describeModel(config, { step: 120, valLoss: 1.23456 })).toBe(
+      `1×8 LSTM · ${vocab.size} tokens · ${params} parameters · val loss 1.235 at step 120`,
+    );
+    expect(describeModel(config, { step: 5, valLoss: null })).toBe(
+      `1×8 LSTM · ${vocab.size} tokens · ${params} parameters`,
+    );
+  });
+});
