@@ -35,13 +35,8 @@ async function trainedParams(config: ModelConfig): Promise<NamedTensors> {
       y[b * T + t] = ids[b * 40 + t + 1]!;
     }
   }
-  const state: RnnState = zeroState(config, B);
-    layers: config.layers,
-    batch: B,
-    hidden: config.hidden,
-    h: new Float32Array(config.layers * B * config.hidden),
-    ...(config.cell === "lstm" && c: new Float32Array(config.layers * B * config.hidden) ),
-  };
+  let state: RnnState = zeroState(config, B);
+
   for (let step = 0; step < 3; step++) {
     state = (
       await engine.trainStep({ x, y, batch: B, steps: T }, state, {
