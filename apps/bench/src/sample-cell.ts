@@ -1,0 +1,136 @@
+import type { RnnState } from "@charrnn/models";
+import { createOrtStepModel, exportOnnx } from "@charrnn/onnx";
+import { createTsStepModel, generate, type StepModel } from "@charrnn/sampler";
+import type { InferenceSession, Tensor } from "onnxruntime-node";
+import { modelConfig, SAMPLE_MODEL, seededParams, shakespeare } from "./configs";
+import type { Budget } from "./measure";
+import { timeSteps } from "./measure";
+import type { BenchRow, CellIo, CellSpec } from "./types";
+
+const BATCHES = [1, 64] as const;
+
+type Step = (tokens: Int32Array, batch: number) => Promise<void> | void;
+
+/**
+ * Sampling throughput of one inference engine on a 2x512 LSTM (embed 64, vocab 65): one token per
+ * stream per `forward` call, batch 1 and 64, then (for StepModels) the sampler's full `generate`
+ * path, decoding included. `ort-raw` is a bare `session.run` loop: the cost of the forward pass itself.
+ */
+export async function runSampleCell(spec: CellSpec, io: CellIo): Promise<void> {
+  const { vocab } = shakespeare();
+  const config = modelConfig(SAMPLE_MODEL, vocab.size);
+  const params = seededParams(config);
+  const rows: BenchRow[] = [];
+  const base = { cell: spec.id, kind: "sample" as const, config: "sample-2x512", seq: 1 };
+  const push = (row: BenchRow): void => {
+    rows.push(row);
+    io.emit([...rows], false);
+  };
+
+  let model: StepModel | undefined;
+  let step: (batch: number) => Step;
+  let backend = "onnxruntime-node";
+  if (spec.engine === "ts") {
+    const ts = createTsStepModel({ config, params });
+    model = ts;
+    backend = "js";
+    step = stepModelLoop(ts);
+  } else {
+    const ort = await import("onnxruntime-node");
+    const bytes = exportOnnx({ config, vocab: vocab.toJSON(), params });
+    if (spec.engine === "ort-step") {
+      const ortModel = await createOrtStepModel(ort, bytes);
+      model = ortModel;
+      step = stepModelLoop(ortModel);
+    } else {
+      const session = await ort.InferenceSession.create(bytes);
+      step = rawSessionLoop(ort.Tensor, session, config.layers, config.hidden);
+    }
+  }
+
+  for (const batch of BATCHES) {
+    const run = step(batch);
+    const tokens = new Int32Array(batch);
+    const timing = await timeSteps((k) => {
+      for (let b = 0; b < batch; b++) tokens[b] = (k + b * 7) % config.vocabSize;
+      return run(tokens, batch);
+    }, spec.budget);
+    push({
+      ...base,
+      engine: spec.engine!,
+      backend,
+      batch,
+      status: "ok",
+      charsPerSec: batch / timing.median,
+      secPerStep: timing.median,
+      steps: timing.times.length,
+    });
+  }
+
+  if (model !== undefined) {
+    for (const batch of BATCHES) {
+      const seconds = await timeGenerate(model, batch, spec.budget);
+      push({
+        ...base,
+        engine: `generate-${spec.engine}`,
+        backend,
+        batch,
+        status: "ok",
+        charsPerSec: (seconds.length * batch) / seconds.time,
+        secPerStep: seconds.time / seconds.length,
+        steps: seconds.length,
+        note: "sampler generate(): decoding included",
+      });
+    }
+    await model.dispose?.();
+  }
+  io.emit(rows, true);
+}
+
+/** One token per stream per call through a StepModel's `forward`, state carried. */
+function stepModelLoop(model: StepModel): (batch: number) => Step {
+  return (batch) => {
+    let state: RnnState = model.initialState(batch);
+    return async (tokens) => {
+      state = (await model.forward(tokens, batch, 1, state, { lastOnly: true })).state;
+    };
+  };
+}
+
+/** The same loop on a bare session: int64 ids in, state outputs fed back, nothing else. */
+function rawSessionLoop(
+  TensorClass: typeof Tensor,
+  session: InferenceSession,
+  layers: number,
+  hidden: number,
+): (batch: number) => Step {
+  return (batch) => {
+    const dims = [layers, batch, hidden];
+    const ids = new BigInt64Array(batch);
+    let h: Tensor = new TensorClass("float32", new Float32Array(layers * batch * hidden), dims);
+    let c: Tensor = new TensorClass("float32", new Float32Array(layers * batch * hidden), dims);
+    return async (tokens) => {
+      for (let b = 0; b < batch; b++) ids[b] = BigInt(tokens[b]!);
+      const out = await session.run({ tokens: new TensorClass("int64", ids, [batch, 1]), h0: h, c0: c });
+      h = out.h!;
+      c = out.c!;
+    };
+  };
+}
+
+/** Times `generate` with a length sized from a short first run to fill about the budget. */
+async function timeGenerate(
+  model: StepModel,
+  batch: number,
+  budget: Budget,
+): Promise<{ length: number; time: number }> {
+  const { vocab } = shakespeare();
+  const probe = 5;
+  let start = performance.now();
+  await generate(model, vocab, { length: probe, num: batch, seed: 1, prime: "ROMEO:" });
+  const perToken = (performance.now() - start) / 1000 / probe;
+  const length = Math.max(probe, Math.min(5000, Math.round(budget.seconds / perToken)));
+  start = performance.now();
+  await generate(model, vocab, { length, num: batch, seed: 2, prime: "ROMEO:" });
+  return { length, time: (performance.now() - start) / 1000 };
+}

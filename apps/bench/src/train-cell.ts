@@ -1,0 +1,97 @@
+import type { RnnState } from "@charrnn/models";
+import { zeroState } from "@charrnn/models";
+import type { EngineOptions, TrainingEngine } from "@charrnn/trainer";
+import * as trainer from "@charrnn/trainer";
+import { CLIP_NORM, cellTrainConfig, modelConfig, seededParams, shakespeare, trainBatches } from "./configs";
+import { timeSteps } from "./measure";
+import type { BenchRow, CellIo, CellSpec } from "./types";
+
+type EngineFactory = (options: EngineOptions) => TrainingEngine | Promise<TrainingEngine>;
+
+/**
+ * The native onnxruntime training engine, when @charrnn/trainer exports it (it is picked up
+ * automatically once it lands; until then its cells are left out with a note).
+ */
+export function ortEngineFactory(): EngineFactory | undefined {
+  const create = (trainer as Record<string, unknown>).createOrtEngine;
+  return typeof create === "function" ? (create as EngineFactory) : undefined;
+}
+
+/** Whether tfjs-node is installed, so that a `tensorflow` backend cell makes sense. */
+export async function hasTfjsNode(): Promise<boolean> {
+  for (const name of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+    try {
+      await import(/* @vite-ignore */ name);
+      return true;
+    } catch {}
+  }
+  return false;
+}
+
+/** The training engine a cell names (`tfjs` on its backend, `reference`, `ort`), over the given params. */
+export async function createEngine(spec: CellSpec, options: EngineOptions): Promise<TrainingEngine> {
+  switch (spec.engine) {
+    case "tfjs":
+      return trainer.createTfjsEngine({ ...options, backend: spec.backend });
+    case "reference":
+      return trainer.createReferenceEngine(options);
+    case "ort": {
+      const create = ortEngineFactory();
+      if (create === undefined) throw new Error("createOrtEngine is not exported by @charrnn/trainer");
+      return create(options);
+    }
+    default:
+      throw new Error(`unknown engine ${spec.engine}`);
+  }
+}
+
+/**
+ * Times `trainStep` of one engine on one standard config over tiny-Shakespeare TBPTT windows, the
+ * state carried from window to window as in training.
+ */
+export async function runTrainCell(spec: CellSpec, io: CellIo): Promise<void> {
+  const train = cellTrainConfig(spec.config!, spec.shrink);
+  const config = modelConfig(train.model, shakespeare().vocab.size);
+  const engine = await createEngine(spec, {
+    config,
+    params: seededParams(config),
+    optimizer: train.optimizer,
+  });
+  const batches = trainBatches(train);
+  const row = (status: BenchRow["status"], times: readonly number[], median: number): BenchRow => ({
+    cell: spec.id,
+    kind: "train",
+    config: train.id,
+    engine: engine.name,
+    backend: engine.backend,
+    batch: train.batch,
+    seq: train.seq,
+    status,
+    charsPerSec: (train.batch * train.seq) / median,
+    secPerStep: median,
+    steps: times.length,
+  });
+  let state: RnnState = zeroState(config, train.batch);
+  let lastLoss = Number.NaN;
+  const timing = await timeSteps(
+    async (k) => {
+      const window = batches.window(k % batches.windowsPerEpoch);
+      const out = await engine.trainStep(window, state, {
+        lr: train.lr,
+        clipNorm: CLIP_NORM,
+        dropoutSeed: k,
+      });
+      state = out.state;
+      lastLoss = out.loss;
+    },
+    spec.budget,
+    {
+      onStart: io.stepsStarted,
+      onProgress: (partial) => io.emit([row("partial", partial.times, partial.median)], false),
+    },
+  );
+  const done = row("ok", timing.times, timing.median);
+  done.extra = { lastLoss: Number(lastLoss.toFixed(4)) };
+  io.emit([done], true);
+  engine.dispose();
+}
