@@ -3,7 +3,9 @@ import {
   initParams,
   type ModelConfig,
   type NamedTensors,
+  type RnnState,
   validateConfig,
+  zeroState,
 } from "@charrnn/models";
 import { createOrtStepModel, exportOnnx } from "@charrnn/onnx";
 import { checkStepModel, createTsStepModel, type StepModel } from "@charrnn/sampler";
