@@ -14,6 +14,7 @@ describe("presets", () => {
         "ptb-small",
         "ptb-test",
         "quickstart",
+        "shakespeare",
         "tf-tutorial",
       ].sort(),
     );
@@ -38,27 +39,76 @@ describe("presets", () => {
   });
 
   it("PTB presets carry the Zaremba configs", () => {
-    const large = resolvePreset("ptb-large");
-    expect(large).toMatchObject({
-      layers: 2,
-      hidden: 1500,
-      embed: 1500,
-      seq: 35,
-      batch: 20,
-      clip: 10,
-      epochs: 55,
-    });
-    expect(large.dropout).toBeCloseTo(0.65, 12);
-    expect(large.init).toEqual({ kind: "uniform", scale: 0.04 });
-    expect(large.lrSchedule).toEqual({ kind: "decay", factor: 1 / 1.15, after: 14 });
-    expect(large).toMatchObject({ level: "word", vocabMaxSize: 10000, optimizer: { kind: "sgd" }, lr: 1 });
-    const medium = resolvePreset("ptb-medium");
-    expect(medium).toMatchObject({ hidden: 650, seq: 35, dropout: 0.5, epochs: 39, clip: 5 });
-    expect(medium.lrSchedule).toEqual({ kind: "decay", factor: 0.8, after: 6 });
-    const small = resolvePreset("ptb-small");
-    expect(small).toMatchObject({ hidden: 200, seq: 20, dropout: 0, epochs: 13 });
-    expect(small.lrSchedule).toEqual({ kind: "decay", factor: 0.5, after: 4 });
-    expect(resolvePreset("ptb-test")).toMatchObject({ layers: 1, hidden: 2, seq: 2, clip: 1, epochs: 1 });
+    // ptb_word_lm.py's Small/Medium/Large/TestConfig. Its loss sums over the num_steps time steps and
+    // ours averages, so lr 1 becomes num_steps and max_grad_norm becomes max_grad_norm / num_steps.
+    const reference = {
+      "ptb-small": {
+        init: 0.1,
+        norm: 5,
+        layers: 2,
+        steps: 20,
+        hidden: 200,
+        maxEpoch: 4,
+        epochs: 13,
+        keep: 1,
+        decay: 0.5,
+      },
+      "ptb-medium": {
+        init: 0.05,
+        norm: 5,
+        layers: 2,
+        steps: 35,
+        hidden: 650,
+        maxEpoch: 6,
+        epochs: 39,
+        keep: 0.5,
+        decay: 0.8,
+      },
+      "ptb-large": {
+        init: 0.04,
+        norm: 10,
+        layers: 2,
+        steps: 35,
+        hidden: 1500,
+        maxEpoch: 14,
+        epochs: 55,
+        keep: 0.35,
+        decay: 1 / 1.15,
+      },
+      "ptb-test": {
+        init: 0.1,
+        norm: 1,
+        layers: 1,
+        steps: 2,
+        hidden: 2,
+        maxEpoch: 1,
+        epochs: 1,
+        keep: 1,
+        decay: 0.5,
+      },
+    };
+    for (const [name, r] of Object.entries(reference)) {
+      const s = resolvePreset(name);
+      expect(s, name).toMatchObject({
+        cell: "lstm",
+        level: "word",
+        vocabMaxSize: 10000,
+        layout: "stream",
+        batch: 20,
+        layers: r.layers,
+        hidden: r.hidden,
+        embed: r.hidden,
+        seq: r.steps,
+        epochs: r.epochs,
+        forgetBias: 0,
+        optimizer: { kind: "sgd" },
+        init: { kind: "uniform", scale: r.init },
+        lrSchedule: { kind: "decay", factor: r.decay, after: r.maxEpoch },
+      });
+      expect(s.lr).toBe(r.steps);
+      expect(s.clip * r.steps).toBeCloseTo(r.norm, 12);
+      expect(s.dropout).toBeCloseTo(1 - r.keep, 12);
+    }
   });
 
   it("tf-tutorial and min-char-rnn", () => {

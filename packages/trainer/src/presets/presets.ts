@@ -55,12 +55,19 @@ const tfTutorial: TrainPreset = {
 /**
  * Zaremba et al. (2014) PTB word models, values from TensorFlow's `ptb_word_lm.py`: SGD at lr 1,
  * decayed by `lr_decay` each epoch after `max_epoch`, for `max_max_epoch` epochs, batch 20, embedding
- * = hidden, forget bias 0, dropout = 1 − keep_prob, 10 000-word vocabulary. PTB ships its own
- * validation file; with one corpus the last `valFraction` stands in for it.
+ * = hidden, uniform ±`init_scale` init, forget bias 0, dropout = 1 − keep_prob, 10 000-word
+ * vocabulary, TBPTT over `num_steps` with the state carried. PTB ships its own validation and test
+ * files (`validFile`/`testFile`, `--valid`/`--test`); with one corpus the last `valFraction` stands in.
+ *
+ * The reference's loss is summed over the `num_steps` time steps (averaged over the batch only) —
+ * both `ptb_word_lm.py`'s `sequence_loss(average_across_timesteps=False)` and Zaremba's Lua code —
+ * while our engines take the mean over all tokens, a gradient `num_steps` times smaller. So the
+ * preset sets lr = 1 · num_steps and clip = max_grad_norm / num_steps: the same updates, clipped at
+ * the same point, as the reference.
  */
 function ptb(p: {
   init: number;
-  clip: number;
+  maxGradNorm: number;
   layers: number;
   steps: number;
   hidden: number;
@@ -69,6 +76,7 @@ function ptb(p: {
   keepProb: number;
   lrDecay: number;
 }): TrainPreset {
+  const referenceLr = 1;
   return {
     cell: "lstm",
     layers: p.layers,
@@ -83,9 +91,9 @@ function ptb(p: {
     layout: "stream",
     seq: p.steps,
     batch: 20,
-    lr: 1,
+    lr: referenceLr * p.steps,
     optimizer: { kind: "sgd" },
-    clip: p.clip,
+    clip: p.maxGradNorm / p.steps,
     lrSchedule: { kind: "decay", factor: p.lrDecay, after: p.maxEpoch },
     epochs: p.maxMaxEpoch,
   };
@@ -113,8 +121,8 @@ const minCharRnn: TrainPreset = {
 };
 
 /**
- * Learns visibly (words and line structure) in about two and a half minutes on two CPU cores with
- * the TF.js engine. Sizes are a first guess to be tuned once the engines land and can be timed.
+ * Learns visibly (words, names, line structure) in about two minutes on two CPU cores with the
+ * default (onnxruntime) engine: validation loss below 1.8 nats/char, about 1.65 when the cores are free.
  */
 const quickstart: TrainPreset = {
   cell: "lstm",
@@ -137,14 +145,40 @@ const quickstart: TrainPreset = {
 };
 
 /** Every built-in preset by name. */
+/**
+ * The best tiny-Shakespeare model that 15 minutes on two CPU cores buys with the onnxruntime engine:
+ * a 2×384 LSTM with dropout, halving Adam's rate when validation stops improving.
+ */
+const shakespeare: TrainPreset = {
+  cell: "lstm",
+  layers: 2,
+  hidden: 384,
+  input: "embedding",
+  embed: 64,
+  dropout: 0.2,
+  layout: "stream",
+  seq: 100,
+  batch: 64,
+  lr: 2e-3,
+  optimizer: { kind: "adam" },
+  clip: 5,
+  lrSchedule: { kind: "plateau", factor: 0.5, patience: 1 },
+  epochs: 100,
+  timeBudget: 900,
+  valEvery: 150,
+  sampleEvery: 600,
+  checkpointEvery: 300,
+};
+
 export const PRESETS: Readonly<Record<string, TrainPreset>> = {
   quickstart,
+  shakespeare,
   "char-rnn": charRnn,
   "tf-tutorial": tfTutorial,
   "min-char-rnn": minCharRnn,
   "ptb-small": ptb({
     init: 0.1,
-    clip: 5,
+    maxGradNorm: 5,
     layers: 2,
     steps: 20,
     hidden: 200,
@@ -155,7 +189,7 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = {
   }),
   "ptb-medium": ptb({
     init: 0.05,
-    clip: 5,
+    maxGradNorm: 5,
     layers: 2,
     steps: 35,
     hidden: 650,
@@ -166,7 +200,7 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = {
   }),
   "ptb-large": ptb({
     init: 0.04,
-    clip: 10,
+    maxGradNorm: 10,
     layers: 2,
     steps: 35,
     hidden: 1500,
@@ -177,7 +211,7 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = {
   }),
   "ptb-test": ptb({
     init: 0.1,
-    clip: 1,
+    maxGradNorm: 1,
     layers: 1,
     steps: 2,
     hidden: 2,
