@@ -132,7 +132,7 @@ describe("presets", () => {
   it("an unknown preset lists the names", () => {
     expect(() => resolvePreset("gpt")).toThrow(CharrnnRangeError);
     expect(() => resolvePreset("gpt")).toThrow(
-      /preset must be one of quickstart, char-rnn, .*ptb-test, got "gpt"/,
+      /preset must be one of quickstart, shakespeare, char-rnn, .*ptb-test, got "gpt"/,
     );
   });
 });
