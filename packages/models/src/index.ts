@@ -13,6 +13,18 @@ export {
 export { initParams, orthogonal } from "./init-params";
 export type { ModelFile, ModelVocabJSON, ParseModelOptions } from "./model-file";
 export { MODEL_FORMAT, parseModel, serializeModel } from "./model-file";
+export type {
+  ClassifierBatch,
+  ClassifierForwardResult,
+  ClassifierGradResult,
+  Pooling,
+} from "./reference/classifier";
+export {
+  classifierHead,
+  fillPoolingWeights,
+  referenceClassifierForward,
+  referenceClassifierLossAndGrads,
+} from "./reference/classifier";
 export type { ReferenceCache, ReferenceForwardResult } from "./reference/forward";
 export { referenceForward } from "./reference/forward";
 export type { CrossEntropyResult } from "./reference/loss";
@@ -27,8 +39,12 @@ export { fromPytorchStateDict, inferConfigFromStateDict, mapStateDictNames } fro
 export type { NamedTensors, RnnState, Tensor } from "./tensor";
 export { tensorSize } from "./tensor";
 export {
+  CLASSIFIER_BIAS,
+  CLASSIFIER_WEIGHT,
+  classifierLabels,
   EMBEDDING_WEIGHT,
   expectedShapes,
+  headParams,
   layerParamNames,
   OUTPUT_BIAS,
   OUTPUT_WEIGHT,

@@ -3,13 +3,7 @@ import type { ModelConfig } from "./config";
 import { gateCount, layerInputSize } from "./config";
 import type { NamedTensors } from "./tensor";
 import { tensorSize } from "./tensor";
-import {
-  EMBEDDING_WEIGHT,
-  expectedShapes,
-  layerParamNames,
-  OUTPUT_BIAS,
-  OUTPUT_WEIGHT,
-} from "./weight-layout";
+import { EMBEDDING_WEIGHT, expectedShapes, headParams, layerParamNames } from "./weight-layout";
 
 /**
  * Fresh parameters for `config`, drawn from `rng` in layout order (so a seed fixes the model):
@@ -25,7 +19,7 @@ export function initParams(config: ModelConfig, rng: Rng): NamedTensors {
     params.set(name, { shape, data: new Float32Array(tensorSize(shape)) });
   }
   const get = (name: string): Float32Array => params.get(name)!.data;
-  const { hidden: h, vocabSize: v, init } = config;
+  const { hidden: h, init } = config;
   const g = gateCount(config.cell);
   const uniform = (data: Float32Array, scale: number): void => {
     for (let i = 0; i < data.length; i++) data[i] = (rng.next() * 2 - 1) * scale;
@@ -57,12 +51,14 @@ export function initParams(config: ModelConfig, rng: Rng): NamedTensors {
       for (let j = h; j < 2 * h; j++) bias[j] = bias[j]! + config.forgetBias;
     }
   }
+  // A classifier's label projection is drawn like the output projection, with labels for V.
+  const head = headParams(config);
   if (init.kind === "glorot") {
-    uniform(get(OUTPUT_WEIGHT), Math.sqrt(6 / (h + v)));
+    uniform(get(head.weight), Math.sqrt(6 / (h + head.rows)));
   } else {
     const scale = init.kind === "uniform" ? init.scale : 1 / Math.sqrt(h);
-    uniform(get(OUTPUT_WEIGHT), scale);
-    uniform(get(OUTPUT_BIAS), scale);
+    uniform(get(head.weight), scale);
+    uniform(get(head.bias), scale);
   }
   return params;
 }

@@ -96,6 +96,8 @@ export function decodeSafetensors(bytes: Uint8Array, options: { source?: string 
       continue;
     }
     if (!isPlainObject(entry)) throw corrupt(`tensor '${name}' entry is not an object`);
+    // A missing dtype is a damaged entry, not a model saved in another precision.
+    if (typeof entry.dtype !== "string") throw corrupt(`tensor '${name}' has no dtype`);
     if (entry.dtype !== "F32") {
       throw new CharrnnError(
         "MODEL_DTYPE_UNSUPPORTED",

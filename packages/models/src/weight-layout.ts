@@ -10,6 +10,26 @@ export const EMBEDDING_WEIGHT = "embedding.weight";
 export const OUTPUT_WEIGHT = "output.weight";
 /** Name of the output bias `[V]`. */
 export const OUTPUT_BIAS = "output.bias";
+/** Name of a classifier's label projection `[labels, H]` (replaces `output.weight` for classifier heads). */
+export const CLASSIFIER_WEIGHT = "classifier.weight";
+/** Name of a classifier's label bias `[labels]` (replaces `output.bias` for classifier heads). */
+export const CLASSIFIER_BIAS = "classifier.bias";
+
+/**
+ * The labels of a classifier config, or `undefined` for a language model. A classifier's head reads
+ * the pooled top-layer state and projects it onto the labels with `classifier.weight`/`classifier.bias`.
+ */
+export function classifierLabels(config: ModelConfig): readonly string[] | undefined {
+  return config.head?.kind === "classifier" ? config.head.labels : undefined;
+}
+
+/** Names and shapes of the head's projection: `output.*` `[V, H]`, or `classifier.*` `[labels, H]`. */
+export function headParams(config: ModelConfig): { weight: string; bias: string; rows: number } {
+  const labels = classifierLabels(config);
+  return labels === undefined
+    ? { weight: OUTPUT_WEIGHT, bias: OUTPUT_BIAS, rows: config.vocabSize }
+    : { weight: CLASSIFIER_WEIGHT, bias: CLASSIFIER_BIAS, rows: labels.length };
+}
 
 /** The four recurrent tensor names of layer `layer`, PyTorch-style. */
 export function layerParamNames(layer: number): {
@@ -28,7 +48,8 @@ export function layerParamNames(layer: number): {
 
 /**
  * Every parameter's shape, in the fixed layout order: embedding, then per layer weight_ih, weight_hh,
- * bias_ih, bias_hh, then output weight and bias. Model files and checkpoints store tensors in this order.
+ * bias_ih, bias_hh, then output weight and bias (`classifier.weight [labels, H]` and `classifier.bias
+ * [labels]` instead for a classifier head). Model files and checkpoints store tensors in this order.
  */
 export function expectedShapes(config: ModelConfig): Map<string, number[]> {
   const { hidden: h, vocabSize: v } = config;
@@ -42,8 +63,9 @@ export function expectedShapes(config: ModelConfig): Map<string, number[]> {
     shapes.set(names.biasIh, [gh]);
     shapes.set(names.biasHh, [gh]);
   }
-  shapes.set(OUTPUT_WEIGHT, [v, h]);
-  shapes.set(OUTPUT_BIAS, [v]);
+  const head = headParams(config);
+  shapes.set(head.weight, [head.rows, h]);
+  shapes.set(head.bias, [head.rows]);
   return shapes;
 }
 

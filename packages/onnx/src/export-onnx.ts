@@ -8,6 +8,7 @@ import {
 } from "@charrnn/models";
 import { CharrnnError, CharrnnRangeError, Vocab, type VocabJSON } from "@charrnn/vocab";
 import type { onnx } from "onnx-proto";
+import { buildClassifierHead } from "./export-classifier";
 import { METADATA_KEYS, ONNX_FORMAT } from "./metadata";
 import { DataType, floatInitializer, int64Initializer, node, proto, valueInfo } from "./proto";
 
@@ -67,12 +68,6 @@ export function exportOnnx(model: ExportableModel, options: ExportOnnxOptions = 
   if (irVersion === undefined)
     throw new CharrnnRangeError("opset", `an integer in [${MIN_OPSET}, ${MAX_OPSET}]`, opset);
   const config = validateConfig(model.config);
-  if (config.head !== undefined && config.head.kind !== "lm") {
-    throw new CharrnnError(
-      "ONNX_UNSUPPORTED",
-      "exportOnnx writes language models only; this config has a classifier head, export the LM or use the model file",
-    );
-  }
   validateParams(config, model.params);
   const vocab = Vocab.fromJSON(model.vocab);
   if (vocab.size !== config.vocabSize) {
@@ -81,7 +76,10 @@ export function exportOnnx(model: ExportableModel, options: ExportOnnxOptions = 
       `the vocabulary has ${vocab.size} tokens but config.vocabSize is ${config.vocabSize}; export the vocab the model was trained with`,
     );
   }
-  const graph = buildGraph(config, model.params);
+  const graph =
+    config.head?.kind === "classifier"
+      ? buildClassifierGraph(config, model.params)
+      : buildGraph(config, model.params);
   const metadataProps: onnx.IStringStringEntryProto[] = [
     { key: METADATA_KEYS.format, value: ONNX_FORMAT },
     { key: METADATA_KEYS.config, value: JSON.stringify(config) },
@@ -100,10 +98,28 @@ export function exportOnnx(model: ExportableModel, options: ExportOnnxOptions = 
   return proto.ModelProto.encode(modelProto).finish();
 }
 
-function buildGraph(config: ModelConfig, params: NamedTensors): onnx.IGraphProto {
+/** The recurrent part of a graph: token input → embedding/one-hot → one ONNX RNN op per layer. */
+interface RecurrentStack {
+  /** The top layer's outputs, time-major `[seq, batch, hidden]`. */
+  top: string;
+  /** Each layer's final `Y_h` (and `Y_c`), `[1, batch, hidden]`. */
+  hOut: string[];
+  cOut: string[];
+}
+
+/**
+ * Adds the input and recurrent layers. With `sequenceLens` (an int32 `[batch]` value) every layer
+ * gets it as `sequence_lens` and starts from zeros, so each `Y_h` is the state at the row's true
+ * length; without it the layers read `h0`/`c0` and the outputs are `h`/`c` themselves.
+ */
+function recurrentStack(
+  config: ModelConfig,
+  params: NamedTensors,
+  nodes: onnx.INodeProto[],
+  inits: onnx.ITensorProto[],
+  sequenceLens?: string,
+): RecurrentStack {
   const { cell, layers: L, hidden: H, vocabSize: V } = config;
-  const nodes: onnx.INodeProto[] = [];
-  const inits: onnx.ITensorProto[] = [];
   const param = (name: string) => params.get(name)!;
 
   // ONNX recurrent ops want time-major input (layout=1 exists but onnxruntime rejects it), so the
@@ -136,12 +152,13 @@ function buildGraph(config: ModelConfig, params: NamedTensors): onnx.IGraphProto
     inits.push(floatInitializer(`${p}.W`, W.shape, W.data));
     inits.push(floatInitializer(`${p}.R`, R.shape, R.data));
     inits.push(floatInitializer(`${p}.B`, B.shape, B.data));
-    const h0 = layerState("h0", k, L, nodes, inits);
-    const inputs = [x, `${p}.W`, `${p}.R`, `${p}.B`, "", h0];
-    const outputs = [`${p}.Y`, L === 1 ? "h" : `${p}.h`];
+    const stateful = sequenceLens === undefined;
+    const inputs = [x, `${p}.W`, `${p}.R`, `${p}.B`, sequenceLens ?? ""];
+    if (stateful) inputs.push(layerState("h0", k, L, nodes, inits));
+    const outputs = [`${p}.Y`, L === 1 && stateful ? "h" : `${p}.h`];
     if (cell === "lstm") {
-      inputs.push(layerState("c0", k, L, nodes, inits));
-      outputs.push(L === 1 ? "c" : `${p}.c`);
+      if (stateful) inputs.push(layerState("c0", k, L, nodes, inits));
+      outputs.push(L === 1 && stateful ? "c" : `${p}.c`);
     }
     nodes.push(node(op, inputs, outputs, `${p}.${op}`, attrs));
     // Y is [seq, num_directions = 1, batch, hidden].
@@ -150,6 +167,15 @@ function buildGraph(config: ModelConfig, params: NamedTensors): onnx.IGraphProto
     hOut.push(outputs[1]!);
     if (cell === "lstm") cOut.push(outputs[2]!);
   }
+  return { top: x, hOut, cOut };
+}
+
+function buildGraph(config: ModelConfig, params: NamedTensors): onnx.IGraphProto {
+  const { cell, layers: L, hidden: H, vocabSize: V } = config;
+  const nodes: onnx.INodeProto[] = [];
+  const inits: onnx.ITensorProto[] = [];
+  const param = (name: string) => params.get(name)!;
+  const { top: x, hOut, cOut } = recurrentStack(config, params, nodes, inits);
   if (L > 1) {
     nodes.push(node("Concat", hOut, ["h"], "h_concat", { axis: 0 }));
     if (cell === "lstm") nodes.push(node("Concat", cOut, ["c"], "c_concat", { axis: 0 }));
@@ -178,6 +204,38 @@ function buildGraph(config: ModelConfig, params: NamedTensors): onnx.IGraphProto
     output.push(valueInfo("c", DataType.FLOAT, stateDims, "LSTM cell state after the last step"));
   }
   return { name: `charrnn_${cell}`, node: nodes, initializer: inits, input, output };
+}
+
+/**
+ * A classifier's graph: `tokens` int64 `[batch, seq]` and `lengths` int64 `[batch]` in, label
+ * `logits` `[batch, labels]` out; every layer runs from zeros with `sequence_lens = lengths`.
+ */
+function buildClassifierGraph(config: ModelConfig, params: NamedTensors): onnx.IGraphProto {
+  const nodes: onnx.INodeProto[] = [];
+  const inits: onnx.ITensorProto[] = [];
+  nodes.push(node("Cast", ["lengths"], ["lengths_i32"], "lengths_int32", { to: DataType.INT32 }));
+  const stack = recurrentStack(config, params, nodes, inits, "lengths_i32");
+  buildClassifierHead(config, params, nodes, inits, {
+    lengths: "lengths",
+    top: stack.top,
+    lastH: stack.hOut.at(-1)!,
+  });
+  const labels = config.head?.kind === "classifier" ? config.head.labels.length : 0;
+  return {
+    name: `charrnn_${config.cell}_classifier`,
+    node: nodes,
+    initializer: inits,
+    input: [
+      valueInfo(
+        "tokens",
+        DataType.INT64,
+        ["batch", "seq"],
+        "token ids, [batch, seq], padded past each length",
+      ),
+      valueInfo("lengths", DataType.INT64, ["batch"], "true length of each row, in [1, seq]"),
+    ],
+    output: [valueInfo("logits", DataType.FLOAT, ["batch", labels], "unnormalised label scores")],
+  };
 }
 
 /** Layer `k`'s `[1, batch, hidden]` slice of a `[layers, batch, hidden]` state input. */

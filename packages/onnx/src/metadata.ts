@@ -42,6 +42,11 @@ export function inspectOnnx(bytes: Uint8Array, source = "the ONNX model"): OnnxF
       },
     );
   }
+  // Random bytes often decode as a message of unknown fields; without a graph there is no model, so
+  // refuse it here rather than hand it to a runtime.
+  if (!model.graph?.node?.length || !model.graph.output?.length) {
+    throw new CharrnnError("ONNX_INVALID", `${source} is not a valid ONNX file (it has no graph)`);
+  }
   const metadata = new Map<string, string>();
   for (const entry of model.metadataProps) metadata.set(entry.key ?? "", entry.value ?? "");
   const opTypes = new Set<string>();

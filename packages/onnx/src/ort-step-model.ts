@@ -73,9 +73,7 @@ export async function createOrtStepModel(
   const vocab = pickVocab(options.vocab, meta.vocab, source);
   const config = meta.config;
   const session =
-    model instanceof Uint8Array
-      ? await ort.InferenceSession.create(model, options.sessionOptions ?? {})
-      : model;
+    model instanceof Uint8Array ? await createSession(ort, model, options.sessionOptions, source) : model;
   let shape: ModelShape;
   try {
     shape = modelShape(session, config, vocab, info?.opTypes, options, source);
@@ -262,4 +260,26 @@ function floatOutput(
     );
   }
   return t.data;
+}
+
+/**
+ * Creates the session, turning the runtime's errors (a graph it cannot load: bad nodes, shapes or
+ * types that the protobuf decoder let through) into `ONNX_INVALID` naming the file, on one line.
+ */
+async function createSession(
+  ort: OrtModule,
+  bytes: Uint8Array,
+  sessionOptions: InferenceSession.SessionOptions | undefined,
+  source: string,
+): Promise<InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(bytes, sessionOptions ?? {});
+  } catch (cause) {
+    const detail = ((cause as Error).message ?? String(cause)).split("\n")[0]!.slice(0, 300);
+    throw new CharrnnError(
+      "ONNX_INVALID",
+      `${source} is not a loadable ONNX model (onnxruntime: ${detail}); re-export it`,
+      { cause },
+    );
+  }
 }

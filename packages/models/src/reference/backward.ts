@@ -39,6 +39,24 @@ export function backward(
       }
     }
   }
+  backwardFromTop(config, w, cache, dTop, grads, truncate);
+  return grads;
+}
+
+/**
+ * BPTT from `dTop` = d loss / d (last layer's output after output dropout) `[T, B, H]` into the
+ * recurrent and input weights of `grads` (accumulated). The language-model head and the classifier
+ * head (whose gradient enters only at the pooled positions) both end here.
+ */
+export function backwardFromTop(
+  config: ModelConfig,
+  w: Weights,
+  cache: ReferenceCache,
+  dTop: Float64Array,
+  grads: Weights,
+  truncate: number,
+): void {
+  const T = cache.steps;
   const outMask = cache.masks?.output;
   if (outMask !== undefined) for (let i = 0; i < dTop.length; i++) dTop[i] = dTop[i]! * outMask[i]!;
 
@@ -48,7 +66,6 @@ export function backward(
   } else {
     for (let t = 0; t < T; t++) sweeper(t, Math.max(0, t - truncate), false);
   }
-  return grads;
 }
 
 /**

@@ -3,7 +3,7 @@ import { gateCount } from "../config";
 import type { NamedTensors, RnnState } from "../tensor";
 import type { DropoutMasks } from "./dropout";
 import type { Weights } from "./weights";
-import { checkState, checkTokens, toWeights, zeroState } from "./weights";
+import { checkLanguageModel, checkState, checkTokens, toWeights, zeroState } from "./weights";
 
 /** What one layer keeps for backprop, time-major. */
 export interface LayerCache {
@@ -55,6 +55,7 @@ export function referenceForward(
   steps: number,
   state?: RnnState,
 ): ReferenceForwardResult {
+  checkLanguageModel(config);
   checkTokens("tokens", tokens, batch, steps, config.vocabSize);
   if (state !== undefined) checkState(config, state, batch);
   const cache = forwardCached(config, toWeights(config, params), tokens, batch, steps, state, undefined);
@@ -166,6 +167,10 @@ export function forwardCached(
 
   const top = below!.slice(B * H);
   if (masks?.output !== undefined) for (let i = 0; i < top.length; i++) top[i] = top[i]! * masks.output[i]!;
+  // A classifier projects the pooled state instead (classifier.ts): no per-step logits.
+  if (config.head?.kind === "classifier") {
+    return { batch: B, steps: T, tokens, layers, top, logits: new Float64Array(0), masks };
+  }
   const logits = new Float64Array(B * T * V);
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {

@@ -5,7 +5,7 @@ import { backward } from "./backward";
 import { dropoutMasks } from "./dropout";
 import { finalState, forwardCached } from "./forward";
 import { softmaxCrossEntropy } from "./loss";
-import { checkState, checkTokens, toNamedTensors, toWeights } from "./weights";
+import { checkLanguageModel, checkState, checkTokens, toNamedTensors, toWeights } from "./weights";
 
 /** One training window: `x`, `y` `[batch, steps]` row-major, optional per-position weights. */
 export interface ReferenceBatch {
@@ -49,6 +49,7 @@ export function referenceLossAndGrads(
   options: ReferenceGradOptions = {},
 ): ReferenceGradResult {
   const { x, y, batch: B, steps: T, mask } = batch;
+  checkLanguageModel(config);
   checkTokens("x", x, B, T, config.vocabSize);
   checkTokens("y", y, B, T, config.vocabSize);
   if (mask !== undefined && mask.length !== B * T) {

@@ -2,13 +2,7 @@ import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
 import type { ModelConfig } from "../config";
 import { gateCount, layerInputSize } from "../config";
 import type { NamedTensors, RnnState } from "../tensor";
-import {
-  EMBEDDING_WEIGHT,
-  layerParamNames,
-  OUTPUT_BIAS,
-  OUTPUT_WEIGHT,
-  validateParams,
-} from "../weight-layout";
+import { EMBEDDING_WEIGHT, headParams, layerParamNames, validateParams } from "../weight-layout";
 
 /** One recurrent layer's weights in float64, PyTorch layout and gate order. */
 export interface LayerWeights {
@@ -23,6 +17,7 @@ export interface LayerWeights {
 export interface Weights {
   embedding: Float64Array | undefined;
   layers: LayerWeights[];
+  /** The head's projection: `output.*` `[V, H]`, or `classifier.*` `[labels, H]` for a classifier. */
   outW: Float64Array;
   outB: Float64Array;
 }
@@ -42,11 +37,12 @@ export function toWeights(config: ModelConfig, params: NamedTensors): Weights {
       bhh: get(n.biasHh),
     });
   }
+  const head = headParams(config);
   return {
     embedding: config.input === "embedding" ? get(EMBEDDING_WEIGHT) : undefined,
     layers,
-    outW: get(OUTPUT_WEIGHT),
-    outB: get(OUTPUT_BIAS),
+    outW: get(head.weight),
+    outB: get(head.bias),
   };
 }
 
@@ -83,8 +79,9 @@ export function toNamedTensors(config: ModelConfig, w: Weights): NamedTensors {
     out.set(n.biasIh, { shape: [g], data: Float32Array.from(l.bih) });
     out.set(n.biasHh, { shape: [g], data: Float32Array.from(l.bhh) });
   });
-  out.set(OUTPUT_WEIGHT, { shape: [config.vocabSize, config.hidden], data: Float32Array.from(w.outW) });
-  out.set(OUTPUT_BIAS, { shape: [config.vocabSize], data: Float32Array.from(w.outB) });
+  const head = headParams(config);
+  out.set(head.weight, { shape: [head.rows, config.hidden], data: Float32Array.from(w.outW) });
+  out.set(head.bias, { shape: [head.rows], data: Float32Array.from(w.outB) });
   return out;
 }
 
@@ -108,6 +105,16 @@ export function checkTokens(
     const id = ids[i]!;
     if (id < 0 || id >= vocabSize)
       throw new CharrnnRangeError(`${name}[${i}]`, `a token id in [0, ${vocabSize})`, id);
+  }
+}
+
+/** Throws `MODEL_HEAD_MISMATCH` for a classifier config (its logits are per sequence, not per step). */
+export function checkLanguageModel(config: ModelConfig): void {
+  if (config.head?.kind === "classifier") {
+    throw new CharrnnError(
+      "MODEL_HEAD_MISMATCH",
+      "this model is a sequence classifier, not a language model; use referenceClassifierForward / `charrnn classify predict`",
+    );
   }
 }
 

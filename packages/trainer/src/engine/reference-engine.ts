@@ -1,19 +1,31 @@
 import {
   type NamedTensors,
   type RnnState,
+  referenceClassifierForward,
+  referenceClassifierLossAndGrads,
   referenceForward,
   referenceLossAndGrads,
   softmaxCrossEntropy,
   validateParams,
 } from "@charrnn/models";
 import { CharrnnError } from "@charrnn/vocab";
+import {
+  type ClassifierEvalResult,
+  checkAnyHeadEngineInputs,
+  isClassifier,
+  readClassifierBatch,
+} from "../classify/classifier-batch";
 import { clipGradients } from "../optim/clip";
 import { createOptimizer } from "../optim/optimizer";
-import type { EngineOptions, LossAndGradsResult, TrainingEngine } from "./types";
-import { checkBatch, checkEngineInputs } from "./window";
+import type { EngineOptions, LossAndGradsResult, TrainBatch, TrainingEngine } from "./types";
+import { checkBatch } from "./window";
 
-/** The reference engine; `lossAndGrads` is always present. */
+/**
+ * The reference engine; `lossAndGrads` is always present. Classifier heads train too (batches as
+ * `toClassifierTrainBatch` builds them; `evaluate` then also returns the label logits).
+ */
 export interface ReferenceEngine extends TrainingEngine {
+  evaluate: (batch: TrainBatch, state: RnnState) => Promise<ClassifierEvalResult>;
   lossAndGrads: NonNullable<TrainingEngine["lossAndGrads"]>;
 }
 
@@ -24,7 +36,8 @@ export interface ReferenceEngine extends TrainingEngine {
  */
 export function createReferenceEngine(options: EngineOptions): ReferenceEngine {
   const { config } = options;
-  checkEngineInputs(config, options.params);
+  checkAnyHeadEngineInputs(config, options.params);
+  const classifier = isClassifier(config);
   let params = copyParams(options.params);
   const optimizer = createOptimizer(options.optimizer);
   let disposed = false;
@@ -40,8 +53,16 @@ export function createReferenceEngine(options: EngineOptions): ReferenceEngine {
 
     async trainStep(batch, state, opts) {
       enter();
-      checkBatch(config, batch);
       const dropout = config.dropout > 0 ? { rate: config.dropout, seed: opts.dropoutSeed } : undefined;
+      if (classifier) {
+        const out = referenceClassifierLossAndGrads(config, params, readClassifierBatch(config, batch), {
+          dropout,
+        });
+        const gradNorm = clipGradients(out.grads, opts.clipNorm);
+        optimizer.apply(params, out.grads, opts.lr);
+        return { loss: out.loss, gradNorm, state };
+      }
+      checkBatch(config, batch);
       const out = referenceLossAndGrads(config, params, batch, state, { dropout });
       const gradNorm = clipGradients(out.grads, opts.clipNorm);
       optimizer.apply(params, out.grads, opts.lr);
@@ -50,6 +71,12 @@ export function createReferenceEngine(options: EngineOptions): ReferenceEngine {
 
     async evaluate(batch, state) {
       enter();
+      if (classifier) {
+        const c = readClassifierBatch(config, batch);
+        const { logits } = referenceClassifierForward(config, params, c.x, c.lengths, c.batch, c.steps);
+        const ce = softmaxCrossEntropy(logits, c.labels, logits.length / c.batch, c.weights);
+        return { lossSum: ce.lossSum, count: ce.weightSum, state, logits };
+      }
       checkBatch(config, batch);
       const out = referenceForward(config, params, batch.x, batch.batch, batch.steps, state);
       const ce = softmaxCrossEntropy(out.cache.logits, batch.y, config.vocabSize, batch.mask);
@@ -58,6 +85,10 @@ export function createReferenceEngine(options: EngineOptions): ReferenceEngine {
 
     async lossAndGrads(batch, state: RnnState): Promise<LossAndGradsResult> {
       enter();
+      if (classifier) {
+        const out = referenceClassifierLossAndGrads(config, params, readClassifierBatch(config, batch));
+        return { loss: out.loss, logits: out.logits, state, grads: out.grads };
+      }
       checkBatch(config, batch);
       const out = referenceLossAndGrads(config, params, batch, state);
       return { loss: out.loss, logits: out.logits, state: out.state, grads: out.grads };

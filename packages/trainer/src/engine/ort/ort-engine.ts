@@ -1,12 +1,24 @@
 import { availableParallelism } from "node:os";
-import { expectedShapes, type NamedTensors, type RnnState, validateParams } from "@charrnn/models";
+import {
+  classifierHead,
+  expectedShapes,
+  fillPoolingWeights,
+  type NamedTensors,
+  type RnnState,
+  validateParams,
+} from "@charrnn/models";
 import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
+import {
+  type ClassifierEvalResult,
+  checkAnyHeadEngineInputs,
+  isClassifier,
+  readClassifierBatch,
+} from "../../classify/classifier-batch";
 import { clipGradients } from "../../optim/clip";
 import { createOptimizer } from "../../optim/optimizer";
 import type {
   EngineOptions,
-  EvalResult,
   LossAndGradsResult,
   OptimizerState,
   StepOptions,
@@ -14,7 +26,7 @@ import type {
   TrainingEngine,
   TrainStepResult,
 } from "../types";
-import { checkBatch, checkEngineInputs, checkState, dropoutMasks } from "../window";
+import { checkBatch, checkState, dropoutMasks } from "../window";
 import { importOrtNode, type OrtNodeModule } from "./load-ort";
 import { buildWindowGraph, type GraphKind, IO } from "./train-graph";
 
@@ -30,8 +42,13 @@ export interface OrtEngineOptions extends EngineOptions {
   ort?: OrtNodeModule;
 }
 
-/** The ORT engine; `lossAndGrads` is always present. */
+/**
+ * The ORT engine; `lossAndGrads` is always present. It also trains classifier heads (batches in the
+ * form of `toClassifierTrainBatch`; `evaluate` then returns the label logits, and `lossAndGrads`'
+ * logits are `[batch, labels]`).
+ */
 export interface OrtEngine extends TrainingEngine {
+  evaluate(batch: TrainBatch, state: RnnState): Promise<ClassifierEvalResult>;
   lossAndGrads(batch: TrainBatch, state: RnnState): Promise<LossAndGradsResult>;
   /** Seconds spent creating sessions so far (one per graph kind and window shape). */
   readonly sessionSeconds: number;
@@ -45,6 +62,10 @@ interface WindowSession {
   mask: Float32Array;
   h0: Float32Array;
   c0: Float32Array | undefined;
+  /** Classifier inputs: labels `[B]`, pooling weights `[T·B]`, example weights `[B]`. */
+  labels: Int32Array;
+  pool: Float32Array;
+  weights: Float32Array;
   feeds: Record<string, Tensor>;
 }
 
@@ -57,7 +78,8 @@ interface WindowSession {
  */
 export async function createOrtEngine(options: OrtEngineOptions): Promise<OrtEngine> {
   const { config } = options;
-  checkEngineInputs(config, options.params);
+  checkAnyHeadEngineInputs(config, options.params);
+  const classifier = isClassifier(config);
   const threads = options.threads ?? availableParallelism();
   if (!(Number.isInteger(threads) && threads >= 1))
     throw new CharrnnRangeError("threads", "an integer >= 1", threads);
@@ -104,11 +126,20 @@ export async function createOrtEngine(options: OrtEngineOptions): Promise<OrtEng
       mask: new Float32Array(n),
       h0: new Float32Array(stateSize),
       c0: config.cell === "lstm" ? new Float32Array(stateSize) : undefined,
+      labels: new Int32Array(classifier ? batch : 0),
+      pool: new Float32Array(classifier ? n : 0),
+      weights: new Float32Array(classifier ? batch : 0),
       feeds: { ...paramFeeds },
     };
     ws.feeds[IO.x] = new ort.Tensor("int32", ws.x, [n]);
-    ws.feeds[IO.y] = new ort.Tensor("int32", ws.y, [n]);
-    ws.feeds[IO.mask] = new ort.Tensor("float32", ws.mask, [n]);
+    if (classifier) {
+      ws.feeds[IO.labels] = new ort.Tensor("int32", ws.labels, [batch]);
+      ws.feeds[IO.pool] = new ort.Tensor("float32", ws.pool, [n]);
+      ws.feeds[IO.weights] = new ort.Tensor("float32", ws.weights, [batch]);
+    } else {
+      ws.feeds[IO.y] = new ort.Tensor("int32", ws.y, [n]);
+      ws.feeds[IO.mask] = new ort.Tensor("float32", ws.mask, [n]);
+    }
     ws.feeds[IO.h0] = new ort.Tensor("float32", ws.h0, stateDims);
     if (ws.c0 !== undefined) ws.feeds[IO.c0] = new ort.Tensor("float32", ws.c0, stateDims);
     return ws;
@@ -117,7 +148,8 @@ export async function createOrtEngine(options: OrtEngineOptions): Promise<OrtEng
   /** The cached session for `kind` and the batch's shape, its inputs filled from the batch and state. */
   const prepare = async (kind: GraphKind, batch: TrainBatch, state: RnnState): Promise<WindowSession> => {
     enter();
-    checkBatch(config, batch);
+    const labelled = classifier ? readClassifierBatch(config, batch) : undefined;
+    if (labelled === undefined) checkBatch(config, batch);
     checkState(config, state, batch.batch);
     const key = `${kind}:${batch.batch}x${batch.steps}`;
     let pending = sessions.get(key);
@@ -128,6 +160,12 @@ export async function createOrtEngine(options: OrtEngineOptions): Promise<OrtEng
     }
     const ws = await pending;
     fillTimeMajor(ws, batch);
+    if (labelled !== undefined) {
+      ws.labels.set(labelled.labels);
+      ws.weights.set(labelled.weights!);
+      const { pooling } = classifierHead(config);
+      fillPoolingWeights(ws.pool, pooling, labelled.lengths, batch.batch, batch.steps);
+    }
     ws.h0.set(state.h);
     if (ws.c0 !== undefined) ws.c0.set(state.c!);
     return ws;
@@ -184,14 +222,16 @@ export async function createOrtEngine(options: OrtEngineOptions): Promise<OrtEng
       return { loss: (out[IO.loss]!.data as Float32Array)[0]!, gradNorm, state: readState(out, batch.batch) };
     },
 
-    async evaluate(batch: TrainBatch, state: RnnState): Promise<EvalResult> {
+    async evaluate(batch: TrainBatch, state: RnnState): Promise<ClassifierEvalResult> {
       const ws = await prepare("eval", batch, state);
       const out = await run(ws);
-      return {
+      const result: ClassifierEvalResult = {
         lossSum: (out[IO.lossSum]!.data as Float32Array)[0]!,
         count: (out[IO.count]!.data as Float32Array)[0]!,
         state: readState(out, batch.batch),
       };
+      if (classifier) result.logits = out[IO.logits]!.data as Float32Array;
+      return result;
     },
 
     async lossAndGrads(batch: TrainBatch, state: RnnState): Promise<LossAndGradsResult> {
@@ -199,7 +239,9 @@ export async function createOrtEngine(options: OrtEngineOptions): Promise<OrtEng
       const out = await run(ws);
       return {
         loss: (out[IO.loss]!.data as Float32Array)[0]!,
-        logits: batchMajorRows(out[IO.logits]!.data as Float32Array, batch.batch, batch.steps),
+        logits: classifier
+          ? (out[IO.logits]!.data as Float32Array)
+          : batchMajorRows(out[IO.logits]!.data as Float32Array, batch.batch, batch.steps),
         state: readState(out, batch.batch),
         grads: readGrads(out),
       };

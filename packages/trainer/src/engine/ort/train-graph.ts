@@ -8,31 +8,12 @@ import {
 } from "@charrnn/models";
 import { DataType } from "@charrnn/onnx";
 import { cellBackward, cellForward, type LayerWeights, type StepCache } from "./cells";
+import { classifierHead, classifierInputs } from "./classifier-head";
 import { GraphBuilder } from "./graph-builder";
+import { type GraphKind, IO } from "./io-names";
 
-/**
- * What a graph computes: `train` = loss, final state and every gradient (with dropout mask inputs
- * when the config has dropout); `grads` = the same without dropout plus the logits (parity checks);
- * `eval` = forward only, the summed loss and the mask total.
- */
-export type GraphKind = "train" | "grads" | "eval";
-
-/** Graph value names shared by the graph and the engine. */
-export const IO = {
-  x: "x",
-  y: "y",
-  mask: "mask",
-  h0: "h0",
-  c0: "c0",
-  loss: "loss",
-  lossSum: "loss_sum",
-  count: "count",
-  logits: "logits",
-  h: "h",
-  c: "c",
-  dropout: (layer: number) => `dropout_${layer}`,
-  grad: (param: string) => `grad.${param}`,
-} as const;
+export type { GraphKind } from "./io-names";
+export { IO } from "./io-names";
 
 /**
  * Builds the ONNX graph of one `[batch, steps]` window, unrolled over the steps. Token inputs `x`,
@@ -57,8 +38,10 @@ export function buildWindowGraph(
   const F = DataType.FLOAT;
   // Fed as int32 (no BigInt conversion in JS), used as int64, which every kernel here accepts.
   const x = g.op("Cast", [g.input(IO.x, DataType.INT32, [TB])], { to: DataType.INT64 });
-  const y = g.op("Cast", [g.input(IO.y, DataType.INT32, [TB])], { to: DataType.INT64 });
-  const mask = g.input(IO.mask, F, [TB]);
+  const classifier = config.head?.kind === "classifier";
+  const y = classifier ? "" : g.op("Cast", [g.input(IO.y, DataType.INT32, [TB])], { to: DataType.INT64 });
+  const mask = classifier ? "" : g.input(IO.mask, F, [TB]);
+  const head = classifier ? classifierInputs(g, batch, steps) : undefined;
   const stateDims = [layers, batch, H];
   const h0 = g.input(IO.h0, F, stateDims);
   const c0 = cell === "lstm" ? g.input(IO.c0, F, stateDims) : undefined;
@@ -135,29 +118,17 @@ export function buildWindowGraph(
   if (cell === "lstm") g.output(IO.c, stack(finalC), F, stateDims);
 
   const top = dropout ? g.op("Mul", [below, drop[layers - 1]!]) : below;
-  const logits = g.op("Gemm", [top, OUTPUT_WEIGHT, OUTPUT_BIAS], { transB: 1 });
-  if (kind === "grads") g.output(IO.logits, logits, F, [TB, V]);
-  const logp = g.op("LogSoftmax", [logits], { axis: 1 });
-  const picked = g.op("GatherElements", [logp, g.op("Unsqueeze", [y, g.ints([1])])], { axis: 1 });
-  const nll = g.op("Reshape", [picked, g.ints([TB])]);
-  const lossSum = g.op("Neg", [g.op("ReduceSum", [g.op("Mul", [nll, mask])], { keepdims: 0 })]);
-  const count = g.op("ReduceSum", [mask], { keepdims: 0 });
-  if (!backward) {
-    g.output(IO.lossSum, lossSum, F, []);
-    g.output(IO.count, count, F, []);
-    return g.build("charrnn_eval");
-  }
-  // A fully masked window has loss 0 and zero gradients, as the reference's.
-  const denom = g.op("Max", [count, g.scalar(1e-30)]);
-  g.output(IO.loss, g.op("Div", [lossSum, denom]), F, []);
-
   const grads = new Map<string, string>();
-  const weight = g.op("Unsqueeze", [g.op("Div", [mask, denom]), g.ints([1])]);
-  const oneHotY = g.op("OneHot", [y, g.int(V), g.floats([2], [0, 1])]);
-  const dlogits = g.op("Mul", [g.op("Sub", [g.op("Exp", [logp]), oneHotY]), weight]);
-  grads.set(OUTPUT_WEIGHT, g.op("Gemm", [dlogits, top], { transA: 1 }));
-  grads.set(OUTPUT_BIAS, g.op("ReduceSum", [dlogits, g.ints([0])], { keepdims: 0 }));
-  let dOut = g.op("MatMul", [dlogits, OUTPUT_WEIGHT]);
+  let dOut: string;
+  if (head !== undefined) {
+    const dTop = classifierHead(g, config, head, top, batch, steps, kind, grads);
+    if (dTop === undefined) return g.build("charrnn_eval");
+    dOut = dTop;
+  } else {
+    const dTop = languageModelHead(g, V, TB, top, y, mask, kind, grads);
+    if (dTop === undefined) return g.build("charrnn_eval");
+    dOut = dTop;
+  }
   if (dropout) dOut = g.op("Mul", [dOut, drop[layers - 1]!]);
 
   for (let k = layers - 1; k >= 0; k--) {
@@ -194,4 +165,44 @@ export function buildWindowGraph(
   }
   for (const [name, shape] of expectedShapes(config)) g.output(IO.grad(name), grads.get(name)!, F, shape);
   return g.build(kind === "train" ? "charrnn_train" : "charrnn_grads");
+}
+
+/**
+ * The language-model head: per-step logits, masked mean cross-entropy (outputs `loss`, or
+ * `loss_sum`/`count` for `eval`) and the output-projection gradients. Returns d loss / d top
+ * `[TB, H]`, or `undefined` for `eval` (no backward).
+ */
+function languageModelHead(
+  g: GraphBuilder,
+  V: number,
+  TB: number,
+  top: string,
+  y: string,
+  mask: string,
+  kind: GraphKind,
+  grads: Map<string, string>,
+): string | undefined {
+  const F = DataType.FLOAT;
+  const logits = g.op("Gemm", [top, OUTPUT_WEIGHT, OUTPUT_BIAS], { transB: 1 });
+  if (kind === "grads") g.output(IO.logits, logits, F, [TB, V]);
+  const logp = g.op("LogSoftmax", [logits], { axis: 1 });
+  const picked = g.op("GatherElements", [logp, g.op("Unsqueeze", [y, g.ints([1])])], { axis: 1 });
+  const nll = g.op("Reshape", [picked, g.ints([TB])]);
+  const lossSum = g.op("Neg", [g.op("ReduceSum", [g.op("Mul", [nll, mask])], { keepdims: 0 })]);
+  const count = g.op("ReduceSum", [mask], { keepdims: 0 });
+  if (kind === "eval") {
+    g.output(IO.lossSum, lossSum, F, []);
+    g.output(IO.count, count, F, []);
+    return undefined;
+  }
+  // A fully masked window has loss 0 and zero gradients, as the reference's.
+  const denom = g.op("Max", [count, g.scalar(1e-30)]);
+  g.output(IO.loss, g.op("Div", [lossSum, denom]), F, []);
+
+  const weight = g.op("Unsqueeze", [g.op("Div", [mask, denom]), g.ints([1])]);
+  const oneHotY = g.op("OneHot", [y, g.int(V), g.floats([2], [0, 1])]);
+  const dlogits = g.op("Mul", [g.op("Sub", [g.op("Exp", [logp]), oneHotY]), weight]);
+  grads.set(OUTPUT_WEIGHT, g.op("Gemm", [dlogits, top], { transA: 1 }));
+  grads.set(OUTPUT_BIAS, g.op("ReduceSum", [dlogits, g.ints([0])], { keepdims: 0 }));
+  return g.op("MatMul", [dlogits, OUTPUT_WEIGHT]);
 }
