@@ -1,5 +1,12 @@
 import { readFileSync } from "node:fs";
-import { type CellType, type InputMode, type NamedTensors, referenceForward } from "@charrnn/models";
+import {
+  type CellType,
+  type InputMode,
+  initParams,
+  type NamedTensors,
+  referenceForward,
+  validateConfig,
+} from "@charrnn/models";
 import { createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { makeConfig, randomParams } from "./test-helpers";
@@ -154,4 +161,23 @@ describe("createTsStepModel against PyTorch", () => {
       if (tc.final_state.c) expect(maxAbsDiff(out.state.c!, tc.final_state.c.flat(2))).toBeLessThan(1e-5);
     });
   }
+});
+
+describe("createTsStepModel on a classifier", () => {
+  it("refuses with a typed error that says what the model is", () => {
+    const config = validateConfig({
+      cell: "gru",
+      layers: 1,
+      hidden: 4,
+      vocabSize: 5,
+      input: "embedding",
+      embed: 3,
+      dropout: 0,
+      init: { kind: "pytorch" },
+      forgetBias: 0,
+      head: { kind: "classifier", labels: ["a", "b"], pooling: "last" },
+    });
+    const params = initParams(config, createRng(1));
+    expect(() => createTsStepModel({ config, params })).toThrow(/sequence classifier, not a language model/);
+  });
 });

@@ -63,6 +63,12 @@ interface Scratch {
  */
 export function createTsStepModel(options: TsStepModelOptions): TsStepModel {
   const { config, params } = options;
+  if (config.head?.kind === "classifier") {
+    throw new CharrnnError(
+      "MODEL_IS_CLASSIFIER",
+      "this model is a sequence classifier, not a language model: it predicts labels, not text; use `charrnn classify predict`",
+    );
+  }
   validateParams(config, params);
   const get = (name: string): Float32Array => params.get(name)!.data;
   const L = config.layers;
