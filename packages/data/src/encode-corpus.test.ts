@@ -99,4 +99,25 @@ describe("buildVocabFromFile", () => {
     expect(shakespeareVocab.size).toBe(65);
     expect(shakespeareVocab.hash).toBe(Vocab.fromText(shakespeare).hash);
   });
+
+  it("counts several files as one corpus; a word does not run across files", async () => {
+    const a = file("multi-a.txt", "the cat\nsat é");
+    const b = file("multi-b.txt", "on the mat\n");
+    for (const level of ["char", "word"] as const) {
+      const vocab = await buildVocabFromFile([a, b], { level, chunkSize: 2 });
+      const expected = Vocab.fromText("the cat\nsat é\non the mat\n", { level });
+      if (level === "char") {
+        // The joined text has one newline more than the files.
+        expect(vocab.tokens).toEqual(expected.tokens);
+        expect(vocab.counts![vocab.idOf("\n")!]).toBe(2);
+      } else {
+        expect(vocab.idOf("é")).toBeDefined();
+        expect(vocab.idOf("éon")).toBeUndefined();
+        expect(vocab.counts![vocab.idOf("the")!]).toBe(2);
+        expect(vocab.size).toBe(expected.size);
+      }
+    }
+    const maxSize = await buildVocabFromFile([a, b], { level: "word", maxSize: 3 });
+    expect(maxSize.tokens).toEqual(["<unk>", "<eos>", "the"]);
+  });
 });

@@ -56,14 +56,23 @@ export async function encodeCorpusFile(
   return sink.finish();
 }
 
-/** Builds a vocab from a corpus file read chunk by chunk; the same vocab as `Vocab.fromText` on its text. */
+/**
+ * Builds a vocab from a corpus file read chunk by chunk; the same vocab as `Vocab.fromText` on its
+ * text. Several files count as one corpus (each file's last word ends at its end), e.g. a char vocab
+ * that must cover the validation and test files too.
+ */
 export async function buildVocabFromFile(
-  path: string,
+  path: string | readonly string[],
   options: VocabBuildOptions & ReadCorpusOptions = {},
 ): Promise<Vocab> {
-  const counter = createTokenCounter(options.level ?? "char");
-  for await (const chunk of readCorpusChunks(path, options)) counter.push(chunk);
-  return Vocab.fromCounts(counter.end(), options);
+  const level = options.level ?? "char";
+  const total = new Map<string, number>();
+  for (const file of typeof path === "string" ? [path] : path) {
+    const counter = createTokenCounter(level);
+    for await (const chunk of readCorpusChunks(file, options)) counter.push(chunk);
+    for (const [token, n] of counter.end()) total.set(token, (total.get(token) ?? 0) + n);
+  }
+  return Vocab.fromCounts(total, options);
 }
 
 /** Encodes each string of `texts` (e.g. the lines of a labelled data set). */

@@ -5,7 +5,7 @@ import { argmax, readLogitsRow, sampleLogits } from "./sampling";
 import { gatherState, lastStepLogits } from "./state-utils";
 import type { StepModel } from "./step-model";
 import { StopText } from "./stop-text";
-import { resolveToken, type TokenVocab, tokenPiece } from "./token-vocab";
+import { defaultOov, resolveToken, type TokenVocab, tokenPiece } from "./token-vocab";
 
 /** Why a sample ended: its length ran out, a stop string appeared, or the end token was made. */
 export type FinishReason = "length" | "stop" | "end";
@@ -51,7 +51,8 @@ export async function prepareStart(
 ): Promise<DecodeStart> {
   const V = vocab.size;
   const prime = options.prime ?? "";
-  const ids = prime.length > 0 ? vocab.encode(prime, { oov: options.oov ?? "error" }) : new Int32Array(0);
+  const ids =
+    prime.length > 0 ? vocab.encode(prime, { oov: options.oov ?? defaultOov(vocab) }) : new Int32Array(0);
   if (ids.length > 0) {
     const r = await model.forward(ids, 1, ids.length, model.initialState(1), { lastOnly: true });
     const last = lastStepLogits(r.logits, 1, V);

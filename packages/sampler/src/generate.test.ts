@@ -232,6 +232,17 @@ describe("generate: starting and stopping", () => {
     expect(primed.text).toBe(" the cat");
   });
 
+  it("maps out-of-vocabulary words of a prime to <unk> by default (word vocabs), or as the policy says", async () => {
+    const words = Vocab.fromText("the cat sat\nthe cat\n", { level: "word" });
+    const model = fakeModel(words.size, () => new Array(words.size).fill(0));
+    await generate(model, words, { prime: "the dog sat", length: 1 });
+    expect(model.calls[0]!.tokens).toEqual([words.idOf("the"), words.unkId, words.idOf("sat")]);
+    await expect(generate(model, words, { prime: "the dog", oov: "error" })).rejects.toMatchObject({
+      code: "VOCAB_OOV",
+      message: expect.stringContaining('word "dog"'),
+    });
+  });
+
   it("reports non-finite logits with the step instead of sampling them", async () => {
     const model = fakeModel(4, (step) => (step === 2 ? [0, Number.NaN, 0, 0] : [0, 0, 0, 0]));
     await expect(generate(model, vocab, { prime: "a", length: 5 })).rejects.toMatchObject({

@@ -75,8 +75,9 @@ export interface StartOptions {
    */
   prime?: string;
   /**
-   * Out-of-vocabulary policy for `prime` (see `Vocab.encode`). The default fails naming the character.
-   * @defaultValue "error"
+   * Out-of-vocabulary policy for `prime` (see `Vocab.encode`). The default maps unknown words of a
+   * word vocab to `<unk>` and fails on an unknown character, naming it.
+   * @defaultValue `"unk"` for word vocabs with `<unk>`, else `"error"`
    */
   oov?: OovPolicy;
   /**

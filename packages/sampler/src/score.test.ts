@@ -60,6 +60,23 @@ describe("score", () => {
     await expect(score(model, vocab, "t")).rejects.toMatchObject({ code: "SCORE_EMPTY" });
     await expect(score(model, vocab, "xyz!")).rejects.toMatchObject({ code: "VOCAB_OOV" });
   });
+
+  it("scores out-of-vocabulary words of a word vocab as <unk> unless told otherwise", async () => {
+    const words = Vocab.fromText("to be or not to be\n", { level: "word" });
+    const wordConfig = makeConfig({ cell: "gru", layers: 1, hidden: 6, vocabSize: words.size, embed: 3 });
+    const wordModel = createTsStepModel({
+      config: wordConfig,
+      params: randomParams(wordConfig, createRng(9), 1),
+    });
+    const r = await score(wordModel, words, "to be or die", { prime: "not" });
+    const same = await score(wordModel, words, "to be or <unk>", { prime: "not" });
+    expect(Array.from(r.tokens)).toEqual(Array.from(same.tokens));
+    expect(r.tokens.at(-1)).toBe(words.unkId);
+    expect(r.totalNats).toBe(same.totalNats);
+    await expect(score(wordModel, words, "to die", { oov: "error" })).rejects.toMatchObject({
+      code: "VOCAB_OOV",
+    });
+  });
 });
 
 describe("topK and scoreDetailed", () => {

@@ -3,7 +3,7 @@ import { checkCount } from "./options";
 import { logSumExp } from "./sampling";
 import { lastStepLogits } from "./state-utils";
 import type { StepModel } from "./step-model";
-import { checkVocabSize, type OovPolicy, type TokenVocab } from "./token-vocab";
+import { checkVocabSize, defaultOov, type OovPolicy, type TokenVocab } from "./token-vocab";
 
 export interface ScoreOptions {
   /**
@@ -14,7 +14,7 @@ export interface ScoreOptions {
   prime?: string;
   /**
    * OOV policy when encoding `prime` and `text`.
-   * @defaultValue "error"
+   * @defaultValue `"unk"` for word vocabs with `<unk>`, else `"error"`
    */
   oov?: OovPolicy;
   /**
@@ -118,7 +118,7 @@ export async function topK(
 ): Promise<TopToken[]> {
   checkVocabSize(model.vocabSize, vocab);
   checkCount("k", k);
-  let ids = vocab.encode(context, { oov: options.oov ?? "error" });
+  let ids = vocab.encode(context, { oov: options.oov ?? defaultOov(vocab) });
   if (ids.length === 0 && vocab.eosId !== undefined) ids = Int32Array.of(vocab.eosId);
   if (ids.length === 0) {
     throw new CharrnnError("EMPTY_CONTEXT", "topK needs a non-empty context for a char vocabulary");
@@ -141,7 +141,7 @@ async function scoreWith(
   const chunk = options.chunkSize ?? 256;
   if (!(Number.isInteger(chunk) && chunk >= 1))
     throw new CharrnnRangeError("chunkSize", "an integer ≥ 1", chunk);
-  const oov = options.oov ?? "error";
+  const oov = options.oov ?? defaultOov(vocab);
   const V = vocab.size;
   const prime = options.prime ? vocab.encode(options.prime, { oov }) : new Int32Array(0);
   const tokens = vocab.encode(text, { oov });

@@ -10,7 +10,7 @@ import {
 } from "./options";
 import { cloneState, lastStepLogits } from "./state-utils";
 import type { StepModel } from "./step-model";
-import { checkVocabSize, type OovPolicy, type TokenVocab } from "./token-vocab";
+import { checkVocabSize, defaultOov, type OovPolicy, type TokenVocab } from "./token-vocab";
 
 /** Everything a session carries between calls; `session.state` reads and writes copies of it. */
 export interface SessionState {
@@ -39,7 +39,7 @@ export interface SessionGenerateOptions extends DecodingOptions, StopOptions {
 
 /** An interactive, stateful view of a model: feed text, draw tokens one at a time, save and restore. */
 export interface Session {
-  /** Feeds text (one forward call) and keeps the state; `oov` as in `Vocab.encode`. */
+  /** Feeds text (one forward call) and keeps the state; `oov` as in `Vocab.encode` (default `defaultOov`). */
   feed(text: string, options?: { oov?: OovPolicy }): Promise<void>;
   /**
    * Draws the next token from what was fed so far, feeds it, and returns it with its text (for word
@@ -101,7 +101,7 @@ export function createSession(model: StepModel, vocab: TokenVocab, options: Sess
 
   return {
     async feed(text, feedOptions) {
-      const ids = vocab.encode(text, { oov: feedOptions?.oov ?? "error" });
+      const ids = vocab.encode(text, { oov: feedOptions?.oov ?? defaultOov(vocab) });
       if (ids.length === 0) return;
       const r = await model.forward(ids, 1, ids.length, rnn, { lastOnly: true });
       rnn = r.state;

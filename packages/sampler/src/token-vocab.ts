@@ -11,6 +11,8 @@ export interface TokenVocab {
   readonly size: number;
   readonly tokens: readonly string[];
   readonly eosId: number | undefined;
+  /** The `<unk>` id, when the vocabulary has one (word vocabs do). */
+  readonly unkId?: number | undefined;
   encode(text: string, options?: { oov?: OovPolicy }): Int32Array;
   decode(ids: ArrayLike<number>): string;
   idOf(token: string): number | undefined;
@@ -24,6 +26,14 @@ export function tokenPiece(vocab: TokenVocab, prev: number, id: number): string 
   if (vocab.level === "char") return vocab.tokens[id] ?? "";
   if (prev < 0) return vocab.decode([id]);
   return vocab.decode([prev, id]).slice(vocab.decode([prev]).length);
+}
+
+/**
+ * The OOV policy when the caller gives none: word vocabs map unknown words to their `<unk>` (a
+ * prime or text naturally holds words the vocabulary dropped); char vocabs fail, naming the character.
+ */
+export function defaultOov(vocab: TokenVocab): OovPolicy {
+  return vocab.level === "word" && vocab.unkId !== undefined ? "unk" : "error";
 }
 
 /** Resolves a token given as an id or as its text; `option` names it in errors. */

@@ -9,6 +9,10 @@ export interface MetricsRecord {
   valLoss?: number;
   valBpc?: number;
   valPpl?: number;
+  /** At the end of a run with a test file, on the final weights. */
+  testLoss?: number;
+  testBpc?: number;
+  testPpl?: number;
   lr?: number;
   gradNorm?: number;
   charsPerSec?: number;
