@@ -22,7 +22,8 @@ export function engineFactory(
   }
   return async (options) => {
     const trainer = await import("@charrnn/trainer");
-    const tfjs = () => trainer.createTfjsEngine({ ...options, ...(backend !== undefined && { backend }), log });
+    const tfjs = () =>
+      trainer.createTfjsEngine({ ...options, ...(backend !== undefined && { backend }), log });
     switch (name) {
       case "reference":
         return trainer.createReferenceEngine(options);

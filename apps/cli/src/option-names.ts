@@ -24,6 +24,8 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   maxSteps: "--max-steps",
   timeBudget: "--time-budget",
   valFraction: "--val-fraction",
+  checkpointEvery: "--checkpoint-every",
+  keepLast: "--keep-last",
   cell: "--cell",
   optimizer: "--optimizer",
   backend: "--backend",

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerClassifyCommand } from "./commands/classify";
 import { registerEvalCommand } from "./commands/eval";
 import { registerExportCommand } from "./commands/export";
 import { registerInfoCommand } from "./commands/info";
@@ -31,5 +32,6 @@ export function createProgram(io: CliIo): Command {
   registerInfoCommand(program, io);
   registerParityCommand(program, io);
   registerVocabCommand(program, io);
+  registerClassifyCommand(program, io);
   return program;
 }

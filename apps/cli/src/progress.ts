@@ -11,6 +11,7 @@ export function createProgressRenderer(io: CliIo, options: { tty?: boolean } = {
   let budget = 0;
   let maxSteps = 0;
   let totalSteps = 0;
+  let unit = "char";
 
   const clearStatus = () => {
     if (tty && statusShown) io.stderr.write("\r\x1b[2K");
@@ -28,11 +29,13 @@ export function createProgressRenderer(io: CliIo, options: { tty?: boolean } = {
         budget = s.timeBudget;
         maxSteps = s.maxSteps;
         totalSteps = event.windowsPerEpoch * s.epochs;
+        unit = s.level === "word" ? "word" : "char";
         line(
           `${event.resumedFrom ? `resuming from ${event.resumedFrom} at step ${event.step}; ` : ""}` +
             `engine ${event.engine} (${event.backend}); ${s.layers}×${s.hidden} ${s.cell}, ` +
             `${event.paramCount.toLocaleString("en-US")} parameters, vocab ${event.vocabSize}; ` +
-            `${event.trainTokens.toLocaleString("en-US")} train / ${event.valTokens.toLocaleString("en-US")} val tokens, ` +
+            `${event.trainTokens.toLocaleString("en-US")} train / ${event.valTokens.toLocaleString("en-US")} val ` +
+            `${event.testTokens > 0 ? `/ ${event.testTokens.toLocaleString("en-US")} test ` : ""}tokens, ` +
             `${event.windowsPerEpoch} steps per epoch (batch ${s.batch} × seq ${s.seq})`,
         );
         return;
@@ -41,7 +44,7 @@ export function createProgressRenderer(io: CliIo, options: { tty?: boolean } = {
         const eta = etaSeconds(event, budget, maxSteps, totalSteps);
         const text =
           `step ${event.step} epoch ${event.epoch + 1} loss ${event.loss.toFixed(4)} ` +
-          `lr ${event.lr.toPrecision(3)} ${Math.round(event.charsPerSec).toLocaleString("en-US")} chars/s` +
+          `lr ${event.lr.toPrecision(3)} ${Math.round(event.charsPerSec).toLocaleString("en-US")} ${unit}s/s` +
           (eta === undefined ? "" : ` ETA ${formatDuration(eta)}`);
         if (tty) {
           clearStatus();
@@ -54,8 +57,28 @@ export function createProgressRenderer(io: CliIo, options: { tty?: boolean } = {
       }
       case "validation":
         line(
-          `step ${event.step} val loss ${event.valLoss.toFixed(4)} nats/char, ${event.valBpc.toFixed(4)} bits/char, ` +
+          `step ${event.step} val loss ${event.valLoss.toFixed(4)} nats/${unit}, ${event.valBpc.toFixed(4)} bits/${unit}, ` +
             `perplexity ${event.valPpl.toFixed(3)}${event.best ? " (best)" : ""}`,
+        );
+        return;
+      case "epoch": {
+        // The PTB script's per-epoch report; char models add bits/char.
+        const bits = (nats: number) =>
+          unit === "char" ? ` (${(nats / Math.LN2).toFixed(3)} bits/char)` : "";
+        const valid =
+          event.valLoss === undefined
+            ? ""
+            : ` Valid Perplexity: ${event.valPpl!.toFixed(3)}${bits(event.valLoss)}`;
+        line(
+          `Epoch: ${event.epoch + 1} Learning rate: ${event.lr.toPrecision(3)} ` +
+            `Train Perplexity: ${event.trainPpl.toFixed(3)}${bits(event.trainLoss)}${valid} ` +
+            `(${Math.round(event.tokensPerSec).toLocaleString("en-US")} ${unit}s/s)`,
+        );
+        return;
+      }
+      case "test":
+        line(
+          `Test Perplexity: ${event.testPpl.toFixed(3)}${unit === "char" ? ` (${event.testBpc.toFixed(3)} bits/char)` : ""}`,
         );
         return;
       case "lr":

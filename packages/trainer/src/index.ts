@@ -13,6 +13,22 @@ export {
 } from "./checkpoint/checkpoint-store";
 export type { DirLock } from "./checkpoint/lock";
 export { acquireDirLock, LOCK_FILE } from "./checkpoint/lock";
+export type { ClassifierEvalResult, PaddedLabelledBatch } from "./classify/classifier-batch";
+export { isClassifier, readClassifierBatch, toClassifierTrainBatch } from "./classify/classifier-batch";
+export type { ClassificationReport } from "./classify/metrics";
+export { balancedClassWeights, createConfusionAccumulator, reportFromConfusion } from "./classify/metrics";
+export type {
+  ClassifierEvent,
+  ClassifierSettings,
+  ClassifierTrainResult,
+  TrainClassifierOptions,
+} from "./classify/train-classifier";
+export {
+  CLASSIFIER_MODEL_FILE,
+  DEFAULT_CLASSIFIER_SETTINGS,
+  resolveClassifierSettings,
+  trainClassifier,
+} from "./classify/train-classifier";
 export type { BackendSelection, SelectBackendOptions } from "./engine/backend";
 export { BACKEND_NAMES, selectBackend } from "./engine/backend";
 export type { OrtNodeModule } from "./engine/ort/load-ort";
@@ -22,6 +38,8 @@ export type { ReferenceEngine } from "./engine/reference-engine";
 export { createReferenceEngine } from "./engine/reference-engine";
 export type { TfjsEngine, TfjsEngineOptions } from "./engine/tfjs-engine";
 export { createTfjsEngine } from "./engine/tfjs-engine";
+export type { TfjsStepModelOptions } from "./engine/tfjs-step-model";
+export { createTfjsStepModel } from "./engine/tfjs-step-model";
 export type {
   EngineOptions,
   EvalResult,

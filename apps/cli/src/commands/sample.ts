@@ -1,3 +1,4 @@
+import { CharrnnError, type Vocab, VocabOovError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { type OnnxNameFlags, openModel } from "../model-source";
@@ -69,6 +70,8 @@ async function sample(flags: SampleFlags, io: CliIo): Promise<void> {
   const sampler = await import("@charrnn/sampler");
   const start = { ...(flags.prime !== undefined && { prime: flags.prime }), seed, length, stop: flags.stop };
   try {
+    // Checked before anything is printed: the prime is streamed to stdout ahead of the sample.
+    if (flags.prime !== undefined) checkPrime(vocab, flags.prime);
     if (beam !== undefined) {
       const result = await sampler.beamSearch(model, vocab, { ...start, beamWidth: beam });
       if (flags.json) {
@@ -126,4 +129,20 @@ async function sample(flags: SampleFlags, io: CliIo): Promise<void> {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function checkPrime(vocab: Vocab, prime: string): void {
+  try {
+    // The sampler's own default: word vocabs map unknown words to <unk>, char vocabs refuse them.
+    vocab.encode(prime, { oov: vocab.level === "word" && vocab.unkId !== undefined ? "unk" : "error" });
+  } catch (error) {
+    if (error instanceof VocabOovError) {
+      throw new CharrnnError(
+        error.code,
+        `--prime: ${error.message.replace(/; rebuild.*$/, "")}; remove it from --prime`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }

@@ -66,9 +66,11 @@ async function scoreCommand(flags: ScoreFlags, io: CliIo): Promise<void> {
       perplexity: result.perplexity,
     };
     if (!flags.json) {
+      // A word model's perplexity is per word, as PTB reports it.
+      const unit = vocab.level === "word" ? "word" : "token";
       io.stdout.write(
-        `${result.natsPerToken.toFixed(4)} nats/token, ${result.bitsPerChar.toFixed(4)} bits/char, ` +
-          `perplexity ${result.perplexity.toFixed(3)} over ${result.count} tokens (total ${result.totalNats.toFixed(3)} nats)\n`,
+        `${result.natsPerToken.toFixed(4)} nats/${unit}, ${result.bitsPerChar.toFixed(4)} bits/char, ` +
+          `perplexity ${result.perplexity.toFixed(3)} over ${result.count} ${unit}s (total ${result.totalNats.toFixed(3)} nats)\n`,
       );
       return;
     }

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { CharrnnError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import { engineFactory, TRAIN_ENGINES } from "../engines";
@@ -27,8 +28,14 @@ interface TrainFlags {
   optimizer?: string;
   clip?: string;
   valFraction?: string;
+  valid?: string;
+  test?: string;
+  maxVocab?: string;
+  minCount?: string;
   valEvery?: string;
   sampleEvery?: string;
+  checkpointEvery?: string;
+  keepLast?: string;
   layout?: string;
   level?: string;
   seed?: string;
@@ -65,10 +72,19 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .option("--optimizer <name>", "adam, sgd, rmsprop or adagrad")
     .option("--clip <norm>", "global gradient-norm clip (0 = off)")
     .option("--val-fraction <f>", "last fraction of the corpus held out for validation")
-    .option("--val-every <n>", "validate every n steps (and each epoch)")
+    .option("--valid <file>", "validation file (pre-split corpora like PTB); the whole --data trains")
+    .option("--test <file>", "test file, scored with the final weights when training ends")
+    .option("--val-every <n>", "validate every n steps and at each epoch's end (0 = only at epoch ends)")
     .option("--sample-every <n>", "print a short sample every n steps (0 = never)")
+    .option("--checkpoint-every <n>", "write a checkpoint every n steps (also at the end and on Ctrl-C)")
+    .option("--keep-last <n>", "periodic checkpoints kept (besides the best one)")
     .option("--layout <layout>", "stream (truncated BPTT, state carried) or shuffle (shuffled windows)")
     .option("--level <level>", "char or word tokens")
+    .option(
+      "--max-vocab <n>",
+      "word level: keep the n most frequent tokens (with <unk>, <eos>); the rest → <unk>",
+    )
+    .option("--min-count <n>", "word level: words seen fewer than n times in --data become <unk>")
     .option("--seed <n>", "random seed (weights, data order, dropout, samples)")
     .option("--engine <name>", `training engine: ${TRAIN_ENGINES.join(", ")}`, "auto")
     .option("--backend <name>", "TF.js backend: auto, tensorflow (tfjs-node), wasm or cpu")
@@ -81,11 +97,14 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
   if (outDir === undefined) throw new UsageError("--out is required (or --resume DIR to continue a run)");
   const engine = parseChoiceFlag("--engine", flags.engine, TRAIN_ENGINES);
   const trainer = await import("@charrnn/trainer");
+  if (flags.backend !== undefined) parseChoiceFlag("--backend", flags.backend, trainer.BACKEND_NAMES);
   const configFile = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const overrides = flagSettings(flags);
   // Validate the merged settings now so a bad flag fails before any data is read.
   const settings = trainer.mergeTrainOptions(flags.preset, configFile, overrides);
   const render = createProgressRenderer(io);
+  // The run's own level: a resumed run takes it from its checkpoint, not from these flags.
+  let level = settings.level;
   const result = await trainer.train({
     ...(flags.resume === undefined ? settings : { ...configFile, ...overrides }),
     corpus: flags.data,
@@ -93,20 +112,31 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
     ...(flags.resume !== undefined && { resume: flags.resume }),
     createEngine: engineFactory(engine, flags.backend, (message) => io.stderr.write(`${message}\n`)),
     ...(io.signal !== undefined && { signal: io.signal }),
-    onEvent: render,
+    onEvent: (event) => {
+      if (event.type === "start") level = event.settings.level;
+      render(event);
+    },
   });
+  const unit = level === "word" ? "word" : "char";
   const best =
     result.bestValLoss === null
       ? "none"
-      : `${result.bestValLoss.toFixed(4)} nats/char at step ${result.bestStep}`;
+      : `${result.bestValLoss.toFixed(4)} nats/${unit} at step ${result.bestStep}`;
+  const test =
+    result.testLoss === null
+      ? ""
+      : `test loss ${result.testLoss.toFixed(4)} nats/${unit}, perplexity ${Math.exp(result.testLoss).toFixed(3)}\n`;
   io.stdout.write(
     `trained ${result.step} steps in ${formatDuration(result.elapsed)} (${result.stopReason}); best val loss ${best}\n` +
+      test +
       `model: ${result.modelPath ?? "(none written)"}\n`,
   );
   if (result.stopReason === "diverged") {
     throw new CharrnnError(
       "TRAIN_DIVERGED",
-      `training diverged (non-finite loss or gradients) at step ${result.step}; the last good checkpoint is kept in ${outDir} — lower --lr or --clip and --resume`,
+      result.checkpoint === undefined
+        ? `training diverged (non-finite loss, gradients or weights) at step ${result.step} before any checkpoint; lower --lr or set --clip and start again`
+        : `training diverged (non-finite loss, gradients or weights) at step ${result.step}; the last good checkpoint ${result.checkpoint} is kept — lower --lr or set --clip and --resume ${outDir}`,
     );
   }
 }
@@ -134,9 +164,16 @@ function flagSettings(flags: TrainFlags): Record<string, unknown> {
   int("batch", "--batch", flags.batch);
   int("epochs", "--epochs", flags.epochs);
   int("maxSteps", "--max-steps", flags.maxSteps, 0);
-  int("valEvery", "--val-every", flags.valEvery);
+  int("valEvery", "--val-every", flags.valEvery, 0);
   int("sampleEvery", "--sample-every", flags.sampleEvery, 0);
+  int("checkpointEvery", "--checkpoint-every", flags.checkpointEvery);
+  int("keepLast", "--keep-last", flags.keepLast);
   int("seed", "--seed", flags.seed, 0);
+  int("vocabMaxSize", "--max-vocab", flags.maxVocab, 2);
+  int("vocabMinCount", "--min-count", flags.minCount);
+  // Absolute, so a resume from another directory names the same files.
+  if (flags.valid !== undefined) out.validFile = resolve(flags.valid);
+  if (flags.test !== undefined) out.testFile = resolve(flags.test);
   num("timeBudget", "--time-budget", flags.timeBudget);
   num("dropout", "--dropout", flags.dropout);
   num("lr", "--lr", flags.lr);

@@ -72,6 +72,12 @@ interface CheckpointMeta {
 }
 
 /**
+ * `__metadata__` key holding the sha256 of the `checkpoint` JSON, so a flipped byte in the metadata
+ * (a step count, a setting) is caught like one in the tensors. Files written before it existed lack it.
+ */
+const META_SHA_KEY = "checkpointSha256";
+
+/**
  * Encodes a checkpoint as one safetensors file: `param/<name>` for the weights, `optim/<param>/<slot>`
  * for optimizer slots, `state/h` and `state/c` for the carried state; the rest is JSON in
  * `__metadata__.checkpoint`, with a sha256 of the tensor bytes.
@@ -101,7 +107,12 @@ export function encodeCheckpoint(ckpt: Checkpoint): Uint8Array {
     dataSha256: "",
   };
   meta.dataSha256 = digest(tensors);
-  return encodeSafetensors(tensors, { format: CHECKPOINT_FORMAT, checkpoint: JSON.stringify(meta) });
+  const json = JSON.stringify(meta);
+  return encodeSafetensors(tensors, {
+    format: CHECKPOINT_FORMAT,
+    checkpoint: json,
+    [META_SHA_KEY]: sha256Hex(json),
+  });
 }
 
 /**
@@ -123,14 +134,35 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
   if (metadata.format !== CHECKPOINT_FORMAT) {
     throw corrupt(`format is ${JSON.stringify(metadata.format)}, expected "${CHECKPOINT_FORMAT}"`);
   }
+  const json = metadata.checkpoint ?? "";
+  const metaSha = metadata[META_SHA_KEY];
+  if (metaSha !== undefined && metaSha !== sha256Hex(json)) {
+    throw corrupt("metadata does not match its sha256 (damaged file)");
+  }
   let meta: CheckpointMeta;
   try {
-    meta = JSON.parse(metadata.checkpoint ?? "") as CheckpointMeta;
+    meta = JSON.parse(json) as CheckpointMeta;
   } catch {
     throw corrupt("unreadable metadata");
   }
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta))
+    throw corrupt("metadata is not an object");
   if (meta.dataSha256 !== digest(tensors))
     throw corrupt("tensor data does not match its sha256 (damaged file)");
+  try {
+    return assemble(meta, tensors, corrupt);
+  } catch (error) {
+    // A field missing from hand-edited (or pre-digest) metadata must not surface as a TypeError.
+    if (error instanceof CharrnnError) throw error;
+    throw corrupt(`incomplete metadata (${(error as Error).message})`);
+  }
+}
+
+function assemble(
+  meta: CheckpointMeta,
+  tensors: NamedTensors,
+  corrupt: (why: string) => CharrnnError,
+): Checkpoint {
   const params: NamedTensors = new Map();
   const slots = new Map<string, Float32Array>();
   for (const [name, t] of tensors) {
@@ -157,6 +189,10 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
     rng: meta.rng,
     validation: meta.validation,
   };
+}
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** sha256 over every tensor's name, shape and float32 bytes, in order. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { isCharrnnError } from "@charrnn/vocab";
-import { writeFileAtomic } from "./atomic-write";
+import { CharrnnError, isCharrnnError } from "@charrnn/vocab";
+import { type AtomicWriteFs, writeFileAtomic } from "./atomic-write";
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format";
 
 /** Sub-directory of `outDir` holding the checkpoints. */
@@ -10,6 +10,8 @@ export const CHECKPOINT_DIR = "checkpoints";
 export const BEST_CHECKPOINT = "best.safetensors";
 
 const PERIODIC = /^ckpt-(\d+)\.safetensors$/;
+/** Temp files of atomic writes (`.<name>.<unique>.tmp`) of the files a run writes. */
+const TEMP_FILE = /^\.(ckpt-\d+\.safetensors|best\.safetensors|model\.safetensors|config\.json)\..+\.tmp$/;
 
 /** File name of the periodic checkpoint taken after `step` updates: `ckpt-00001234.safetensors`. */
 export function checkpointFileName(step: number): string {
@@ -31,24 +33,54 @@ export function listCheckpoints(dir: string): { path: string; step: number }[] {
  * Writes `ckpt` atomically as `checkpoints/ckpt-<step>.safetensors` (unless `periodic` is false)
  * and as `best.safetensors` when `best` is set, then deletes periodic checkpoints beyond the newest
  * `keepLast`; pruning runs only once the new file is safely in place. Returns the path written
- * (the periodic one when both are).
+ * (the periodic one when both are). A failed write (disk full, read-only, …) leaves every earlier
+ * checkpoint untouched and no partial file, and throws `CharrnnError` "CHECKPOINT_WRITE_FAILED"
+ * naming the directory. `fs` replaces the file operations (tests simulate a full disk with it).
  */
 export function writeCheckpoint(
   outDir: string,
   ckpt: Checkpoint,
-  options: { keepLast: number; periodic?: boolean; best?: boolean },
+  options: { keepLast: number; periodic?: boolean; best?: boolean; fs?: AtomicWriteFs },
 ): string {
   const dir = join(outDir, CHECKPOINT_DIR);
-  mkdirSync(dir, { recursive: true });
   const bytes = encodeCheckpoint(ckpt);
   const bestPath = join(dir, BEST_CHECKPOINT);
-  if (options.best) writeFileAtomic(bestPath, bytes);
-  if (options.periodic === false) return bestPath;
   const path = join(dir, checkpointFileName(ckpt.progress.step));
-  writeFileAtomic(path, bytes);
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (options.best) writeFileAtomic(bestPath, bytes, options.fs);
+    if (options.periodic !== false) writeFileAtomic(path, bytes, options.fs);
+  } catch (error) {
+    throw checkpointWriteFailed(dir, ckpt.progress.step, error);
+  }
+  if (options.periodic === false) return bestPath;
   for (const old of listCheckpoints(dir).slice(Math.max(options.keepLast, 1)))
     rmSync(old.path, { force: true });
   return path;
+}
+
+function checkpointWriteFailed(dir: string, step: number, error: unknown): CharrnnError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === "ENOSPC" || code === "EDQUOT"
+      ? `disk full (${code}); free some space`
+      : `${(error as Error).message}; check that the directory is writable`;
+  return new CharrnnError(
+    "CHECKPOINT_WRITE_FAILED",
+    `cannot write the step ${step} checkpoint in ${dir}: ${why}, then --resume (earlier checkpoints are intact)`,
+    { cause: error },
+  );
+}
+
+/**
+ * Deletes the temp files that writes interrupted by a crash or SIGKILL left in `dir`. Call only while
+ * holding the directory's lock, when no other writer can be mid-write there.
+ */
+export function removeStaleTempFiles(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    if (TEMP_FILE.test(name)) rmSync(join(dir, name), { force: true });
+  }
 }
 
 /** Reads and verifies one checkpoint file. */

@@ -37,7 +37,14 @@ export function acquireDirLock(outDir: string): DirLock {
         },
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST") {
+        throw new CharrnnError(
+          "OUTDIR_UNWRITABLE",
+          `cannot create ${path}: ${(error as Error).message}; choose a writable outDir`,
+          { cause: error },
+        );
+      }
     }
     const owner = readLockPid(path);
     if (owner !== undefined && owner !== process.pid && isAlive(owner)) {

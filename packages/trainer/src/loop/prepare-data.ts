@@ -8,7 +8,7 @@ import {
   splitCorpus,
   type TokenIds,
 } from "@charrnn/data";
-import { deriveSeed, Vocab } from "@charrnn/vocab";
+import { CharrnnError, deriveSeed, Vocab } from "@charrnn/vocab";
 import type { TrainBatch } from "../engine/types";
 import type { TrainSettings } from "./settings";
 import type { TrainCorpus } from "./train-types";
@@ -26,6 +26,8 @@ export interface PreparedData {
   vocab: Vocab;
   train: TokenIds;
   val: TokenIds;
+  /** `settings.testFile` encoded, empty without one. */
+  test: TokenIds;
   source: TrainSource;
 }
 
@@ -33,28 +35,58 @@ export interface PreparedData {
 export const SHUFFLE_SEED_STREAM = 1;
 
 /**
- * Reads and encodes the corpus (building the vocab from it unless ids come with theirs), splits off
- * the last `valFraction` for validation, and lays the rest out as `settings.layout` says.
+ * Reads and encodes the corpus (building the vocab from it unless ids come with theirs), takes the
+ * validation split from `settings.validFile` or else the last `valFraction` of the corpus, encodes
+ * `settings.testFile`, and lays the training ids out as `settings.layout` says.
  */
 export async function prepareData(corpus: TrainCorpus, settings: TrainSettings): Promise<PreparedData> {
-  const build = { level: settings.level, maxSize: settings.vocabMaxSize };
+  const build = { level: settings.level, maxSize: settings.vocabMaxSize, minCount: settings.vocabMinCount };
   // Word vocabs cap their size, so rare words are expected and become <unk>.
   const oov = settings.level === "word" ? ("unk" as const) : ("error" as const);
+  const { validFile, testFile } = settings;
+  // A word vocab comes from the training text only, as PTB's (held-out words outside it → <unk>); a
+  // char vocab has no <unk>, so it also takes the held-out files' characters.
+  const extra = settings.level === "char" ? [validFile, testFile].filter((p) => p !== undefined) : [];
   let vocab: Vocab;
   let ids: TokenIds;
   if (typeof corpus === "string") {
-    vocab = await buildVocabFromFile(corpus, build);
+    vocab = await buildVocabFromFile([corpus, ...extra], build);
     ids = await encodeCorpusFile(corpus, vocab, { oov });
   } else if ("text" in corpus) {
     const text = await readCorpus(corpus);
-    vocab = Vocab.fromText(text, build);
+    const held = await Promise.all(extra.map((path) => readCorpus(path)));
+    vocab = Vocab.fromText([text, ...held].join(""), build);
     ids = encodeCorpus(text, vocab, { oov });
   } else {
     vocab = corpus.vocab;
     ids = corpus.ids;
   }
+  checkDistinctTokens(vocab, corpus);
+  const test = testFile === undefined ? ids.subarray(0, 0) : await encodeCorpusFile(testFile, vocab, { oov });
+  if (validFile !== undefined) {
+    const val = await encodeCorpusFile(validFile, vocab, { oov });
+    return { vocab, train: ids, val, test, source: createTrainSource(ids, settings) };
+  }
   const { train, val } = splitCorpus(ids, { val: settings.valFraction });
-  return { vocab, train, val, source: createTrainSource(train, settings) };
+  return { vocab, train, val, test, source: createTrainSource(train, settings) };
+}
+
+/**
+ * Refuses a corpus of a single distinct token: there is nothing to predict, the loss is 0 from the
+ * first step and the "model" would be useless, so the user most likely gave the wrong file.
+ */
+function checkDistinctTokens(vocab: Vocab, corpus: TrainCorpus): void {
+  const counts = vocab.counts;
+  let distinct = 0;
+  if (counts === undefined) distinct = vocab.size;
+  else for (const c of counts) if (c > 0) distinct++;
+  if (distinct >= 2) return;
+  const what = vocab.level === "char" ? "character" : "word";
+  const name = typeof corpus === "string" ? `corpus ${corpus}` : "the corpus";
+  throw new CharrnnError(
+    "CORPUS_ONE_SYMBOL",
+    `${name} has only one distinct ${what}; a language model needs at least 2; give a different text`,
+  );
 }
 
 function createTrainSource(train: TokenIds, settings: TrainSettings): TrainSource {

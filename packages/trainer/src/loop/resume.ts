@@ -20,10 +20,12 @@ export const RESUME_FIXED_SETTINGS: readonly (keyof TrainSettings)[] = [
   "dropout",
   "level",
   "vocabMaxSize",
+  "vocabMinCount",
   "layout",
   "seq",
   "batch",
   "valFraction",
+  "validFile",
   "seed",
   "optimizer",
 ];

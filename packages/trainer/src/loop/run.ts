@@ -30,6 +30,7 @@ export class Run {
   private lastCheckpoint: string | undefined;
   private lastCheckpointStep: number;
   private lastValLoss: number | null = null;
+  private testLoss: number | null = null;
   private bestPending = false;
   private readonly sessionStart: number;
   private readonly baseElapsed: number;
@@ -38,6 +39,11 @@ export class Run {
   private lossCount = 0;
   private logTokens = 0;
   private logTime: number;
+  // Epoch summary accumulators (this session's updates in the current epoch).
+  private epochLossSum = 0;
+  private epochSteps = 0;
+  private epochTokens = 0;
+  private epochTime: number;
 
   constructor(
     private readonly options: TrainOptions,
@@ -63,6 +69,7 @@ export class Run {
     this.baseElapsed = this.progress.elapsed;
     this.sessionStart = now();
     this.logTime = this.sessionStart;
+    this.epochTime = this.sessionStart;
   }
 
   async loop(): Promise<TrainResult> {
@@ -79,6 +86,7 @@ export class Run {
       vocabSize: data.vocab.size,
       trainTokens: data.train.length,
       valTokens: data.val.length,
+      testTokens: data.test.length,
       windowsPerEpoch: data.source.windowsPerEpoch,
     });
     const stopReason = await this.steps();
@@ -96,6 +104,9 @@ export class Run {
       }
       // Without any validation there is no best model: publish the final weights instead.
       if (this.validation.bestStep < 0) await this.saveInferenceModel();
+      // Like PTB's script, the test split is scored once, with the final weights; it feeds nothing
+      // back, so a paused run may report it too.
+      if (stopReason !== "interrupted") await this.test();
     }
     return this.finish(stopReason);
   }
@@ -133,11 +144,17 @@ export class Run {
       this.lossSum += result.loss;
       this.lossCount++;
       this.logTokens += batch.batch * batch.steps;
+      this.epochLossSum += result.loss;
+      this.epochSteps++;
+      this.epochTokens += batch.batch * batch.steps;
       if (progress.step % settings.logEvery === 0) this.logProgress(lr, result.gradNorm);
 
-      if (settings.valEvery > 0 && progress.step % settings.valEvery === 0) await this.validate();
+      let valLoss: number | undefined;
+      if (settings.valEvery > 0 && progress.step % settings.valEvery === 0) valLoss = await this.validate();
       if (progress.window >= wpe) {
-        if (this.validation.lastStep !== progress.step) await this.validate();
+        const trainTime = this.now() - this.epochTime;
+        if (this.validation.lastStep !== progress.step) valLoss = await this.validate();
+        this.endEpoch(valLoss, trainTime);
         const previous = this.schedule.lrAt(progress.epoch);
         progress.epoch++;
         progress.window = 0;
@@ -194,13 +211,55 @@ export class Run {
     this.logTime = t;
   }
 
-  /** Validates over the whole val split, then updates the best model, early stopping and the schedule. */
-  private async validate(): Promise<void> {
+  /** Reports the epoch that just ended: mean training loss, throughput, and its validation. */
+  private endEpoch(valLoss: number | undefined, trainMs: number): void {
+    const trainLoss = this.epochLossSum / this.epochSteps;
+    this.emit({
+      type: "epoch",
+      step: this.progress.step,
+      epoch: this.progress.epoch,
+      trainLoss,
+      trainPpl: perplexity(trainLoss),
+      ...(valLoss !== undefined && { valLoss, valPpl: perplexity(valLoss) }),
+      lr: this.schedule.lrAt(this.progress.epoch),
+      tokensPerSec: trainMs > 0 ? (this.epochTokens * 1000) / trainMs : 0,
+    });
+    this.epochLossSum = 0;
+    this.epochSteps = 0;
+    this.epochTokens = 0;
+    this.epochTime = this.now();
+  }
+
+  /** Scores the test split (`settings.testFile`) with the current weights. */
+  private async test(): Promise<void> {
+    const { progress, settings } = this;
+    const testLoss = await evaluateSplit(this.engine, this.data.test, {
+      batch: settings.batch,
+      steps: settings.valSteps,
+    });
+    if (testLoss === undefined) return;
+    this.testLoss = testLoss;
+    const record = {
+      step: progress.step,
+      epoch: progress.epoch,
+      testLoss,
+      testBpc: natsToBits(testLoss),
+      testPpl: perplexity(testLoss),
+    };
+    this.emit({ type: "test", ...record });
+    this.metrics.append({ ...record, elapsed: this.elapsed() });
+  }
+
+  /**
+   * Validates over the whole val split, then updates the best model, early stopping and the
+   * schedule. Returns the loss (`undefined` without a val split).
+   */
+  private async validate(): Promise<number | undefined> {
     const { progress, validation, settings } = this;
     validation.lastStep = progress.step;
     const steps = settings.valSteps;
     const valLoss = await evaluateSplit(this.engine, this.data.val, { batch: settings.batch, steps });
-    if (valLoss === undefined) return;
+    if (valLoss === undefined) return undefined;
     const best = Number.isFinite(valLoss) && (validation.bestLoss === null || valLoss < validation.bestLoss);
     if (best) {
       validation.bestLoss = valLoss;
@@ -235,6 +294,7 @@ export class Run {
       lr: this.schedule.lrAt(progress.epoch),
       elapsed: this.elapsed(),
     });
+    return valLoss;
   }
 
   private async sample(): Promise<void> {
@@ -274,6 +334,7 @@ export class Run {
       keepLast: this.settings.keepLast,
       periodic,
       best,
+      ...(this.options.checkpointFs !== undefined && { fs: this.options.checkpointFs }),
     });
     if (periodic) {
       this.lastCheckpoint = path;
@@ -316,6 +377,7 @@ export class Run {
       bestValLoss: validation.bestLoss,
       bestStep: validation.bestStep,
       lastValLoss: this.lastValLoss,
+      testLoss: this.testLoss,
       checkpoint: this.lastCheckpoint,
       modelPath: existsSync(modelPath) ? modelPath : undefined,
       params: await this.engine.getParams(),

@@ -29,12 +29,22 @@ export interface TrainSettings {
   level: VocabLevel;
   /** Word level: keep the most frequent tokens up to this size (PTB: 10 000). */
   vocabMaxSize?: number;
+  /** Word level: tokens seen fewer times in the training text become `<unk>`. */
+  vocabMinCount?: number;
   layout: DataLayout;
   /** Window length T (time steps per update). */
   seq: number;
   batch: number;
   /** Fraction of the corpus, taken from its end, held out for validation (0 disables validation). */
   valFraction: number;
+  /**
+   * A separate validation file (PTB-style pre-split corpora); replaces the `valFraction` split, so
+   * the whole corpus trains. Word vocabularies come from the corpus alone (its other tokens →
+   * `<unk>`); char vocabularies also take the characters of this file and `testFile`.
+   */
+  validFile?: string;
+  /** A test file, scored with the final weights when the run ends (`testLoss`/`testPpl`). */
+  testFile?: string;
   lr: number;
   optimizer: OptimizerConfig;
   /** Global-norm gradient clip (0 disables). */
@@ -96,7 +106,13 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
 };
 
 /** Names of every setting, for unknown-key checks. */
-export const TRAIN_SETTING_KEYS: readonly string[] = [...Object.keys(DEFAULT_TRAIN_SETTINGS), "vocabMaxSize"];
+export const TRAIN_SETTING_KEYS: readonly string[] = [
+  ...Object.keys(DEFAULT_TRAIN_SETTINGS),
+  "vocabMaxSize",
+  "vocabMinCount",
+  "validFile",
+  "testFile",
+];
 
 const CELLS: readonly string[] = ["rnn", "gru", "lstm"];
 const INPUTS: readonly string[] = ["embedding", "onehot"];
@@ -124,6 +140,13 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   count("hidden", settings.hidden, 1);
   if (settings.input === "embedding") count("embed", settings.embed, 1);
   if (settings.vocabMaxSize !== undefined) count("vocabMaxSize", settings.vocabMaxSize, 2);
+  if (settings.vocabMinCount !== undefined) count("vocabMinCount", settings.vocabMinCount, 1);
+  for (const key of ["validFile", "testFile"] as const) {
+    const path = settings[key];
+    if (path !== undefined && !(typeof path === "string" && path.length > 0)) {
+      throw new CharrnnRangeError(key, "a file path", path);
+    }
+  }
   if (!(typeof settings.dropout === "number" && settings.dropout >= 0 && settings.dropout < 1)) {
     throw new CharrnnRangeError("dropout", "in [0, 1)", settings.dropout);
   }
@@ -155,10 +178,11 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   count("valEvery", settings.valEvery, 0);
   count("valSteps", settings.valSteps, 1);
   count("earlyStopping", settings.earlyStopping, 0);
-  if (settings.valFraction === 0 && (settings.earlyStopping > 0 || settings.lrSchedule.kind === "plateau")) {
+  const validates = settings.valFraction > 0 || settings.validFile !== undefined;
+  if (!validates && (settings.earlyStopping > 0 || settings.lrSchedule.kind === "plateau")) {
     throw new CharrnnRangeError(
       settings.earlyStopping > 0 ? "earlyStopping" : "lrSchedule",
-      "off when valFraction is 0 (they watch the validation loss)",
+      "off when valFraction is 0 and there is no validFile (they watch the validation loss)",
       settings.earlyStopping > 0 ? settings.earlyStopping : "plateau",
     );
   }

@@ -1,6 +1,7 @@
 import type { TokenIds } from "@charrnn/data";
 import type { NamedTensors } from "@charrnn/models";
 import type { Vocab } from "@charrnn/vocab";
+import type { AtomicWriteFs } from "../checkpoint/atomic-write";
 import type { EngineOptions, TrainingEngine } from "../engine/types";
 import type { TrainSettings } from "./settings";
 
@@ -34,6 +35,8 @@ export type TrainEvent =
       vocabSize: number;
       trainTokens: number;
       valTokens: number;
+      /** Tokens of `settings.testFile` (0 without one). */
+      testTokens: number;
       windowsPerEpoch: number;
     }
   | {
@@ -59,6 +62,31 @@ export type TrainEvent =
       /** A new best: `model.safetensors` and the best checkpoint were updated. */
       best: boolean;
     }
+  | {
+      /** At the end of each epoch (after its validation), like PTB's per-epoch report. */
+      type: "epoch";
+      step: number;
+      /** The epoch that ended (0-based, as in the other events). */
+      epoch: number;
+      /** Mean training loss (nats/token) over this session's updates in the epoch. */
+      trainLoss: number;
+      trainPpl: number;
+      /** The epoch-end validation; absent without a validation split. */
+      valLoss?: number;
+      valPpl?: number;
+      lr: number;
+      /** Training tokens (chars or words) per second over the epoch, validation excluded. */
+      tokensPerSec: number;
+    }
+  | {
+      /** Once at the end of a run with `testFile` (not after an interrupt), on the final weights. */
+      type: "test";
+      step: number;
+      epoch: number;
+      testLoss: number;
+      testBpc: number;
+      testPpl: number;
+    }
   | { type: "lr"; step: number; lr: number; previous: number }
   | { type: "sample"; step: number; text: string }
   | { type: "checkpoint"; step: number; path: string; best: boolean }
@@ -83,6 +111,8 @@ export interface TrainOptions extends Partial<TrainSettings> {
   onEvent?: (event: TrainEvent) => void;
   /** Clock in milliseconds, for tests of the time budget. @defaultValue `performance.now` */
   now?: () => number;
+  /** File operations of checkpoint writes, for tests that simulate a full or failing disk. */
+  checkpointFs?: AtomicWriteFs;
 }
 
 /** What `train` returns. */
@@ -96,6 +126,8 @@ export interface TrainResult {
   bestStep: number;
   /** Latest validation loss, or `null` when none was measured. */
   lastValLoss: number | null;
+  /** Loss (nats/token) of `testFile` on the final weights, or `null` when it was not scored. */
+  testLoss: number | null;
   /** The newest checkpoint written or resumed from, if any. */
   checkpoint?: string;
   /** `model.safetensors` in `outDir`, when it was written. */

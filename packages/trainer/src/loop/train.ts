@@ -1,13 +1,18 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { initParams, type ModelConfig } from "@charrnn/models";
 import { CharrnnError, createRng, deriveSeed } from "@charrnn/vocab";
 import { writeFileAtomic } from "../checkpoint/atomic-write";
-import { CHECKPOINT_DIR, findLatestCheckpoint, listCheckpoints } from "../checkpoint/checkpoint-store";
+import {
+  CHECKPOINT_DIR,
+  findLatestCheckpoint,
+  listCheckpoints,
+  removeStaleTempFiles,
+} from "../checkpoint/checkpoint-store";
 import { acquireDirLock } from "../checkpoint/lock";
 import type { TrainingEngine } from "../engine/types";
 import { type MetricsLog, openMetricsLog } from "../metrics/metrics-log";
 import { mergeTrainOptions } from "../presets/merge-options";
+import { ensureOutDir } from "./out-dir";
 import { prepareData } from "./prepare-data";
 import { pickSettings, resumeSettings } from "./resume";
 import { Run } from "./run";
@@ -32,11 +37,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const emit = options.onEvent ?? (() => {});
   const now = options.now ?? (() => performance.now());
   const given = pickSettings(options as unknown as Record<string, unknown>);
-  mkdirSync(options.outDir, { recursive: true });
+  ensureOutDir(options.outDir);
   const lock = acquireDirLock(options.outDir);
   let engine: TrainingEngine | undefined;
   let metrics: MetricsLog | undefined;
   try {
+    // Holding the lock, no other writer is mid-write: temp files here are a killed run's leftovers.
+    removeStaleTempFiles(options.outDir);
+    removeStaleTempFiles(join(options.outDir, CHECKPOINT_DIR));
     const resumeFrom = options.resume === true ? options.outDir : options.resume || undefined;
     const found = resumeFrom
       ? findLatestCheckpoint(resumeFrom, (message) => emit({ type: "warning", message }))

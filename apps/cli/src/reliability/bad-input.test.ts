@@ -1,0 +1,277 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { proto } from "@charrnn/onnx";
+import { CHECKPOINT_DIR, listCheckpoints } from "@charrnn/trainer";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fixture, runInProcess } from "../test/harness";
+import { TINY_MODEL } from "./spawn-cli";
+
+const dir = mkdtempSync(join(tmpdir(), "charrnn-bad-"));
+const corpus = join(dir, "corpus.txt");
+const run = join(dir, "run");
+const text = readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, 2000);
+
+/** One line on stderr, prefixed `charrnn:`, matching `pattern`, not an "unexpected error", non-zero exit. */
+function expectOneLineError(result: { code: number; stderr: string }, pattern: RegExp, exit = 1): void {
+  const lines = result.stderr.trim().split("\n");
+  const last = lines.at(-1) ?? "";
+  expect(result.code, result.stderr).toBe(exit);
+  expect(last, result.stderr).toMatch(/^charrnn: /);
+  expect(last).toMatch(pattern);
+  expect(last).not.toMatch(/unexpected error/);
+}
+
+const file = (name: string, content: string | Uint8Array): string => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+const train = (data: string, out: string, extra: string[] = []) =>
+  runInProcess(["train", "--data", data, "--out", out, ...TINY_MODEL, "--max-steps", "4", ...extra]);
+
+beforeAll(async () => {
+  writeFileSync(corpus, text);
+  const result = await train(corpus, run, ["--val-every", "2"]);
+  expect(result.code, result.stderr).toBe(0);
+  const exported = await runInProcess(["export", "--model", run, "--onnx", join(dir, "model.onnx")]);
+  expect(exported.code, exported.stderr).toBe(0);
+});
+
+describe("bad corpora", () => {
+  const cases: [string, () => string, RegExp][] = [
+    ["missing", () => join(dir, "nope.txt"), /corpus file .*nope\.txt not found/],
+    ["a directory", () => dir, /is a directory/],
+    ["empty", () => file("empty.txt", ""), /empty\.txt is empty/],
+    [
+      "one distinct character",
+      () => file("one.txt", "a".repeat(500)),
+      /one\.txt has only one distinct character; a language model needs at least 2/,
+    ],
+    ["binary", () => file("bin.dat", new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3])), /looks binary/],
+    [
+      "invalid UTF-8",
+      () => file("latin1.txt", new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6f, 0x6b])),
+      /latin1\.txt is not valid UTF-8 \(at byte offset 3\)/,
+    ],
+    [
+      "shorter than one batch window",
+      () => file("short.txt", "abcdefgh"),
+      /needs at least 17; lower --batch or --seq/,
+    ],
+  ];
+  for (const [what, path, message] of cases) {
+    it(`refuses a corpus that is ${what}`, async () => {
+      const out = join(dir, `out-${what.replace(/\W+/g, "-")}`);
+      expectOneLineError(await train(path(), out), message);
+    });
+  }
+  // Not testable here: an unreadable (chmod 000) corpus, because tests run as root and root reads it.
+});
+
+describe("flags out of range", () => {
+  const trainCases: [string[], RegExp][] = [
+    [["--hidden", "0"], /--hidden must be ≥ 1, got 0/],
+    [["--layers", "-1"], /--layers must be ≥ 1, got -1/],
+    [["--seq", "0"], /--seq must be ≥ 1/],
+    [["--batch", "-2"], /--batch must be ≥ 1/],
+    [["--embed", "0"], /--embed must be ≥ 1/],
+    [["--dropout", "1"], /--dropout must be in \[0, 1\), got 1/],
+    [["--lr", "-0.1"], /--lr must be a finite number > 0/],
+    [["--checkpoint-every", "0"], /--checkpoint-every must be ≥ 1/],
+    [["--hidden", "many"], /--hidden must be a number, got "many"/],
+    [["--cell", "transformer"], /--cell must be one of rnn, gru, lstm/],
+    [["--optimizer", "lion"], /--optimizer must be one of adam, sgd, rmsprop, adagrad/],
+    [["--preset", "gpt"], /--preset must be one of .*quickstart/],
+    [["--engine", "gpu"], /--engine must be one of/],
+  ];
+  it("train refuses each with a usage error (exit 2) naming the flag", async () => {
+    for (const [flags, message] of trainCases) {
+      const result = await runInProcess(["train", "--data", corpus, "--out", join(dir, "flags"), ...flags]);
+      expectOneLineError(result, message, 2);
+    }
+    const backend = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--out",
+      join(dir, "flags"),
+      "--engine",
+      "tfjs",
+      "--backend",
+      "quantum",
+    ]);
+    expect(backend.code).not.toBe(0);
+    expect(backend.stderr.trim().split("\n").at(-1)).toMatch(/--backend must be one of auto, tensorflow/);
+  });
+
+  const sampleCases: [string[], RegExp][] = [
+    [["--top-p", "1.5"], /--top-p must be in \(0, 1\], got 1.5/],
+    [["--top-p", "0"], /--top-p must be in \(0, 1\], got 0/],
+    [["--temperature", "-1"], /--temperature must be > 0 \(or 0 for greedy\), got -1/],
+    [["--top-k", "0"], /--top-k must be an integer ≥ 1/],
+    [["--length", "-5"], /--length must be ≥ 0/],
+    [["--engine", "cuda"], /--engine must be one of ts, onnx/],
+  ];
+  it("sample refuses each with a usage error naming the flag; temperature 0 is greedy, not an error", async () => {
+    for (const [flags, message] of sampleCases) {
+      expectOneLineError(await runInProcess(["sample", "--model", run, ...flags]), message, 2);
+    }
+    const greedy = await runInProcess(["sample", "--model", run, "--length", "5", "--temperature", "0"]);
+    expect(greedy.code, greedy.stderr).toBe(0);
+  });
+});
+
+describe("damaged model files, checkpoints and .onnx files", () => {
+  const damage = (from: string, to: string, edit: (bytes: Uint8Array) => Uint8Array): string => {
+    const bytes = edit(new Uint8Array(readFileSync(from)));
+    return file(to, bytes);
+  };
+  const truncate = (bytes: Uint8Array) => bytes.subarray(0, Math.floor(bytes.length * 0.6));
+  const flipLast = (bytes: Uint8Array) => {
+    const copy = bytes.slice();
+    copy[copy.length - 3]! ^= 0x40;
+    return copy;
+  };
+
+  it("a truncated or bit-flipped model file is refused, naming the file", async () => {
+    const model = join(run, "model.safetensors");
+    const cut = damage(model, "cut.safetensors", truncate);
+    expectOneLineError(
+      await runInProcess(["sample", "--model", cut]),
+      /model file .*cut\.safetensors is damaged/,
+    );
+    // A flip in the header's JSON (byte 20) breaks its structure.
+    const header = damage(model, "header.safetensors", (b) => {
+      const copy = b.slice();
+      copy[20] = 0x7b;
+      return copy;
+    });
+    expectOneLineError(await runInProcess(["sample", "--model", header]), /header\.safetensors is damaged/);
+  });
+
+  it("a damaged newest checkpoint is skipped with a warning; with none valid, resume fails naming the directory", async () => {
+    const copy = join(dir, "run-copy");
+    mkdirSync(join(copy, CHECKPOINT_DIR), { recursive: true });
+    const ckpts = listCheckpoints(join(run, CHECKPOINT_DIR));
+    expect(ckpts.length).toBeGreaterThan(0);
+    const newest = ckpts[0]!;
+    const target = join(copy, CHECKPOINT_DIR, "ckpt-00000099.safetensors");
+    writeFileSync(target, flipLast(new Uint8Array(readFileSync(newest.path))));
+    copyFileSync(newest.path, join(copy, CHECKPOINT_DIR, newest.path.split("/").at(-1)!));
+    const resumed = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--resume",
+      copy,
+      "--engine",
+      "reference",
+      "--max-steps",
+      String(newest.step + 1),
+    ]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/warning: skipping checkpoint .*ckpt-00000099.*does not match its sha256/);
+    expect(resumed.stderr).toMatch(new RegExp(`at step ${newest.step}`));
+
+    const broken = join(dir, "run-broken");
+    mkdirSync(join(broken, CHECKPOINT_DIR), { recursive: true });
+    writeFileSync(
+      join(broken, CHECKPOINT_DIR, "ckpt-00000004.safetensors"),
+      truncate(readFileSync(newest.path)),
+    );
+    const failed = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--resume",
+      broken,
+      "--engine",
+      "reference",
+    ]);
+    expectOneLineError(failed, /no valid checkpoint to resume in .*run-broken/);
+  });
+
+  it("a truncated or bit-flipped .onnx is refused as ONNX_INVALID naming the file", async () => {
+    const onnx = join(dir, "model.onnx");
+    const cut = damage(onnx, "cut.onnx", truncate);
+    expectOneLineError(await runInProcess(["sample", "--model", cut, "--length", "3"]), /cut\.onnx is not/);
+    // Byte 1 is the ir_version varint; 0x80 turns it into an unterminated varint run.
+    const flipped = damage(onnx, "flipped.onnx", (b) => {
+      const copy = b.slice();
+      for (let i = 0; i < 16; i++) copy[i] = 0xff;
+      return copy;
+    });
+    expectOneLineError(
+      await runInProcess(["sample", "--model", flipped, "--length", "3"]),
+      /flipped\.onnx is not/,
+    );
+  });
+
+  it("an .onnx whose inputs do not follow the convention names the value and the flag to map it", async () => {
+    const model = proto.ModelProto.decode(readFileSync(join(dir, "model.onnx")));
+    const graph = model.graph!;
+    for (const input of graph.input ?? []) if (input.name === "tokens") input.name = "input_ids";
+    for (const n of graph.node ?? [])
+      n.input = (n.input ?? []).map((name) => (name === "tokens" ? "input_ids" : name));
+    const renamed = file("renamed.onnx", proto.ModelProto.encode(model).finish());
+    expectOneLineError(
+      await runInProcess(["sample", "--model", renamed, "--length", "3"]),
+      /renamed\.onnx has no input "tokens" \(inputs: input_ids, h0\); map it with --onnx-tokens/,
+    );
+    const mapped = await runInProcess([
+      "sample",
+      "--model",
+      renamed,
+      "--length",
+      "3",
+      "--onnx-tokens",
+      "input_ids",
+    ]);
+    expect(mapped.code, mapped.stderr).toBe(0);
+  });
+});
+
+describe("mismatches", () => {
+  it("resuming with a corpus of another vocabulary names both hashes", async () => {
+    const other = file("other.txt", "xyz xyz xyz ".repeat(300));
+    const result = await runInProcess(["train", "--data", other, "--resume", run, "--engine", "reference"]);
+    expectOneLineError(result, /vocab sha256:\w+ differs from sha256:\w+ in .*ckpt-/);
+  });
+
+  it("a prime with characters outside the vocabulary fails before anything is printed", async () => {
+    const result = await runInProcess(["sample", "--model", run, "--prime", "Thé ✓"]);
+    expectOneLineError(result, /--prime: character "é" \(U\+00E9\) at code point 2/);
+    expect(result.stdout).toBe("");
+  });
+});
+
+describe("output directories that cannot be written", () => {
+  it("a path under a regular file (ENOTDIR) or that is a file is refused, naming it", async () => {
+    const plain = file("plain.txt", "x");
+    expectOneLineError(
+      await train(corpus, join(plain, "out")),
+      /cannot use .*plain\.txt\/out as the output directory: it is, or lies under, a regular file/,
+    );
+    expectOneLineError(await train(corpus, plain), /cannot use .*plain\.txt as the output directory/);
+  });
+
+  it("a path on a virtual file system fails at once instead of hanging (Node's recursive mkdir loops on /proc)", async () => {
+    expectOneLineError(
+      await train(corpus, "/proc/charrnn-test/out"),
+      /cannot use \/proc\/charrnn-test\/out as the output directory/,
+    );
+  });
+
+  // Root ignores permission bits, so a chmod-ed directory is writable here; sysfs refuses even root.
+  it.skipIf(!existsSync("/sys/kernel"))(
+    "an existing directory that refuses writes (sysfs) is refused",
+    async () => {
+      expectOneLineError(
+        await train(corpus, "/sys/kernel"),
+        /cannot create \/sys\/kernel\/train\.lock: .*; choose a writable outDir/,
+      );
+    },
+  );
+});

@@ -1,0 +1,181 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  BEST_CHECKPOINT,
+  CHECKPOINT_DIR,
+  checkpointFileName,
+  findLatestCheckpoint,
+  LOCK_FILE,
+  listCheckpoints,
+  readCheckpoint,
+} from "@charrnn/trainer";
+import { createRng } from "@charrnn/vocab";
+import { describe, expect, it } from "vitest";
+import { fixture, runInProcess } from "../test/harness";
+import { spawnCli, spawnWarmCli, TINY_MODEL } from "./spawn-cli";
+
+const KILL_SEED = 20_241_123;
+const KILLS = 20;
+
+function makeCorpus(): { dir: string; corpus: string } {
+  const dir = mkdtempSync(join(tmpdir(), "charrnn-crash-"));
+  const corpus = join(dir, "corpus.txt");
+  writeFileSync(corpus, readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, 3000));
+  return { dir, corpus };
+}
+
+/** Every checkpoint file in the run must decode: atomic writes never leave a torn one behind. */
+function expectAllCheckpointsValid(out: string, context: string): void {
+  const dir = join(out, CHECKPOINT_DIR);
+  for (const { path } of listCheckpoints(dir)) {
+    expect(() => readCheckpoint(path), `${context}: ${path}`).not.toThrow();
+  }
+  if (existsSync(join(dir, BEST_CHECKPOINT))) readCheckpoint(join(dir, BEST_CHECKPOINT));
+}
+
+describe("crash safety", () => {
+  it(`SIGKILL at ${KILLS} random moments across checkpoint writes never loses the run (seed ${KILL_SEED})`, async () => {
+    const { corpus, dir } = makeCorpus();
+    const out = join(dir, "run");
+    const rng = createRng(KILL_SEED);
+    const common = [...TINY_MODEL, "--checkpoint-every", "1", "--keep-last", "2", "--val-every", "3"];
+    let lastStep = 0;
+    let kills = 0;
+    let next = spawnWarmCli();
+    for (let i = 0; i < KILLS; i++) {
+      const resuming = listCheckpoints(join(out, CHECKPOINT_DIR)).length > 0;
+      const where = resuming ? ["--resume", out] : ["--out", out];
+      const child = next;
+      // The next process loads while this one trains; it gets its arguments only after this kill.
+      if (i + 1 < KILLS) next = spawnWarmCli();
+      await child.run(["train", "--data", corpus, ...where, ...common, "--max-steps", "100000"]);
+      // Once training writes checkpoints (one per step), kill it a random few milliseconds later, so
+      // kills land before, inside and after the temp-file write, fsync, rename and pruning.
+      await child.waitForLine(/^step \d+ checkpoint/);
+      const delay = rng.nextInt(120);
+      await sleep(delay);
+      child.process.kill("SIGKILL");
+      const { signal } = await child.exited;
+      const context = `kill ${i} after ${delay} ms (seed ${KILL_SEED})`;
+      if (signal === "SIGKILL") kills++;
+      expectAllCheckpointsValid(out, context);
+      const warnings: string[] = [];
+      const found = findLatestCheckpoint(out, (m) => warnings.push(m));
+      expect(found, context).toBeDefined();
+      expect(warnings, context).toEqual([]);
+      expect(found!.checkpoint.progress.step, context).toBeGreaterThanOrEqual(lastStep);
+      lastStep = found!.checkpoint.progress.step;
+    }
+    expect(kills).toBe(KILLS);
+    // A final run resumes the newest checkpoint and completes.
+    const target = lastStep + 4;
+    const final = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--resume",
+      out,
+      ...common,
+      "--max-steps",
+      String(target),
+    ]);
+    expect(final.code, final.stderr).toBe(0);
+    expect(final.stderr).toMatch(new RegExp(`resuming from .* at step ${lastStep}`));
+    expect(final.stdout).toMatch(new RegExp(`trained ${target} steps`));
+    expectAllCheckpointsValid(out, "final run");
+    // The killed runs' temp files and stale lock are gone.
+    expect(readdirSync(join(out, CHECKPOINT_DIR)).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+    expect(existsSync(join(out, LOCK_FILE))).toBe(false);
+  }, 150_000);
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`${signal} saves a checkpoint at the interrupted step and exits 0; the run resumes from it`, async () => {
+      const { corpus, dir } = makeCorpus();
+      const out = join(dir, "run");
+      const child = spawnCli([
+        "train",
+        "--data",
+        corpus,
+        "--out",
+        out,
+        ...TINY_MODEL,
+        "--checkpoint-every",
+        "100000",
+        "--max-steps",
+        "100000",
+      ]);
+      await child.waitForLine(/^step \d+ epoch/);
+      child.process.kill(signal);
+      const { code } = await child.exited;
+      expect(code, child.stderr()).toBe(0);
+      expect(child.stderr()).toMatch(new RegExp(`${signal} received`));
+      const stopped = /stopped at step (\d+) \(interrupted\)/.exec(child.stderr());
+      expect(stopped, child.stderr()).not.toBeNull();
+      const step = Number(stopped![1]);
+      const path = join(out, CHECKPOINT_DIR, checkpointFileName(step));
+      expect(readCheckpoint(path).progress.step).toBe(step);
+      expect(existsSync(join(out, LOCK_FILE))).toBe(false);
+      const resumed = await runInProcess([
+        "train",
+        "--data",
+        corpus,
+        "--resume",
+        out,
+        "--engine",
+        "reference",
+        "--max-steps",
+        String(step + 2),
+      ]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(
+        new RegExp(`resuming from .*${checkpointFileName(step)} at step ${step}`),
+      );
+      expect(resumed.stdout).toMatch(new RegExp(`trained ${step + 2} steps`));
+    }, 60_000);
+  }
+
+  it("a second run on the same --out fails fast naming the first run's pid; the first run's checkpoints stay valid", async () => {
+    const { corpus, dir } = makeCorpus();
+    const out = join(dir, "run");
+    const first = spawnCli([
+      "train",
+      "--data",
+      corpus,
+      "--out",
+      out,
+      ...TINY_MODEL,
+      "--checkpoint-every",
+      "2",
+      "--max-steps",
+      "100000",
+    ]);
+    await first.waitForLine(/^step \d+ checkpoint/);
+    const pid = first.process.pid!;
+    for (const where of [
+      ["--out", out],
+      ["--resume", out],
+    ]) {
+      const started = performance.now();
+      const second = await runInProcess([
+        "train",
+        "--data",
+        corpus,
+        ...where,
+        ...TINY_MODEL,
+        "--max-steps",
+        "5",
+      ]);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(second.code).toBe(1);
+      expect(second.stderr.trim().split("\n")).toHaveLength(1);
+      expect(second.stderr).toMatch(new RegExp(`charrnn: outDir ${out} is in use by process ${pid}`));
+    }
+    first.process.kill("SIGTERM");
+    const { code } = await first.exited;
+    expect(code, first.stderr()).toBe(0);
+    expectAllCheckpointsValid(out, "after a concurrent attempt");
+    expect(listCheckpoints(join(out, CHECKPOINT_DIR)).length).toBeGreaterThan(0);
+  }, 60_000);
+});

@@ -1,0 +1,141 @@
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type AtomicWriteFs,
+  CHECKPOINT_DIR,
+  checkpointFileName,
+  LOCK_FILE,
+  listCheckpoints,
+  readCheckpoint,
+} from "@charrnn/trainer";
+import { describe, expect, it, vi } from "vitest";
+import { fixture, runInProcess } from "../test/harness";
+import { TINY_MODEL } from "./spawn-cli";
+
+/** How many checkpoint files may be written before the simulated disk is full. */
+const disk = vi.hoisted(() => ({ writesLeft: Number.POSITIVE_INFINITY }));
+
+// The CLI builds the train options itself; wrap `train` so its checkpoint writes go through a file
+// system that runs out of space, half-way through a file, once `disk.writesLeft` writes are done.
+vi.mock("@charrnn/trainer", async (importOriginal) => {
+  const real = await importOriginal<typeof import("@charrnn/trainer")>();
+  const fullDisk: AtomicWriteFs = {
+    openSync,
+    fsyncSync,
+    closeSync,
+    renameSync,
+    rmSync,
+    writeSync(fd, data, offset, length) {
+      if (disk.writesLeft > 0) {
+        disk.writesLeft--;
+        return writeSync(fd, data, offset, length);
+      }
+      writeSync(fd, data, offset, Math.floor(length / 2));
+      throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    },
+  };
+  return {
+    ...real,
+    train: (options: Parameters<typeof real.train>[0]) => real.train({ ...options, checkpointFs: fullDisk }),
+  };
+});
+
+const dir = mkdtempSync(join(tmpdir(), "charrnn-disk-"));
+const corpus = join(dir, "corpus.txt");
+writeFileSync(corpus, readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, 3000));
+
+describe("disk full during checkpointing", () => {
+  it("stops with a one-line error naming the directory; the previous checkpoint survives, no partial file", async () => {
+    const out = join(dir, "full");
+    const ckptDir = join(out, CHECKPOINT_DIR);
+    // Steps 2 and 4 are written, step 6 hits the full disk (no validation: one file per checkpoint).
+    disk.writesLeft = 2;
+    const flags = [...TINY_MODEL, "--val-fraction", "0", "--checkpoint-every", "2"];
+    const result = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--out",
+      out,
+      ...flags,
+      "--max-steps",
+      "10",
+    ]);
+    expect(result.code).toBe(1);
+    const last = result.stderr.trim().split("\n").at(-1)!;
+    expect(last).toBe(
+      `charrnn: cannot write the step 6 checkpoint in ${ckptDir}: disk full (ENOSPC); free some space, then --resume (earlier checkpoints are intact)`,
+    );
+    expect(readdirSync(ckptDir).sort()).toEqual([checkpointFileName(2), checkpointFileName(4)]);
+    expect(readCheckpoint(join(ckptDir, checkpointFileName(4))).progress.step).toBe(4);
+    expect(existsSync(join(out, LOCK_FILE))).toBe(false);
+
+    // Space freed: the run resumes from step 4 and finishes.
+    disk.writesLeft = Number.POSITIVE_INFINITY;
+    const resumed = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--resume",
+      out,
+      ...flags,
+      "--max-steps",
+      "10",
+    ]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/at step 4/);
+    expect(listCheckpoints(ckptDir)[0]?.step).toBe(10);
+  });
+});
+
+describe("divergence", () => {
+  it("a huge learning rate stops the run with exit 1, naming the last good checkpoint, which loads", async () => {
+    const out = join(dir, "diverge");
+    disk.writesLeft = Number.POSITIVE_INFINITY;
+    const result = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--out",
+      out,
+      ...TINY_MODEL,
+      "--val-fraction",
+      "0",
+      "--checkpoint-every",
+      "1",
+      "--optimizer",
+      "adam",
+      "--lr",
+      "1e38",
+      "--clip",
+      "0",
+      "--max-steps",
+      "50",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\(diverged\)/);
+    const last = result.stderr.trim().split("\n").at(-1)!;
+    const match = /^charrnn: training diverged .* at step (\d+); the last good checkpoint (\S+) is kept/.exec(
+      last,
+    );
+    expect(match, result.stderr).not.toBeNull();
+    const good = readCheckpoint(match![2]!);
+    expect(good.progress.step).toBeLessThan(Number(match![1]));
+    for (const t of good.params.values()) expect(t.data.every(Number.isFinite)).toBe(true);
+    // Nothing newer than the last good checkpoint was written.
+    expect(listCheckpoints(join(out, CHECKPOINT_DIR))[0]?.path).toBe(match![2]);
+  });
+});
