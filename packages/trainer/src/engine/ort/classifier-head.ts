@@ -2,6 +2,7 @@ import { CLASSIFIER_BIAS, CLASSIFIER_WEIGHT, type ModelConfig } from "@charrnn/m
 import { DataType } from "@charrnn/onnx";
 import type { GraphBuilder } from "./graph-builder";
 import { type GraphKind, IO } from "./io-names";
+import { softmaxHead } from "./softmax-head";
 
 /** The classifier graph's extra inputs (value names). */
 export interface ClassifierInputs {
@@ -38,31 +39,19 @@ export function classifierHead(
   kind: GraphKind,
   grads: Map<string, string>,
 ): string | undefined {
-  const F = DataType.FLOAT;
   const H = config.hidden;
   const L = config.head?.kind === "classifier" ? config.head.labels.length : 0;
   const { labels, pool, weights } = inputs;
   const topTbh = g.op("Reshape", [top, g.ints([steps, batch, H])]);
   const pooled = g.op("ReduceSum", [g.op("Mul", [topTbh, pool]), g.ints([0])], { keepdims: 0 });
-  const logits = g.op("Gemm", [pooled, CLASSIFIER_WEIGHT, CLASSIFIER_BIAS], { transB: 1 });
-  if (kind !== "train") g.output(IO.logits, logits, F, [batch, L]);
-  const logp = g.op("LogSoftmax", [logits], { axis: 1 });
-  const picked = g.op("GatherElements", [logp, g.op("Unsqueeze", [labels, g.ints([1])])], { axis: 1 });
-  const nll = g.op("Reshape", [picked, g.ints([batch])]);
-  const lossSum = g.op("Neg", [g.op("ReduceSum", [g.op("Mul", [nll, weights])], { keepdims: 0 })]);
-  const count = g.op("ReduceSum", [weights], { keepdims: 0 });
-  if (kind === "eval") {
-    g.output(IO.lossSum, lossSum, F, []);
-    g.output(IO.count, count, F, []);
-    return undefined;
-  }
-  const denom = g.op("Max", [count, g.scalar(1e-30)]);
-  g.output(IO.loss, g.op("Div", [lossSum, denom]), F, []);
-  const scale = g.op("Unsqueeze", [g.op("Div", [weights, denom]), g.ints([1])]);
-  const oneHot = g.op("OneHot", [labels, g.int(L), g.floats([2], [0, 1])]);
-  const dlogits = g.op("Mul", [g.op("Sub", [g.op("Exp", [logp]), oneHot]), scale]);
-  grads.set(CLASSIFIER_WEIGHT, g.op("Gemm", [dlogits, pooled], { transA: 1 }));
-  grads.set(CLASSIFIER_BIAS, g.op("ReduceSum", [dlogits, g.ints([0])], { keepdims: 0 }));
-  const dPooled = g.op("Unsqueeze", [g.op("MatMul", [dlogits, CLASSIFIER_WEIGHT]), g.ints([0])]);
+  const spec = { input: pooled, weight: CLASSIFIER_WEIGHT, bias: CLASSIFIER_BIAS, targets: labels, weights };
+  const dPooledRows = softmaxHead(
+    g,
+    { ...spec, rows: batch, classes: L, emitLogits: kind !== "train" },
+    kind,
+    grads,
+  );
+  if (dPooledRows === undefined) return undefined;
+  const dPooled = g.op("Unsqueeze", [dPooledRows, g.ints([0])]);
   return g.op("Reshape", [g.op("Mul", [dPooled, pool]), g.ints([steps * batch, H])]);
 }

@@ -11,6 +11,7 @@ import { cellBackward, cellForward, type LayerWeights, type StepCache } from "./
 import { classifierHead, classifierInputs } from "./classifier-head";
 import { GraphBuilder } from "./graph-builder";
 import { type GraphKind, IO } from "./io-names";
+import { softmaxHead } from "./softmax-head";
 
 export type { GraphKind } from "./io-names";
 export { IO } from "./io-names";
@@ -125,7 +126,21 @@ export function buildWindowGraph(
     if (dTop === undefined) return g.build("charrnn_eval");
     dOut = dTop;
   } else {
-    const dTop = languageModelHead(g, V, TB, top, y, mask, kind, grads);
+    const dTop = softmaxHead(
+      g,
+      {
+        input: top,
+        weight: OUTPUT_WEIGHT,
+        bias: OUTPUT_BIAS,
+        targets: y,
+        weights: mask,
+        rows: TB,
+        classes: V,
+        emitLogits: kind === "grads",
+      },
+      kind,
+      grads,
+    );
     if (dTop === undefined) return g.build("charrnn_eval");
     dOut = dTop;
   }
@@ -165,44 +180,4 @@ export function buildWindowGraph(
   }
   for (const [name, shape] of expectedShapes(config)) g.output(IO.grad(name), grads.get(name)!, F, shape);
   return g.build(kind === "train" ? "charrnn_train" : "charrnn_grads");
-}
-
-/**
- * The language-model head: per-step logits, masked mean cross-entropy (outputs `loss`, or
- * `loss_sum`/`count` for `eval`) and the output-projection gradients. Returns d loss / d top
- * `[TB, H]`, or `undefined` for `eval` (no backward).
- */
-function languageModelHead(
-  g: GraphBuilder,
-  V: number,
-  TB: number,
-  top: string,
-  y: string,
-  mask: string,
-  kind: GraphKind,
-  grads: Map<string, string>,
-): string | undefined {
-  const F = DataType.FLOAT;
-  const logits = g.op("Gemm", [top, OUTPUT_WEIGHT, OUTPUT_BIAS], { transB: 1 });
-  if (kind === "grads") g.output(IO.logits, logits, F, [TB, V]);
-  const logp = g.op("LogSoftmax", [logits], { axis: 1 });
-  const picked = g.op("GatherElements", [logp, g.op("Unsqueeze", [y, g.ints([1])])], { axis: 1 });
-  const nll = g.op("Reshape", [picked, g.ints([TB])]);
-  const lossSum = g.op("Neg", [g.op("ReduceSum", [g.op("Mul", [nll, mask])], { keepdims: 0 })]);
-  const count = g.op("ReduceSum", [mask], { keepdims: 0 });
-  if (kind === "eval") {
-    g.output(IO.lossSum, lossSum, F, []);
-    g.output(IO.count, count, F, []);
-    return undefined;
-  }
-  // A fully masked window has loss 0 and zero gradients, as the reference's.
-  const denom = g.op("Max", [count, g.scalar(1e-30)]);
-  g.output(IO.loss, g.op("Div", [lossSum, denom]), F, []);
-
-  const weight = g.op("Unsqueeze", [g.op("Div", [mask, denom]), g.ints([1])]);
-  const oneHotY = g.op("OneHot", [y, g.int(V), g.floats([2], [0, 1])]);
-  const dlogits = g.op("Mul", [g.op("Sub", [g.op("Exp", [logp]), oneHotY]), weight]);
-  grads.set(OUTPUT_WEIGHT, g.op("Gemm", [dlogits, top], { transA: 1 }));
-  grads.set(OUTPUT_BIAS, g.op("ReduceSum", [dlogits, g.ints([0])], { keepdims: 0 }));
-  return g.op("MatMul", [dlogits, OUTPUT_WEIGHT]);
 }
