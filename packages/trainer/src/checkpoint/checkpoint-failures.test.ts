@@ -12,13 +12,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ModelConfig } from "@charrnn/models";
-import { decodeSafetensors, encodeSafetensors, initParams } from "@charrnn/models";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { decodeSafetensors, encodeSafetensors } from "@charrnn/models";
 import { describe, expect, it } from "vitest";
-import { mergeTrainOptions } from "../presets/merge-options";
 import type { AtomicWriteFs } from "./atomic-write";
-import type { Checkpoint } from "./checkpoint-format";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format";
 import {
   CHECKPOINT_DIR,
@@ -27,49 +23,7 @@ import {
   removeStaleTempFiles,
   writeCheckpoint,
 } from "./checkpoint-store";
-
-const vocab = Vocab.fromText("hello world");
-const config: ModelConfig = {
-  cell: "lstm",
-  layers: 2,
-  hidden: 3,
-  vocabSize: vocab.size,
-  input: "embedding",
-  embed: 2,
-  dropout: 0,
-  init: { kind: "uniform", scale: 0.1 },
-  forgetBias: 0,
-};
-
-function makeCheckpoint(step: number): Checkpoint {
-  const rng = createRng(step);
-  const params = initParams(config, rng);
-  const slots = new Map<string, Float32Array>();
-  for (const [name, t] of params)
-    slots.set(
-      `${name}/m`,
-      t.data.map((v) => v * 0.5 + step),
-    );
-  const n = config.layers * 2 * config.hidden;
-  return {
-    config,
-    vocab: vocab.toJSON(),
-    settings: mergeTrainOptions("quickstart", undefined, { batch: 2 }),
-    params,
-    optimizer: { kind: "adam", step: step * 3, slots },
-    carried: {
-      layers: 2,
-      batch: 2,
-      hidden: 3,
-      h: Float32Array.from({ length: n }, (_, i) => i / 7),
-      c: Float32Array.from({ length: n }, (_, i) => -i / 3),
-    },
-    progress: { step, epoch: 2, window: 5, elapsed: 12.5, tokens: 4096 },
-    schedule: { lr: 0.001, best: 1.25, bad: 1 },
-    rng: rng.state(),
-    validation: { bestLoss: 1.2, bestStep: step - 1, badEvals: 1, lastStep: step },
-  };
-}
+import { makeCheckpoint } from "./test-checkpoint";
 
 const fresh = () => mkdtempSync(join(tmpdir(), "charrnn-ckpt-fail-"));
 
