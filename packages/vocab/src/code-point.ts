@@ -44,3 +44,51 @@ export function isWhitespace(code: number): boolean {
     code === 0xfeff
   );
 }
+
+/**
+ * Splits a text that arrives in UTF-16 chunks into code points. A high surrogate that ends a chunk
+ * is held until the next one, so a character split across chunk boundaries is never cut in two;
+ * a lone surrogate is passed on as its own code point.
+ */
+export class CodePointSplitter {
+  #pendingHigh = -1;
+
+  /** Calls `visit` with each complete code point of `chunk`, in order. */
+  push(chunk: string, visit: (codePoint: number) => void): void {
+    const len = chunk.length;
+    let i = 0;
+    if (this.#pendingHigh >= 0 && len > 0) {
+      let cp = this.#pendingHigh;
+      const low = chunk.charCodeAt(0);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = ((cp - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
+        i = 1;
+      }
+      this.#pendingHigh = -1;
+      visit(cp);
+    }
+    for (; i < len; i++) {
+      let cp = chunk.charCodeAt(i);
+      if (cp >= 0xd800 && cp <= 0xdbff) {
+        if (i + 1 === len) {
+          this.#pendingHigh = cp;
+          break;
+        }
+        const low = chunk.charCodeAt(i + 1);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          cp = ((cp - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
+          i++;
+        }
+      }
+      visit(cp);
+    }
+  }
+
+  /** Passes on a high surrogate still held at the end of the text. */
+  end(visit: (codePoint: number) => void): void {
+    if (this.#pendingHigh < 0) return;
+    const cp = this.#pendingHigh;
+    this.#pendingHigh = -1;
+    visit(cp);
+  }
+}

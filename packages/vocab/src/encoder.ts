@@ -1,4 +1,4 @@
-import { describeCodePoint } from "./code-point";
+import { CodePointSplitter, describeCodePoint } from "./code-point";
 import { CharrnnError, VocabOovError } from "./errors";
 import type { OovPolicy, TokenCounter, TokenEncoder, VocabLevel } from "./types";
 import { EOS_TOKEN } from "./types";
@@ -43,7 +43,7 @@ class CharEncoder implements TokenEncoder {
   readonly #map: ReadonlyMap<number, number>;
   readonly #strict: boolean;
   readonly #unknown: number;
-  #pendingHigh = -1;
+  readonly #splitter = new CodePointSplitter();
   #index = 0;
   #line = 1;
   #lineStart = 0;
@@ -56,45 +56,22 @@ class CharEncoder implements TokenEncoder {
   }
 
   push(chunk: string): Int32Array {
-    const len = chunk.length;
-    const out = new Int32Array(len + 1);
+    const out = new Int32Array(chunk.length + 1);
     let n = 0;
-    let i = 0;
-    if (this.#pendingHigh >= 0 && len > 0) {
-      let cp = this.#pendingHigh;
-      const low = chunk.charCodeAt(0);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        cp = ((cp - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
-        i = 1;
-      }
-      this.#pendingHigh = -1;
+    this.#splitter.push(chunk, (cp) => {
       const id = this.#idOf(cp);
       if (id >= 0) out[n++] = id;
-    }
-    for (; i < len; i++) {
-      let cp = chunk.charCodeAt(i);
-      if (cp >= 0xd800 && cp <= 0xdbff) {
-        if (i + 1 === len) {
-          this.#pendingHigh = cp;
-          break;
-        }
-        const low = chunk.charCodeAt(i + 1);
-        if (low >= 0xdc00 && low <= 0xdfff) {
-          cp = ((cp - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
-          i++;
-        }
-      }
-      const id = this.#idOf(cp);
-      if (id >= 0) out[n++] = id;
-    }
+    });
     return out.slice(0, n);
   }
 
   end(): Int32Array {
-    if (this.#pendingHigh < 0) return new Int32Array(0);
-    const id = this.#idOf(this.#pendingHigh);
-    this.#pendingHigh = -1;
-    return id >= 0 ? Int32Array.of(id) : new Int32Array(0);
+    const out: number[] = [];
+    this.#splitter.end((cp) => {
+      const id = this.#idOf(cp);
+      if (id >= 0) out.push(id);
+    });
+    return Int32Array.from(out);
   }
 
   #idOf(cp: number): number {
@@ -171,44 +148,17 @@ export function createTokenCounter(level: VocabLevel): TokenCounter {
 
 class CharCounter implements TokenCounter {
   readonly #counts = new Map<number, number>();
-  #pendingHigh = -1;
+  readonly #splitter = new CodePointSplitter();
+  readonly #count = (cp: number): void => {
+    this.#counts.set(cp, (this.#counts.get(cp) ?? 0) + 1);
+  };
 
   push(chunk: string): void {
-    const counts = this.#counts;
-    const len = chunk.length;
-    let i = 0;
-    if (this.#pendingHigh >= 0 && len > 0) {
-      let cp = this.#pendingHigh;
-      const low = chunk.charCodeAt(0);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        cp = ((cp - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
-        i = 1;
-      }
-      this.#pendingHigh = -1;
-      counts.set(cp, (counts.get(cp) ?? 0) + 1);
-    }
-    for (; i < len; i++) {
-      let cp = chunk.charCodeAt(i);
-      if (cp >= 0xd800 && cp <= 0xdbff) {
-        if (i + 1 === len) {
-          this.#pendingHigh = cp;
-          break;
-        }
-        const low = chunk.charCodeAt(i + 1);
-        if (low >= 0xdc00 && low <= 0xdfff) {
-          cp = ((cp - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
-          i++;
-        }
-      }
-      counts.set(cp, (counts.get(cp) ?? 0) + 1);
-    }
+    this.#splitter.push(chunk, this.#count);
   }
 
   end(): Map<string, number> {
-    if (this.#pendingHigh >= 0) {
-      this.#counts.set(this.#pendingHigh, (this.#counts.get(this.#pendingHigh) ?? 0) + 1);
-      this.#pendingHigh = -1;
-    }
+    this.#splitter.end(this.#count);
     const out = new Map<string, number>();
     for (const [cp, count] of this.#counts) out.set(String.fromCodePoint(cp), count);
     return out;
