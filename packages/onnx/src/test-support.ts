@@ -78,16 +78,32 @@ export function argmax(values: ArrayLike<number>, offset: number, n: number): nu
   return best;
 }
 
-/** Whether `python3 -c "import onnx"` works, for the official-checker tests. */
-export function pythonOnnxAvailable(): boolean {
-  const r = spawnSync("python3", ["-c", "import onnx"], { stdio: "ignore" });
-  return r.status === 0;
+/** A Python with the `onnx` package, for the official-checker tests. */
+export interface PythonOnnx {
+  python: string;
+  /** The newest opset that package's checker knows. */
+  maxOpset: number;
 }
 
-/** Runs `onnx.checker.check_model(full_check=True)` on each file; returns python's stderr on failure. */
-export function runOnnxChecker(paths: readonly string[]): { ok: boolean; output: string } {
+/**
+ * Finds a Python that imports `onnx`: the one on PATH (e.g. with `pip install onnx`) or Debian's
+ * (`apt-get install python3-onnx`, which CI installs). Undefined when there is none.
+ */
+export function findPythonOnnx(): PythonOnnx | undefined {
+  for (const python of ["python3", "/usr/bin/python3"]) {
+    const r = spawnSync(python, ["-c", "import onnx.defs; print(onnx.defs.onnx_opset_version())"], {
+      encoding: "utf8",
+    });
+    const maxOpset = Number.parseInt(r.stdout ?? "", 10);
+    if (r.status === 0 && Number.isInteger(maxOpset)) return { python, maxOpset };
+  }
+  return undefined;
+}
+
+/** Runs `onnx.checker.check_model(full_check=True)` on each file; returns python's output. */
+export function runOnnxChecker(python: string, paths: readonly string[]): { ok: boolean; output: string } {
   const script =
     "import onnx, sys\nfor p in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(p), full_check=True)\n    print('ok', p)";
-  const r = spawnSync("python3", ["-c", script, ...paths], { encoding: "utf8" });
+  const r = spawnSync(python, ["-c", script, ...paths], { encoding: "utf8" });
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }
