@@ -1,5 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import type { ModelFile } from "@charrnn/models";
 import type { StepModel } from "@charrnn/sampler";
 import { CharrnnError, Vocab } from "@charrnn/vocab";
@@ -87,19 +86,6 @@ export async function readVocabFile(path: string): Promise<Vocab> {
   // Fixture files (e.g. torch_char_gru.io.json) carry the token array under a `vocab` key.
   const tokens = isRecord(json) && Array.isArray(json.vocab) ? json.vocab : json;
   return Vocab.fromJSON(tokens as Parameters<typeof Vocab.fromJSON>[0]);
-}
-
-/** Whether `path` is a directory (a training run) rather than a file. */
-export async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-export function modelFileIn(dir: string): string {
-  return join(dir, "model.safetensors");
 }
 
 function onnxNames(flags: OnnxNameFlags): Record<string, string> {

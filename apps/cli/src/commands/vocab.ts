@@ -58,6 +58,6 @@ function formatTopTokens(vocab: Vocab, top: number): string {
 }
 
 /** Makes whitespace and control characters visible in listings. */
-export function showToken(token: string): string {
+function showToken(token: string): string {
   return JSON.stringify(token);
 }
