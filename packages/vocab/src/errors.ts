@@ -6,7 +6,7 @@ export class CharrnnError extends Error {
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(oneLine(message), options);
     this.name = "CharrnnError";
     this.code = code;
   }
@@ -25,6 +25,21 @@ export class CharrnnRangeError extends CharrnnError {
 
 export function isCharrnnError(error: unknown): error is CharrnnError {
   return error instanceof CharrnnError;
+}
+
+/**
+ * Messages quote user input (a parser's complaint about a damaged header, a file name), which can
+ * hold line breaks or control characters; shown escaped, the message stays the promised one line.
+ */
+function oneLine(message: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we escape
+  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, escapeControl);
+}
+
+const SHORT_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+function escapeControl(c: string): string {
+  return SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
 
 function formatValue(value: unknown): string {
