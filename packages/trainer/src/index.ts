@@ -57,7 +57,7 @@ export type { DataLayout, TrainSettings } from "./loop/settings";
 export { DEFAULT_TRAIN_SETTINGS, TRAIN_SETTING_KEYS, validateTrainSettings } from "./loop/settings";
 export { modelConfig, train } from "./loop/train";
 export type { StopReason, TrainCorpus, TrainEvent, TrainOptions, TrainResult } from "./loop/train-types";
-export type { MetricsLog, MetricsRecord } from "./metrics/metrics-log";
+export type { MetricsLog, MetricsRecord, OpenMetricsLogOptions } from "./metrics/metrics-log";
 export { openMetricsLog } from "./metrics/metrics-log";
 export { natsToBits, perplexity } from "./metrics/units";
 export { clipGradients } from "./optim/clip";

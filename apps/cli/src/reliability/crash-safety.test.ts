@@ -85,6 +85,14 @@ describe("crash safety", () => {
     expect(final.stderr).toMatch(new RegExp(`resuming from .* at step ${lastStep}`));
     expect(final.stdout).toMatch(new RegExp(`trained ${target} steps`));
     expectAllCheckpointsValid(out, "final run");
+    // The metrics log reads as one run: no torn lines, no steps logged twice by the replays.
+    const records = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { step: number; trainLoss?: number });
+    const trainSteps = records.filter((r) => r.trainLoss !== undefined).map((r) => r.step);
+    expect(trainSteps.length).toBeGreaterThan(1);
+    for (let i = 1; i < trainSteps.length; i++) expect(trainSteps[i]).toBeGreaterThan(trainSteps[i - 1]!);
     // The killed runs' temp files and stale lock are gone.
     expect(readdirSync(join(out, CHECKPOINT_DIR)).filter((n) => n.endsWith(".tmp"))).toEqual([]);
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);

@@ -86,7 +86,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         `${JSON.stringify({ settings, model: config, vocabHash: data.vocab.hash, engine: engine.name, backend: engine.backend }, null, 2)}\n`,
       ),
     );
-    metrics = openMetricsLog(join(options.outDir, "metrics.jsonl"));
+    metrics = openMetricsLog(
+      join(options.outDir, "metrics.jsonl"),
+      found ? { resumeStep: found.checkpoint.progress.step } : {},
+    );
     const run = new Run(options, settings, config, data, engine, metrics, emit, now, found);
     return await run.loop();
   } finally {

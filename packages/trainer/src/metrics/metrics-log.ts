@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { writeFileAtomic } from "../checkpoint/atomic-write";
 
 /** One line of `metrics.jsonl`. Fields that a line has no value for are left out. */
 export interface MetricsRecord {
@@ -26,11 +27,28 @@ export interface MetricsLog {
   close(): void;
 }
 
+export interface OpenMetricsLogOptions {
+  /**
+   * Continue the log of a run resumed from the checkpoint at this step: lines of later steps (the
+   * steps the resume replays) and a line torn by a crash are dropped first, so the log reads as one
+   * uninterrupted run. Without it the log starts empty.
+   */
+  resumeStep?: number;
+}
+
 /**
- * Opens `path` for appending (a resumed run continues the same file). Lines are written with one
- * `write` each and fsynced, so a crash loses at most the line being written.
+ * Opens `path` for a run's records. Lines are written with one `write` each and fsynced, so a crash
+ * loses at most the line being written, and the next resume drops that torn line.
  */
-export function openMetricsLog(path: string): MetricsLog {
+export function openMetricsLog(path: string, options: OpenMetricsLogOptions = {}): MetricsLog {
+  const { resumeStep } = options;
+  if (resumeStep === undefined) {
+    writeFileAtomic(path, new Uint8Array());
+  } else if (existsSync(path)) {
+    const text = readFileSync(path, "utf8");
+    const kept = keptLines(text, resumeStep);
+    if (kept !== text) writeFileAtomic(path, new TextEncoder().encode(kept));
+  }
   let fd: number | undefined = openSync(path, "a");
   return {
     append(record) {
@@ -43,4 +61,21 @@ export function openMetricsLog(path: string): MetricsLog {
       fd = undefined;
     },
   };
+}
+
+/** The complete, parseable lines of `text` whose step is at most `lastStep`, newline-terminated. */
+function keptLines(text: string, lastStep: number): string {
+  let kept = "";
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const step = (record as { step?: unknown } | null)?.step;
+    if (typeof step === "number" && step <= lastStep) kept += `${line}\n`;
+  }
+  return kept;
 }

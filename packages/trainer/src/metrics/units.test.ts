@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,19 +15,35 @@ describe("units", () => {
 });
 
 describe("openMetricsLog", () => {
-  it("appends one JSON line per record, continuing an existing file", () => {
-    const path = join(mkdtempSync(join(tmpdir(), "charrnn-metrics-")), "metrics.jsonl");
+  const steps = (path: string) =>
+    readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).step);
+  const fresh = () => join(mkdtempSync(join(tmpdir(), "charrnn-metrics-")), "metrics.jsonl");
+
+  it("starts a new run's log empty, and a resumed run continues it", () => {
+    const path = fresh();
+    writeFileSync(path, `${JSON.stringify({ step: 9, epoch: 0, elapsed: 1 })}\n`);
     const a = openMetricsLog(path);
     a.append({ step: 1, epoch: 0, trainLoss: 4, elapsed: 0.5 });
     a.close();
-    const b = openMetricsLog(path);
+    const b = openMetricsLog(path, { resumeStep: 1 });
     b.append({ step: 2, epoch: 0, valLoss: 3, elapsed: 1 });
-    expect(
-      readFileSync(path, "utf8")
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l).step),
-    ).toEqual([1, 2]);
     b.close();
+    expect(steps(path)).toEqual([1, 2]);
+  });
+
+  it("on resume drops the steps the resume replays and a line torn by a crash", () => {
+    const path = fresh();
+    const log = openMetricsLog(path);
+    for (let step = 1; step <= 6; step++) log.append({ step, epoch: 0, trainLoss: 4, elapsed: step });
+    log.close();
+    appendFileSync(path, '{"step":7,"epoch":0,"trainLo');
+    const resumed = openMetricsLog(path, { resumeStep: 4 });
+    resumed.append({ step: 5, epoch: 0, trainLoss: 3, elapsed: 9 });
+    resumed.close();
+    expect(steps(path)).toEqual([1, 2, 3, 4, 5]);
+    expect(readFileSync(path, "utf8").endsWith("\n")).toBe(true);
   });
 });
