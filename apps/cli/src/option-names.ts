@@ -26,6 +26,8 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   valFraction: "--val-fraction",
   checkpointEvery: "--checkpoint-every",
   keepLast: "--keep-last",
+  onDiverge: "--on-diverge",
+  maxRollbacks: "--max-rollbacks",
   cell: "--cell",
   optimizer: "--optimizer",
   backend: "--backend",

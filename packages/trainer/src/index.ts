@@ -53,7 +53,7 @@ export type {
 } from "./engine/types";
 export { evaluateSplit } from "./loop/evaluate";
 export { RESUME_FIXED_SETTINGS } from "./loop/resume";
-export type { DataLayout, TrainSettings } from "./loop/settings";
+export type { DataLayout, DivergePolicy, TrainSettings } from "./loop/settings";
 export { DEFAULT_TRAIN_SETTINGS, TRAIN_SETTING_KEYS, validateTrainSettings } from "./loop/settings";
 export { modelConfig, train } from "./loop/train";
 export type { StopReason, TrainCorpus, TrainEvent, TrainOptions, TrainResult } from "./loop/train-types";

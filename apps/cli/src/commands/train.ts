@@ -36,6 +36,8 @@ interface TrainFlags {
   sampleEvery?: string;
   checkpointEvery?: string;
   keepLast?: string;
+  onDiverge?: string;
+  maxRollbacks?: string;
   layout?: string;
   level?: string;
   seed?: string;
@@ -78,6 +80,14 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .option("--sample-every <n>", "print a short sample every n steps (0 = never)")
     .option("--checkpoint-every <n>", "write a checkpoint every n steps (also at the end and on Ctrl-C)")
     .option("--keep-last <n>", "periodic checkpoints kept (besides the best one)")
+    .option(
+      "--on-diverge <action>",
+      "on a NaN/Inf loss or weight: stop (default), or rollback to the last checkpoint and halve the learning rate",
+    )
+    .option(
+      "--max-rollbacks <n>",
+      "with --on-diverge rollback: rollbacks allowed before stopping (default 3)",
+    )
     .option("--layout <layout>", "stream (truncated BPTT, state carried) or shuffle (shuffled windows)")
     .option("--level <level>", "char or word tokens")
     .option(
@@ -126,8 +136,13 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
     result.testLoss === null
       ? ""
       : `test loss ${result.testLoss.toFixed(4)} nats/${unit}, perplexity ${Math.exp(result.testLoss).toFixed(3)}\n`;
+  // Each rollback halved the learning rate (the scale is 0.5 to the power of the count).
+  const rollbacks =
+    result.rollbacks === 0
+      ? ""
+      : `; ${result.rollbacks} divergence rollback${result.rollbacks === 1 ? "" : "s"} (learning rate × ${0.5 ** result.rollbacks})`;
   io.stdout.write(
-    `trained ${result.step} steps in ${formatDuration(result.elapsed)} (${result.stopReason}); best val loss ${best}\n` +
+    `trained ${result.step} steps in ${formatDuration(result.elapsed)} (${result.stopReason}); best val loss ${best}${rollbacks}\n` +
       test +
       `model: ${result.modelPath ?? "(none written)"}\n`,
   );
@@ -154,6 +169,9 @@ function flagSettings(flags: TrainFlags): Record<string, unknown> {
   if (flags.layout !== undefined)
     out.layout = parseChoiceFlag("--layout", flags.layout, ["stream", "shuffle"]);
   if (flags.level !== undefined) out.level = parseChoiceFlag("--level", flags.level, ["char", "word"]);
+  if (flags.onDiverge !== undefined) {
+    out.onDiverge = parseChoiceFlag("--on-diverge", flags.onDiverge, ["stop", "rollback"]);
+  }
   if (flags.optimizer !== undefined) {
     out.optimizer = parseChoiceFlag("--optimizer", flags.optimizer, ["adam", "sgd", "rmsprop", "adagrad"]);
   }
@@ -168,6 +186,7 @@ function flagSettings(flags: TrainFlags): Record<string, unknown> {
   int("sampleEvery", "--sample-every", flags.sampleEvery, 0);
   int("checkpointEvery", "--checkpoint-every", flags.checkpointEvery);
   int("keepLast", "--keep-last", flags.keepLast);
+  int("maxRollbacks", "--max-rollbacks", flags.maxRollbacks, 0);
   int("seed", "--seed", flags.seed, 0);
   int("vocabMaxSize", "--max-vocab", flags.maxVocab, 2);
   int("vocabMinCount", "--min-count", flags.minCount);

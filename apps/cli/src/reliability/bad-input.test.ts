@@ -85,6 +85,8 @@ describe("flags out of range", () => {
     [["--optimizer", "lion"], /--optimizer must be one of adam, sgd, rmsprop, adagrad/],
     [["--preset", "gpt"], /--preset must be one of .*quickstart/],
     [["--engine", "gpu"], /--engine must be one of/],
+    [["--on-diverge", "foo"], /--on-diverge must be one of stop, rollback, got "foo"/],
+    [["--max-rollbacks", "-1"], /--max-rollbacks must be ≥ 0, got -1/],
   ];
   it("train refuses each with a usage error (exit 2) naming the flag", async () => {
     for (const [flags, message] of trainCases) {

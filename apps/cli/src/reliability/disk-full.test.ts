@@ -138,4 +138,51 @@ describe("divergence", () => {
     // Nothing newer than the last good checkpoint was written.
     expect(listCheckpoints(join(out, CHECKPOINT_DIR))[0]?.path).toBe(match![2]);
   });
+
+  it("--on-diverge rollback retries from the last checkpoint with half the lr, then stops after --max-rollbacks", async () => {
+    const out = join(dir, "rollback");
+    disk.writesLeft = Number.POSITIVE_INFINITY;
+    const result = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--out",
+      out,
+      ...TINY_MODEL,
+      "--val-fraction",
+      "0",
+      "--checkpoint-every",
+      "1",
+      "--optimizer",
+      "adam",
+      "--lr",
+      "1e38",
+      "--clip",
+      "0",
+      "--max-steps",
+      "50",
+      "--on-diverge",
+      "rollback",
+      "--max-rollbacks",
+      "2",
+    ]);
+    expect(result.code, result.stderr).toBe(1);
+    const warnings = result.stderr.split("\n").filter((l) => l.startsWith("warning: "));
+    expect(warnings, result.stderr).toEqual([
+      expect.stringMatching(
+        /rolled back to checkpoint step \d+ and halved the learning rate \(scale 0\.5, rollback 1 of 2\)$/,
+      ),
+      expect.stringMatching(
+        /rolled back to checkpoint step \d+ and halved the learning rate \(scale 0\.25, rollback 2 of 2\)$/,
+      ),
+      expect.stringMatching(/; no rollbacks left \(2 used\); keeping the last good checkpoint/),
+    ]);
+    expect(result.stdout).toMatch(/\(diverged\); .*; 2 divergence rollbacks \(learning rate × 0\.25\)/);
+    const last = result.stderr.trim().split("\n").at(-1)!;
+    const match = /^charrnn: training diverged .* the last good checkpoint (\S+) is kept/.exec(last);
+    expect(match, result.stderr).not.toBeNull();
+    const good = readCheckpoint(match![1]!);
+    for (const t of good.params.values()) expect(t.data.every(Number.isFinite)).toBe(true);
+    expect(listCheckpoints(join(out, CHECKPOINT_DIR))[0]?.path).toBe(match![1]);
+  });
 });

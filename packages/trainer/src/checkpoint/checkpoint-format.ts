@@ -26,6 +26,13 @@ export interface TrainProgress {
   elapsed: number;
   /** Training tokens consumed so far. */
   tokens: number;
+  /**
+   * Factor on the scheduled learning rate: halved by each divergence rollback (`onDiverge: "rollback"`).
+   * Absent in files written before rollbacks existed. @defaultValue 1
+   */
+  lrScale?: number;
+  /** Divergence rollbacks done so far, over every session of the run. @defaultValue 0 */
+  rollbacks?: number;
 }
 
 /** Validation bookkeeping shared by early stopping and best-model tracking. */
@@ -168,6 +175,13 @@ function assemble(
   for (const [name, t] of tensors) {
     if (name.startsWith("param/")) params.set(name.slice(6), t);
     else if (name.startsWith("optim/")) slots.set(name.slice(6), t.data);
+  }
+  const { lrScale, rollbacks } = meta.progress;
+  if (lrScale !== undefined && !(typeof lrScale === "number" && lrScale > 0 && lrScale <= 1)) {
+    throw corrupt(`progress.lrScale must be a number in (0, 1], got ${JSON.stringify(lrScale)}`);
+  }
+  if (rollbacks !== undefined && !(Number.isSafeInteger(rollbacks) && rollbacks >= 0)) {
+    throw corrupt(`progress.rollbacks must be an integer ≥ 0, got ${JSON.stringify(rollbacks)}`);
   }
   let carried: RnnState | null = null;
   if (meta.carried) {

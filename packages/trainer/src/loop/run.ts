@@ -4,7 +4,7 @@ import { type ModelConfig, type NamedTensors, type RnnState, zeroState } from "@
 import { saveModel } from "@charrnn/models/node";
 import { createRng, deriveSeed, type Rng } from "@charrnn/vocab";
 import type { Checkpoint, TrainProgress, ValidationState } from "../checkpoint/checkpoint-format";
-import { writeCheckpoint } from "../checkpoint/checkpoint-store";
+import { readCheckpoint, writeCheckpoint } from "../checkpoint/checkpoint-store";
 import type { TrainingEngine } from "../engine/types";
 import type { MetricsLog } from "../metrics/metrics-log";
 import { natsToBits, perplexity } from "../metrics/units";
@@ -24,8 +24,12 @@ export const MODEL_FILE = "model.safetensors";
 export class Run {
   private progress: TrainProgress;
   private validation: ValidationState;
-  private readonly schedule: LrSchedule;
-  private readonly rng: Rng;
+  private schedule: LrSchedule;
+  private rng: Rng;
+  /** Factor on the scheduled learning rate, halved by each divergence rollback; persisted. */
+  private lrScale: number;
+  /** Divergence rollbacks over the whole run; persisted. */
+  private rollbacks: number;
   private carried: RnnState;
   private lastCheckpoint: string | undefined;
   private lastCheckpointStep: number;
@@ -66,6 +70,8 @@ export class Run {
     this.carried = ckpt?.carried ?? zeroState(config, settings.batch);
     this.lastCheckpoint = found?.path;
     this.lastCheckpointStep = ckpt ? ckpt.progress.step : -1;
+    this.lrScale = ckpt?.progress.lrScale ?? 1;
+    this.rollbacks = ckpt?.progress.rollbacks ?? 0;
     this.baseElapsed = this.progress.elapsed;
     this.sessionStart = now();
     this.logTime = this.sessionStart;
@@ -89,8 +95,10 @@ export class Run {
       testTokens: data.test.length,
       windowsPerEpoch: data.source.windowsPerEpoch,
     });
-    const stopReason = await this.steps();
-    if (stopReason !== "diverged") {
+    let stopReason: StopReason;
+    for (;;) {
+      stopReason = await this.steps();
+      if (stopReason === "diverged") return this.finish(stopReason);
       // A run that ends (rather than pauses: interrupt, time budget) validates its final weights.
       // Pauses do not, because a validation feeds the schedule and early stopping, and a resumed run
       // must see the same validations as an uninterrupted one.
@@ -99,15 +107,16 @@ export class Run {
         await this.validate();
       }
       const periodic = this.lastCheckpointStep !== this.progress.step;
-      if (periodic || this.bestPending) {
-        if (!(await this.checkpoint(periodic))) return this.finish("diverged");
-      }
-      // Without any validation there is no best model: publish the final weights instead.
-      if (this.validation.bestStep < 0) await this.saveInferenceModel();
-      // Like PTB's script, the test split is scored once, with the final weights; it feeds nothing
-      // back, so a paused run may report it too.
-      if (stopReason !== "interrupted") await this.test();
+      const outcome = periodic || this.bestPending ? await this.checkpoint(periodic) : "written";
+      if (outcome === "diverged") return this.finish(outcome);
+      if (outcome === "written") break;
+      // Rolled back: train the replayed steps again.
     }
+    // Without any validation there is no best model: publish the final weights instead.
+    if (this.validation.bestStep < 0) await this.saveInferenceModel();
+    // Like PTB's script, the test split is scored once, with the final weights; it feeds nothing
+    // back, so a paused run may report it too.
+    if (stopReason !== "interrupted") await this.test();
     return this.finish(stopReason);
   }
 
@@ -124,17 +133,15 @@ export class Run {
       }
       const batch = data.source.batchAt(progress.epoch, progress.window);
       const state = data.source.carriesState ? this.carried : zeroState(this.config, batch.batch);
-      const lr = this.schedule.lrAt(progress.epoch);
+      const lr = this.lr();
       const result = await engine.trainStep(batch, state, {
         lr,
         clipNorm: settings.clip,
         dropoutSeed: deriveSeed(settings.seed, progress.step),
       });
       if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
-        this.emit({
-          type: "warning",
-          message: `training diverged at step ${progress.step + 1} (loss ${result.loss}, gradient norm ${result.gradNorm}); keeping the last good checkpoint — lower lr or clip`,
-        });
+        const what = `training diverged at step ${progress.step + 1} (loss ${result.loss}, gradient norm ${result.gradNorm})`;
+        if (await this.recover(what)) continue;
         return "diverged";
       }
       progress.step++;
@@ -155,11 +162,11 @@ export class Run {
         const trainTime = this.now() - this.epochTime;
         if (this.validation.lastStep !== progress.step) valLoss = await this.validate();
         this.endEpoch(valLoss, trainTime);
-        const previous = this.schedule.lrAt(progress.epoch);
+        const previous = this.lr();
         progress.epoch++;
         progress.window = 0;
         this.carried = zeroState(this.config, settings.batch);
-        const next = this.schedule.lrAt(progress.epoch);
+        const next = this.lr();
         if (next !== previous && progress.epoch < settings.epochs) {
           this.emit({ type: "lr", step: progress.step, lr: next, previous });
         }
@@ -168,10 +175,76 @@ export class Run {
       if (settings.sampleEvery > 0 && progress.step % settings.sampleEvery === 0) await this.sample();
       const periodic = progress.step % settings.checkpointEvery === 0;
       if (periodic || this.bestPending) {
-        if (!(await this.checkpoint(periodic))) return "diverged";
+        const outcome = await this.checkpoint(periodic);
+        if (outcome === "diverged") return outcome;
+        if (outcome === "rolled-back") continue;
       }
       if (earlyStop) return "early-stopped";
     }
+  }
+
+  /** The learning rate of a step in the current epoch: the schedule's, times the rollbacks' scale. */
+  private lr(): number {
+    return this.schedule.lrAt(this.progress.epoch) * this.lrScale;
+  }
+
+  /**
+   * After a divergence (`what` says which), with `onDiverge: "rollback"` and rollbacks left: restores
+   * the last periodic checkpoint (weights, optimizer, data cursor, schedule, RNG, carried state),
+   * halves the learning rate and returns true, so the loop replays the steps since — same windows and
+   * dropout seeds, smaller steps. Otherwise warns and returns false: the run stops as diverged.
+   */
+  private async recover(what: string): Promise<boolean> {
+    const { settings } = this;
+    const path = this.lastCheckpoint;
+    let refusal: string | undefined;
+    if (settings.onDiverge === "stop") refusal = "";
+    else if (this.rollbacks >= settings.maxRollbacks)
+      refusal = `; no rollbacks left (${this.rollbacks} used)`;
+    else if (path === undefined) refusal = "; no checkpoint to roll back to";
+    if (refusal !== undefined || path === undefined) {
+      this.emit({
+        type: "warning",
+        message: `${what}${refusal ?? ""}; keeping the last good checkpoint — lower lr or clip`,
+      });
+      return false;
+    }
+    const ckpt = readCheckpoint(path);
+    await this.engine.setParams(ckpt.params);
+    await this.engine.setOptimizerState(ckpt.optimizer);
+    // Mutated in place: steps() holds a reference. Wall-clock time keeps counting (elapsed()).
+    Object.assign(this.progress, ckpt.progress);
+    // best.safetensors and model.safetensors keep the best weights ever validated, so the best
+    // loss stays that of those files; the rest of the validation state is the checkpoint's.
+    const { bestLoss, bestStep } = this.validation;
+    Object.assign(this.validation, ckpt.validation, { bestLoss, bestStep });
+    this.bestPending = false;
+    this.schedule = createLrSchedule(settings.lrSchedule, settings.lr, ckpt.schedule);
+    this.rng = createRng(ckpt.rng);
+    this.carried = ckpt.carried ?? zeroState(this.config, settings.batch);
+    this.lossSum = 0;
+    this.lossCount = 0;
+    this.logTokens = 0;
+    this.epochLossSum = 0;
+    this.epochSteps = 0;
+    this.epochTokens = 0;
+    this.logTime = this.epochTime = this.now();
+    this.lrScale *= 0.5;
+    this.rollbacks++;
+    this.emit({
+      type: "warning",
+      message: `${what}; rolled back to checkpoint step ${ckpt.progress.step} and halved the learning rate (scale ${this.lrScale}, rollback ${this.rollbacks} of ${settings.maxRollbacks})`,
+    });
+    // The log reads as the run that is kept: the abandoned steps go, a rollback line marks the spot.
+    this.metrics.rewind(this.progress.step);
+    this.metrics.append({
+      step: this.progress.step,
+      epoch: this.progress.epoch,
+      rollback: this.rollbacks,
+      lrScale: this.lrScale,
+      elapsed: this.elapsed(),
+    });
+    return true;
   }
 
   private elapsed(): number {
@@ -221,7 +294,7 @@ export class Run {
       trainLoss,
       trainPpl: perplexity(trainLoss),
       ...(valLoss !== undefined && { valLoss, valPpl: perplexity(valLoss) }),
-      lr: this.schedule.lrAt(this.progress.epoch),
+      lr: this.lr(),
       tokensPerSec: trainMs > 0 ? (this.epochTokens * 1000) / trainMs : 0,
     });
     this.epochLossSum = 0;
@@ -270,9 +343,9 @@ export class Run {
       validation.badEvals++;
     }
     this.lastValLoss = valLoss;
-    const previous = this.schedule.lrAt(progress.epoch);
+    const previous = this.lr();
     if (this.schedule.observe(valLoss)) {
-      this.emit({ type: "lr", step: progress.step, lr: this.schedule.lrAt(progress.epoch), previous });
+      this.emit({ type: "lr", step: progress.step, lr: this.lr(), previous });
     }
     const valBpc = natsToBits(valLoss);
     const valPpl = perplexity(valLoss);
@@ -291,7 +364,7 @@ export class Run {
       valLoss,
       valBpc,
       valPpl,
-      lr: this.schedule.lrAt(progress.epoch),
+      lr: this.lr(),
       elapsed: this.elapsed(),
     });
     return valLoss;
@@ -299,23 +372,22 @@ export class Run {
 
   private async sample(): Promise<void> {
     const params = await this.engine.getParams();
+    // The sampler refuses non-finite weights; the check before the next checkpoint handles them.
+    if (!allFinite(params)) return;
     const text = await sampleText(this.config, params, this.data.vocab, this.rng, this.settings.sampleLength);
     this.emit({ type: "sample", step: this.progress.step, text });
   }
 
   /**
    * Writes a checkpoint of the state after the current step: the periodic one when `periodic`, the
-   * best one plus `model.safetensors` when the latest validation set a new best. Returns false,
-   * writing nothing, when a weight is not finite.
+   * best one plus `model.safetensors` when the latest validation set a new best. When a weight is
+   * not finite it writes nothing and returns whether `recover` rolled back or the run diverged.
    */
-  private async checkpoint(periodic: boolean): Promise<boolean> {
+  private async checkpoint(periodic: boolean): Promise<"written" | "rolled-back" | "diverged"> {
     const params = await this.engine.getParams();
     if (!allFinite(params)) {
-      this.emit({
-        type: "warning",
-        message: `weights became non-finite by step ${this.progress.step}; keeping the last good checkpoint — lower lr or clip`,
-      });
-      return false;
+      const recovered = await this.recover(`weights became non-finite by step ${this.progress.step}`);
+      return recovered ? "rolled-back" : "diverged";
     }
     const best = this.bestPending;
     const ckpt: Checkpoint = {
@@ -325,7 +397,12 @@ export class Run {
       params,
       optimizer: await this.engine.getOptimizerState(),
       carried: this.data.source.carriesState ? this.carried : null,
-      progress: { ...this.progress, elapsed: this.elapsed() },
+      progress: {
+        ...this.progress,
+        elapsed: this.elapsed(),
+        lrScale: this.lrScale,
+        rollbacks: this.rollbacks,
+      },
       schedule: this.schedule.state(),
       rng: this.rng.state(),
       validation: { ...this.validation },
@@ -345,7 +422,7 @@ export class Run {
       this.bestPending = false;
       await this.saveInferenceModel(params);
     }
-    return true;
+    return "written";
   }
 
   private async saveInferenceModel(params?: NamedTensors): Promise<void> {
@@ -368,9 +445,11 @@ export class Run {
     const { progress, validation } = this;
     const elapsed = this.elapsed();
     const modelPath = join(this.options.outDir, MODEL_FILE);
-    this.emit({ type: "end", step: progress.step, epoch: progress.epoch, stopReason, elapsed });
+    const { rollbacks } = this;
+    this.emit({ type: "end", step: progress.step, epoch: progress.epoch, stopReason, elapsed, rollbacks });
     return {
       stopReason,
+      rollbacks,
       step: progress.step,
       epoch: progress.epoch,
       elapsed,

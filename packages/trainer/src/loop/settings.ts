@@ -11,6 +11,13 @@ export type DataLayout =
   /** Non-overlapping windows in a seeded per-epoch shuffle, zero state for every batch. */
   | "shuffle";
 
+/** What a divergence (a non-finite loss, gradient norm or weight) does to the run. */
+export type DivergePolicy =
+  /** Stop at once (`stopReason: "diverged"`), keeping the last good checkpoint. */
+  | "stop"
+  /** Go back to the last periodic checkpoint, halve the learning rate and go on (`maxRollbacks` times). */
+  | "rollback";
+
 /**
  * Every training setting that is plain data: what presets, `--config file.json` and CLI flags set,
  * what `config.json` records and what a checkpoint stores to resume. Model fields mirror `ModelConfig`.
@@ -70,6 +77,10 @@ export interface TrainSettings {
   /** Emit a progress event and a metrics line every N updates. */
   logEvery: number;
   seed: number;
+  /** What a divergence does: stop, or roll back to the last checkpoint with half the learning rate. */
+  onDiverge: DivergePolicy;
+  /** Rollbacks allowed over the whole run (resumes included) before a divergence stops it. */
+  maxRollbacks: number;
 }
 
 /** Defaults for fields a preset, config file and flags all leave unset. */
@@ -103,6 +114,8 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   keepLast: 3,
   logEvery: 10,
   seed: 42,
+  onDiverge: "stop",
+  maxRollbacks: 3,
 };
 
 /** Names of every setting, for unknown-key checks. */
@@ -118,6 +131,7 @@ const CELLS: readonly string[] = ["rnn", "gru", "lstm"];
 const INPUTS: readonly string[] = ["embedding", "onehot"];
 const LEVELS: readonly string[] = ["char", "word"];
 const LAYOUTS: readonly string[] = ["stream", "shuffle"];
+const DIVERGE_POLICIES: readonly string[] = ["stop", "rollback"];
 
 /**
  * Checks every field of complete settings; throws `CharrnnRangeError` naming the first bad one, or
@@ -192,6 +206,8 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   count("keepLast", settings.keepLast, 1);
   count("logEvery", settings.logEvery, 1);
   if (!Number.isSafeInteger(settings.seed)) throw new CharrnnRangeError("seed", "an integer", settings.seed);
+  oneOf("onDiverge", DIVERGE_POLICIES, settings.onDiverge);
+  count("maxRollbacks", settings.maxRollbacks, 0);
   return settings;
 }
 

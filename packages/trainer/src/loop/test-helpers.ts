@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NamedTensors, RnnState } from "@charrnn/models";
 import { expect } from "vitest";
-import type { EngineOptions, OptimizerState, TrainBatch, TrainingEngine } from "../engine/types";
+import type { EngineOptions, OptimizerState, StepOptions, TrainBatch, TrainingEngine } from "../engine/types";
 import { train } from "./train";
 import type { TrainEvent, TrainOptions } from "./train-types";
 
@@ -12,6 +12,15 @@ import type { TrainEvent, TrainOptions } from "./train-types";
 export interface FakeEngineOptions {
   /** The n-th `trainStep` call (1-based) reports a NaN loss. */
   nanAtCall?: number;
+  /** Every `trainStep` call from the n-th on reports a NaN loss. */
+  nanFromCall?: number;
+  /**
+   * After the n-th `trainStep` call a weight the fake model never reads becomes Infinity: the loss
+   * stays finite, only the loop's check of the weights before a checkpoint sees it.
+   */
+  poisonAtCall?: number;
+  /** Receives the options of every `trainStep` call, in order (the lr and dropout seed it got). */
+  calls?: StepOptions[];
   /** Losses `evaluate` reports, one per validation (per split pass), instead of computing them. */
   valLosses?: number[];
 }
@@ -82,6 +91,7 @@ export function createFakeEngine(options: EngineOptions, fake: FakeEngineOptions
     config,
     async trainStep(batch, state, opts) {
       calls++;
+      fake.calls?.push({ ...opts });
       const grad = new Float64Array(V * H + V);
       const out = run(batch, state, grad);
       let norm = 0;
@@ -100,7 +110,9 @@ export function createFakeEngine(options: EngineOptions, fake: FakeEngineOptions
         else b[i - V * H] = b[i - V * H]! - opts.lr * momentum[i]!;
       }
       updates++;
-      const loss = calls === fake.nanAtCall ? Number.NaN : out.lossSum / out.count;
+      if (calls === fake.poisonAtCall) params.get("rnn.bias_hh_l0")!.data[0] = Number.POSITIVE_INFINITY;
+      const nan = calls === fake.nanAtCall || (fake.nanFromCall !== undefined && calls >= fake.nanFromCall);
+      const loss = nan ? Number.NaN : out.lossSum / out.count;
       return { loss, gradNorm: norm, state: out.state };
     },
     async evaluate(batch, state) {

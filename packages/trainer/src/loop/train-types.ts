@@ -18,7 +18,10 @@ export type StopReason =
   | "early-stopped"
   /** The `signal` was aborted; a checkpoint was written after the step in progress. */
   | "interrupted"
-  /** A non-finite loss, gradient norm or weight; the last good checkpoint is kept, nothing newer written. */
+  /**
+   * A non-finite loss, gradient norm or weight (with `onDiverge: "rollback"`, once no rollback is
+   * left); the last good checkpoint is kept, nothing newer written.
+   */
   | "diverged";
 
 /** What `train` reports as it goes (the CLI renders these). */
@@ -91,7 +94,15 @@ export type TrainEvent =
   | { type: "sample"; step: number; text: string }
   | { type: "checkpoint"; step: number; path: string; best: boolean }
   | { type: "warning"; message: string }
-  | { type: "end"; step: number; epoch: number; stopReason: StopReason; elapsed: number };
+  | {
+      type: "end";
+      step: number;
+      epoch: number;
+      stopReason: StopReason;
+      elapsed: number;
+      /** Divergence rollbacks over the whole run (see `TrainResult.rollbacks`). */
+      rollbacks: number;
+    };
 
 /** Options of `train`: the corpus, where to write, how to build the engine, and any settings. */
 export interface TrainOptions extends Partial<TrainSettings> {
@@ -128,6 +139,11 @@ export interface TrainResult {
   lastValLoss: number | null;
   /** Loss (nats/token) of `testFile` on the final weights, or `null` when it was not scored. */
   testLoss: number | null;
+  /**
+   * Divergence rollbacks (`onDiverge: "rollback"`) over the whole run, earlier sessions included;
+   * each halved the learning rate.
+   */
+  rollbacks: number;
   /** The newest checkpoint written or resumed from, if any. */
   checkpoint?: string;
   /** `model.safetensors` in `outDir`, when it was written. */

@@ -17,6 +17,9 @@ export interface MetricsRecord {
   lr?: number;
   gradNorm?: number;
   charsPerSec?: number;
+  /** A divergence rollback: its number in the run, and the learning-rate scale from now on. */
+  rollback?: number;
+  lrScale?: number;
   /** Seconds of training so far, including time before a resume. */
   elapsed: number;
 }
@@ -24,6 +27,11 @@ export interface MetricsRecord {
 /** An append-only JSON-lines log; each line reaches the disk before `append` returns. */
 export interface MetricsLog {
   append(record: MetricsRecord): void;
+  /**
+   * Drops the lines after `step` (and a torn line), for a run that goes back to the checkpoint of
+   * that step: a resume, or a divergence rollback about to replay the steps since.
+   */
+  rewind(step: number): void;
   close(): void;
 }
 
@@ -41,20 +49,26 @@ export interface OpenMetricsLogOptions {
  * loses at most the line being written, and the next resume drops that torn line.
  */
 export function openMetricsLog(path: string, options: OpenMetricsLogOptions = {}): MetricsLog {
-  const { resumeStep } = options;
-  if (resumeStep === undefined) {
-    writeFileAtomic(path, new Uint8Array());
-  } else if (existsSync(path)) {
+  const rewindFile = (step: number) => {
+    if (!existsSync(path)) return;
     const text = readFileSync(path, "utf8");
-    const kept = keptLines(text, resumeStep);
+    const kept = keptLines(text, step);
     if (kept !== text) writeFileAtomic(path, new TextEncoder().encode(kept));
-  }
+  };
+  if (options.resumeStep === undefined) writeFileAtomic(path, new Uint8Array());
+  else rewindFile(options.resumeStep);
   let fd: number | undefined = openSync(path, "a");
   return {
     append(record) {
       if (fd === undefined) return;
       writeSync(fd, `${JSON.stringify(record)}\n`);
       fsyncSync(fd);
+    },
+    rewind(step) {
+      if (fd === undefined) return;
+      closeSync(fd);
+      rewindFile(step);
+      fd = openSync(path, "a");
     },
     close() {
       if (fd !== undefined) closeSync(fd);

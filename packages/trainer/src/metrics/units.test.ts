@@ -46,4 +46,15 @@ describe("openMetricsLog", () => {
     expect(steps(path)).toEqual([1, 2, 3, 4, 5]);
     expect(readFileSync(path, "utf8").endsWith("\n")).toBe(true);
   });
+
+  it("rewinds to a step while open, and keeps appending after it", () => {
+    const path = fresh();
+    const log = openMetricsLog(path);
+    for (let step = 1; step <= 5; step++) log.append({ step, epoch: 0, trainLoss: 4, elapsed: step });
+    log.rewind(3);
+    log.append({ step: 3, epoch: 0, rollback: 1, lrScale: 0.5, elapsed: 6 });
+    log.append({ step: 4, epoch: 0, trainLoss: 3, elapsed: 7 });
+    log.close();
+    expect(steps(path)).toEqual([1, 2, 3, 3, 4]);
+  });
 });
