@@ -7,5 +7,7 @@ export default defineConfig({
   resolve: { conditions: ["@charrnn/source", "module", "browser", "import", "default"] },
   // onnxruntime-web finds its wasm next to its own module; pre-bundling would move the module.
   optimizeDeps: { exclude: ["onnxruntime-web"] },
+  // The training worker is an ES module (`new Worker(url, { type: "module" })`).
+  worker: { format: "es" },
   build: { target: "es2022", outDir: "dist", chunkSizeWarningLimit: 1024 },
 });

@@ -228,3 +228,66 @@ describe("the built demo page", () => {
     await page.screenshot({ path: `${screenshotDir}phone.png`, fullPage: true });
   });
 });
+
+describe("training in the page", () => {
+  it("trains a tiny model in a worker: the loss falls, samples appear, and the generator can use it", async () => {
+    page = await openPage();
+    await page.click("#train-start");
+    await page.waitForSelector('section.train[data-state="running"]');
+    // Start is disabled while training: the keyboard focus moves on to Pause.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("train-pause");
+    // Bounded: about 50 updates take 10–20 s on a 2-core machine.
+    await page.waitForFunction(
+      () => {
+        const panel = document.querySelector<HTMLElement>("section.train")!.dataset;
+        return Number(panel.step) >= 50 && Number(panel.valLoss) < Number(panel.firstValLoss) - 1;
+      },
+      undefined,
+      { timeout: 60_000, polling: 250 },
+    );
+    const first = Number(await page.getAttribute("section.train", "data-first-val-loss"));
+    // Untrained, the model is about as good as a uniform guess over the excerpt's ~60 characters.
+    expect(first).toBeGreaterThan(3.5);
+    expect(Number(await page.textContent("#train-val-loss"))).toBeLessThan(first - 1);
+    expect(Number(await page.textContent("#train-loss"))).toBeLessThan(first - 0.8);
+    expect(Number((await page.textContent("#train-speed"))?.replace(/,/g, ""))).toBeGreaterThan(0);
+    expect(await page.locator("#train-chart polyline").count()).toBe(2);
+    // A sample from the untrained model and at least one from the trained one, newest first.
+    const samples = page.locator("#train-samples .sample-text");
+    expect(await samples.count()).toBeGreaterThanOrEqual(2);
+    expect([...((await samples.first().textContent()) ?? "")]).toHaveLength(200);
+    expect(await page.locator("#train-samples .sample-step").last().textContent()).toMatch(/^Step 0 /);
+
+    await page.click("#train-pause");
+    await page.waitForSelector('section.train[data-state="paused"]');
+    expect(await page.textContent("#train-start")).toBe("Resume");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("train-start");
+    const pausedAt = await page.getAttribute("section.train", "data-step");
+    await page.waitForTimeout(600);
+    expect(await page.getAttribute("section.train", "data-step")).toBe(pausedAt);
+    await page.locator("section.train").screenshot({ path: `${screenshotDir}train.png` });
+
+    await page.click("#train-use");
+    await page.waitForSelector('#output[data-engine="ts"][data-model="trained-in-browser.safetensors"]');
+    expect(await page.textContent("#model-summary")).toContain(`at step ${pausedAt}`);
+    await fill(page, { prime: PRIME, length: "60" });
+    expect([...(await generate(page))]).toHaveLength(60);
+
+    await page.click("#train-reset");
+    await page.waitForSelector('section.train[data-state="idle"]');
+    expect(await page.textContent("#train-step")).toBe("0");
+    expect(await page.locator("#train-samples li").count()).toBe(0);
+    expect(await page.isEnabled("#train-hidden")).toBe(true);
+  });
+
+  it("refuses training text that is too short, beside the text box", async () => {
+    page = await openPage();
+    await page.fill("#train-text", "Too short to learn anything from.");
+    await page.click("#train-start");
+    await page.waitForSelector("#train-text-error:not([hidden])");
+    expect(await page.textContent("#train-text-error")).toContain("training needs at least");
+    expect(await page.getAttribute("#train-text", "aria-invalid")).toBe("true");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("train-text");
+    expect(await page.getAttribute("section.train", "data-state")).toBe("idle");
+  });
+});

@@ -9,12 +9,14 @@ import { findUnknownCharacter, toGenerateOptions } from "./options";
 import { loadOrt } from "./ort-web";
 import { createPerCharView } from "./per-char-view";
 import { createSettingsForm } from "./settings-form";
+import { createTrainPanel } from "./train-panel";
 
 const ENGINE_LABELS: Record<EngineName, string> = {
   ts: "plain TypeScript",
   onnx: "onnxruntime-web (WebAssembly)",
 };
 const MODELS_URL = `${import.meta.env.BASE_URL}models/`;
+const TRAIN_TEXT_URL = `${import.meta.env.BASE_URL}corpus/shakespeare-excerpt.txt`;
 
 const status = byId("status");
 const errorBox = byId("error");
@@ -241,6 +243,22 @@ document.addEventListener("drop", (event) => {
   event.preventDefault();
   document.body.classList.remove("dragging");
   void openFiles([...(event.dataTransfer?.files ?? [])]);
+});
+
+async function loadTrainText(): Promise<string> {
+  const response = await fetch(TRAIN_TEXT_URL);
+  if (!response.ok)
+    throw new Error(`could not load the training text (HTTP ${response.status}); rebuild the demo`);
+  return response.text();
+}
+
+createTrainPanel({
+  loadBundledText: loadTrainText,
+  useModel: async (bytes, name) => {
+    clearError();
+    await useModel(openSafetensors(name, bytes, loadOrt));
+  },
+  fail,
 });
 
 void loadBundled().catch((error) => {

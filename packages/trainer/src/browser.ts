@@ -1,0 +1,29 @@
+/**
+ * `@charrnn/trainer/browser`: the parts of the trainer that run in a browser (or a Web Worker) —
+ * the plain-TS reference engine, its optimizers, clipping, LR schedules and split evaluation.
+ * Nothing reachable from here imports `node:*`, onnxruntime-node or TF.js (browser.test.ts walks
+ * the import graph to keep it so); the full entry adds the TF.js and onnxruntime engines, the
+ * training loop, checkpoints and metrics files, which need Node.
+ */
+export type { ReferenceEngine } from "./engine/reference-engine";
+export { createReferenceEngine } from "./engine/reference-engine";
+export type {
+  EngineOptions,
+  EvalResult,
+  LossAndGradsResult,
+  OptimizerConfig,
+  OptimizerState,
+  StepOptions,
+  TrainBatch,
+  TrainingEngine,
+  TrainStepResult,
+} from "./engine/types";
+export { evaluateSplit } from "./loop/evaluate";
+export { natsToBits, perplexity } from "./metrics/units";
+export { clipGradients } from "./optim/clip";
+export type { ResolvedOptimizerConfig } from "./optim/config";
+export { OPTIMIZER_KINDS, resolveOptimizerConfig } from "./optim/config";
+export type { Optimizer } from "./optim/optimizer";
+export { createOptimizer } from "./optim/optimizer";
+export type { LrSchedule, LrScheduleConfig, LrScheduleState } from "./schedule/lr-schedule";
+export { createLrSchedule, LR_SCHEDULE_KINDS, validateLrSchedule } from "./schedule/lr-schedule";
