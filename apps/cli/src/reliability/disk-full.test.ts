@@ -102,29 +102,32 @@ describe("disk full during checkpointing", () => {
 });
 
 describe("divergence", () => {
+  /** A run that overflows within a few updates (adam at lr 1e38, unclipped), a checkpoint every step. */
+  const hugeLrRun = (out: string) => [
+    "train",
+    "--data",
+    corpus,
+    "--out",
+    out,
+    ...TINY_MODEL,
+    "--val-fraction",
+    "0",
+    "--checkpoint-every",
+    "1",
+    "--optimizer",
+    "adam",
+    "--lr",
+    "1e38",
+    "--clip",
+    "0",
+    "--max-steps",
+    "50",
+  ];
+
   it("a huge learning rate stops the run with exit 1, naming the last good checkpoint, which loads", async () => {
     const out = join(dir, "diverge");
     disk.writesLeft = Number.POSITIVE_INFINITY;
-    const result = await runInProcess([
-      "train",
-      "--data",
-      corpus,
-      "--out",
-      out,
-      ...TINY_MODEL,
-      "--val-fraction",
-      "0",
-      "--checkpoint-every",
-      "1",
-      "--optimizer",
-      "adam",
-      "--lr",
-      "1e38",
-      "--clip",
-      "0",
-      "--max-steps",
-      "50",
-    ]);
+    const result = await runInProcess(hugeLrRun(out));
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/\(diverged\)/);
     const last = result.stderr.trim().split("\n").at(-1)!;
@@ -143,24 +146,7 @@ describe("divergence", () => {
     const out = join(dir, "rollback");
     disk.writesLeft = Number.POSITIVE_INFINITY;
     const result = await runInProcess([
-      "train",
-      "--data",
-      corpus,
-      "--out",
-      out,
-      ...TINY_MODEL,
-      "--val-fraction",
-      "0",
-      "--checkpoint-every",
-      "1",
-      "--optimizer",
-      "adam",
-      "--lr",
-      "1e38",
-      "--clip",
-      "0",
-      "--max-steps",
-      "50",
+      ...hugeLrRun(out),
       "--on-diverge",
       "rollback",
       "--max-rollbacks",
