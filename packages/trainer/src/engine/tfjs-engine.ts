@@ -3,6 +3,7 @@ import { CharrnnError } from "@charrnn/vocab";
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend, useBackend } from "./backend";
 import { backwardWindow, forwardWindow, type TfjsForward, type TfjsWindow } from "./tfjs-model";
+import { tfjsOps } from "./tfjs-ops";
 import { createTfjsOptimizer } from "./tfjs-optimizer";
 import type {
   EngineOptions,
@@ -47,6 +48,7 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
   const varList = [...vars.values()];
   const names = [...vars.keys()];
   const optimizer = createTfjsOptimizer(options.optimizer, vars);
+  const ops = tfjsOps(backend);
   const param = (name: string): tf.Tensor => vars.get(name)!;
   let disposed = false;
 
@@ -65,23 +67,31 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
       dropoutSeed !== undefined && config.dropout > 0
         ? dropoutMasks(config, dropoutSeed, b * steps)
         : undefined;
+    const hidden = config.hidden;
     return {
       batch: b,
       steps,
-      ids: tf.tensor1d(toTimeMajor(batch.x, b, steps), "int32"),
+      inputs: oneHotSteps(batch.x, b, steps, config.vocabSize).map((rows) =>
+        tf.tensor2d(rows, [b, config.vocabSize]),
+      ),
       targets: tf.tensor1d(toTimeMajor(batch.y, b, steps), "int32"),
       mask: batch.mask === undefined ? undefined : tf.tensor1d(toTimeMajor(batch.mask, b, steps)),
       h0: tf.tensor3d(state.h, stateShape),
       c0: config.cell === "lstm" ? tf.tensor3d(state.c!, stateShape) : undefined,
-      dropout: masks?.map((m) => tf.tensor2d(m, [b * steps, config.hidden])),
+      // Time-major masks: step t's rows are one contiguous block.
+      dropout: masks?.map((m) =>
+        Array.from({ length: steps }, (_, t) =>
+          tf.tensor2d(m.subarray(t * b * hidden, (t + 1) * b * hidden), [b, hidden]),
+        ),
+      ),
     };
   };
 
   const disposeWindow = (win: TfjsWindow): void => {
-    tf.dispose([win.ids, win.targets, win.h0]);
+    tf.dispose([...win.inputs, win.targets, win.h0]);
     if (win.mask) win.mask.dispose();
     if (win.c0) win.c0.dispose();
-    if (win.dropout) tf.dispose(win.dropout);
+    if (win.dropout) tf.dispose(win.dropout.flat());
   };
 
   const readState = async (h: tf.Tensor, c: tf.Tensor | undefined, batch: number): Promise<RnnState> => {
@@ -97,8 +107,8 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
 
   /** Forward + hand-written backward; call inside tf.tidy. Gradients come in layout order. */
   const forwardBackward = (win: TfjsWindow): { fwd: TfjsForward; loss: tf.Scalar; grads: tf.Tensor[] } => {
-    const fwd = forwardWindow(config, param, win);
-    const named = backwardWindow(config, param, win, fwd);
+    const fwd = forwardWindow(config, param, win, ops, true);
+    const named = backwardWindow(config, param, win, fwd, ops);
     const grads = [...vars.keys()].map((name) => named.get(name)!);
     return { fwd, loss: tf.div(fwd.lossSum, fwd.count), grads };
   };
@@ -136,7 +146,7 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
       await enter();
       const win = upload(batch, state);
       const fwd = tf.tidy(() => {
-        const out = forwardWindow(config, param, win);
+        const out = forwardWindow(config, param, win, ops, false);
         return { lossSum: out.lossSum, count: out.count, h: out.h, c: out.c };
       });
       try {
@@ -209,6 +219,15 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
       tf.dispose(varList);
     },
   };
+}
+
+/** One-hot rows `[batch, vocab]` for each step of batch-major ids `[batch, steps]`. */
+function oneHotSteps(ids: Int32Array, batch: number, steps: number, vocab: number): Float32Array[] {
+  return Array.from({ length: steps }, (_, t) => {
+    const rows = new Float32Array(batch * vocab);
+    for (let b = 0; b < batch; b++) rows[b * vocab + ids[b * steps + t]!] = 1;
+    return rows;
+  });
 }
 
 /** Time-major `[steps·batch, vocab]` → batch-major `[batch, steps, vocab]`. */

@@ -1,12 +1,17 @@
-import type { ModelConfig } from "@charrnn/models";
+import type { CellType, ModelConfig } from "@charrnn/models";
 import * as tf from "@tensorflow/tfjs-core";
+import { sumRows, type TfjsOps } from "./tfjs-ops";
 
-/** Time-major inputs of one window: position p = t·batch + b. */
+/**
+ * One window on the backend. Inputs come per time step, and whole-window tensors are time-major
+ * (position p = t·batch + b): a step's rows are then contiguous, and the per-step tensors can be
+ * concatenated cheaply, while splitting a whole-window tensor into steps is costly on wasm.
+ */
 export interface TfjsWindow {
   batch: number;
   steps: number;
-  /** Input ids `[steps·batch]` int32. */
-  ids: tf.Tensor1D;
+  /** One-hot input rows per step, `[batch, vocab]` float32. */
+  inputs: tf.Tensor2D[];
   /** Target ids `[steps·batch]` int32. */
   targets: tf.Tensor1D;
   /** Per-position weights `[steps·batch]`; absent = every position counts. */
@@ -14,22 +19,23 @@ export interface TfjsWindow {
   /** Initial state `[layers, batch, hidden]`. */
   h0: tf.Tensor3D;
   c0?: tf.Tensor3D;
-  /** Per-layer inverted-dropout multipliers `[steps·batch, hidden]` applied to each layer's output. */
-  dropout?: tf.Tensor2D[];
+  /** Per layer, per step: inverted-dropout multipliers `[batch, hidden]` applied to the layer's output. */
+  dropout?: tf.Tensor2D[][];
 }
+
+/** Gate blocks of each cell's weights, in PyTorch order: LSTM i,f,g,o; GRU r,z,n. */
+const GATES: Record<CellType, number> = { rnn: 1, gru: 3, lstm: 4 };
 
 /** What the backward pass needs from one layer's forward. */
 interface LayerCache {
-  /** Layer input `[N, in]`; absent for a one-hot first layer. */
-  input?: tf.Tensor2D;
-  /** h_{t−1} and h_t per step, `[B, H]`. */
-  hPrev: tf.Tensor2D[];
-  h: tf.Tensor2D[];
-  /** Gate activations per step: LSTM i,f,g,o; GRU r,z,n and the recurrent n-part W_hn·h + b_hn. */
-  gates: tf.Tensor2D[][];
-  /** LSTM c_{t−1} and tanh(c_t) per step. */
-  cPrev: tf.Tensor2D[];
-  tanhC: tf.Tensor2D[];
+  /** Layer input `[N, in]` (one-hot rows, embeddings, or the layer below's output after dropout) and h_{t−1} `[N, H]`. */
+  input: tf.Tensor2D;
+  hPrev: tf.Tensor2D;
+  /**
+   * Per step, the local derivatives that turn the step's dL/dh (and LSTM's dL/dc) into gate
+   * gradients, formed in the forward step while its activations are at hand.
+   */
+  factors: tf.Tensor2D[][];
 }
 
 export interface TfjsForward {
@@ -40,7 +46,8 @@ export interface TfjsForward {
   logits: tf.Tensor2D;
   h: tf.Tensor3D;
   c?: tf.Tensor3D;
-  layers: LayerCache[];
+  /** Present when the forward ran for training. */
+  layers?: LayerCache[];
   /** Input of the output projection (after dropout) `[N, H]`, log-probabilities and one-hot targets `[N, V]`. */
   top: tf.Tensor2D;
   logProbs: tf.Tensor2D;
@@ -50,105 +57,162 @@ export interface TfjsForward {
 type Param = (name: string) => tf.Tensor;
 
 /**
- * The whole-window forward pass in PyTorch layout, with few ops per time step: each layer projects
- * all T inputs with one matmul, then runs one recurrent matmul and the gate nonlinearities per step;
- * the output layer is one matmul over all positions. Keeps what `backwardWindow` needs.
+ * The whole-window forward pass in PyTorch layout. Per step and layer: one matmul per gate of
+ * [x_t, h_{t−1}] with [W_ih, W_hh]ᵀ (gates as separate [B, H] blocks, the weights split by gate once
+ * per window, because splitting a fused [B, 4H] product costs more than the product on both embedded
+ * backends), the nonlinearities, and, when `training`, the local derivatives the backward needs, all
+ * in one tf.tidy. The output layer is one matmul over the window. Embedding lookups are matmuls with
+ * the one-hot rows: exact, and faster than Gather on wasm.
  */
-export function forwardWindow(config: ModelConfig, param: Param, win: TfjsWindow): TfjsForward {
-  const { batch, steps } = win;
-  const hidden = config.hidden;
+export function forwardWindow(
+  config: ModelConfig,
+  param: Param,
+  win: TfjsWindow,
+  ops: TfjsOps,
+  training: boolean,
+): TfjsForward {
   const h0 = tf.unstack(win.h0) as tf.Tensor2D[];
   const c0 = win.c0 === undefined ? undefined : (tf.unstack(win.c0) as tf.Tensor2D[]);
+  const embedding = config.input === "embedding" ? (param("embedding.weight") as tf.Tensor2D) : undefined;
+  let xs = embedding === undefined ? win.inputs : win.inputs.map((x) => tf.matMul<tf.Tensor2D>(x, embedding));
   const layers: LayerCache[] = [];
   const finalH: tf.Tensor2D[] = [];
   const finalC: tf.Tensor2D[] = [];
-  let input: tf.Tensor2D | undefined =
-    config.input === "embedding" ? tf.gather(param("embedding.weight") as tf.Tensor2D, win.ids) : undefined;
-
   for (let k = 0; k < config.layers; k++) {
-    const wIh = param(`rnn.weight_ih_l${k}`) as tf.Tensor2D;
-    const wHh = param(`rnn.weight_hh_l${k}`) as tf.Tensor2D;
-    const bIh = param(`rnn.bias_ih_l${k}`) as tf.Tensor1D;
-    const bHh = param(`rnn.bias_hh_l${k}`) as tf.Tensor1D;
-    // GRU keeps b_hh inside the reset product; the other cells add both biases once up front.
-    const inputBias = config.cell === "gru" ? bIh : tf.add<tf.Tensor1D>(bIh, bHh);
-    const projected: tf.Tensor2D =
-      input === undefined
-        ? tf.add<tf.Tensor2D>(tf.gather(tf.transpose(wIh), win.ids), inputBias) // one-hot x·Wᵀ picks columns
-        : linear(input, wIh, inputBias);
-    const xs = tf.unstack(tf.reshape(projected, [steps, batch, -1])) as tf.Tensor2D[];
-    const cache: LayerCache = { input, hPrev: [], h: [], gates: [], cPrev: [], tanhC: [] };
-    let h = h0[k]!;
-    let c = c0?.[k];
-    for (let t = 0; t < steps; t++) {
-      const x = xs[t]!;
-      cache.hPrev.push(h);
-      if (config.cell === "rnn") {
-        h = tf.tanh(tf.add<tf.Tensor2D>(x, tf.matMul(h, wHh, false, true)));
-      } else if (config.cell === "lstm") {
-        const [ai, af, ag, ao] = tf.split(tf.add(x, tf.matMul(h, wHh, false, true)), 4, 1) as tf.Tensor2D[];
-        const i = tf.sigmoid(ai!);
-        const f = tf.sigmoid(af!);
-        const g = tf.tanh(ag!);
-        const o = tf.sigmoid(ao!);
-        cache.cPrev.push(c!);
-        c = tf.add<tf.Tensor2D>(tf.mul(f, c!), tf.mul(i, g));
-        const tc = tf.tanh(c);
-        h = tf.mul<tf.Tensor2D>(o, tc);
-        cache.gates.push([i, f, g, o]);
-        cache.tanhC.push(tc);
-      } else {
-        const hp = linear(h, wHh, bHh);
-        const [xrz, xn] = tf.split(x, [2 * hidden, hidden], 1) as tf.Tensor2D[];
-        const [hrz, hn] = tf.split(hp, [2 * hidden, hidden], 1) as tf.Tensor2D[];
-        const [r, z] = tf.split(tf.sigmoid(tf.add(xrz!, hrz!)), 2, 1) as tf.Tensor2D[];
-        const n = tf.tanh(tf.add<tf.Tensor2D>(xn!, tf.mul(r!, hn!)));
-        h = tf.add<tf.Tensor2D>(n, tf.mul(z!, tf.sub(h, n))); // (1−z)·n + z·h
-        cache.gates.push([r!, z!, n, hn!]);
-      }
-      cache.h.push(h);
-    }
-    layers.push(cache);
-    finalH.push(h);
-    if (c !== undefined) finalC.push(c);
-    let output = tf.reshape<tf.Rank.R2>(tf.stack(cache.h), [steps * batch, hidden]);
+    const out = forwardLayer(config.cell, k, param, ops, xs, h0[k]!, c0?.[k], training);
+    if (out.cache !== undefined) layers.push(out.cache);
+    finalH.push(out.h);
+    if (out.c !== undefined) finalC.push(out.c);
+    if (xs !== win.inputs) tf.dispose(xs); // in out.cache.input when training
     const mask = win.dropout?.[k];
-    if (mask !== undefined) output = tf.mul(output, mask);
-    input = output;
+    xs = mask === undefined ? out.hs : out.hs.map((h, t) => tf.mul(h, mask[t]!));
+    if (mask !== undefined) tf.dispose(out.hs);
   }
 
-  const top = input!;
-  const logits = linear(top, param("output.weight") as tf.Tensor2D, param("output.bias") as tf.Tensor1D);
+  const top = tf.concat<tf.Tensor2D>(xs);
+  tf.dispose(xs);
+  const wOut = ops.prepareT(param("output.weight") as tf.Tensor2D);
+  const logits = tf.add<tf.Tensor2D>(ops.mulT(top, wOut), param("output.bias"));
   const logProbs = tf.logSoftmax(logits);
   const labels = oneHotFloat(win.targets, config.vocabSize);
   const ce = tf.neg(tf.sum(tf.mul(labels, logProbs), 1));
   const lossSum = win.mask === undefined ? tf.sum(ce) : tf.sum(tf.mul(ce, win.mask));
-  const count = win.mask === undefined ? tf.scalar(steps * batch) : tf.sum(win.mask);
+  const count = win.mask === undefined ? tf.scalar(win.steps * win.batch) : tf.sum(win.mask);
   return {
     lossSum: lossSum as tf.Scalar,
     count: count as tf.Scalar,
     logits,
     h: tf.stack(finalH) as tf.Tensor3D,
     c: finalC.length > 0 ? (tf.stack(finalC) as tf.Tensor3D) : undefined,
-    layers,
+    layers: training ? layers : undefined,
     top,
     logProbs,
     labels,
   };
 }
 
+function forwardLayer(
+  cell: CellType,
+  k: number,
+  param: Param,
+  ops: TfjsOps,
+  xs: tf.Tensor2D[],
+  h0: tf.Tensor2D,
+  c0: tf.Tensor2D | undefined,
+  training: boolean,
+): { cache?: LayerCache; hs: tf.Tensor2D[]; h: tf.Tensor2D; c?: tf.Tensor2D } {
+  const gates = GATES[cell];
+  const wIh = ops.splitRows(param(`rnn.weight_ih_l${k}`) as tf.Tensor2D, gates);
+  const wHh = ops.splitRows(param(`rnn.weight_hh_l${k}`) as tf.Tensor2D, gates);
+  const bIh = tf.split(param(`rnn.bias_ih_l${k}`), gates);
+  const bHh = tf.split(param(`rnn.bias_hh_l${k}`), gates);
+  // One product of [x, h] per gate, both biases added once; GRU's n gate keeps its two parts apart,
+  // because the reset gate multiplies W_hn·h + b_hn.
+  const fused = cell === "gru" ? 2 : gates;
+  const w = Array.from({ length: fused }, (_, g) => ops.prepareT(tf.concat([wIh[g]!, wHh[g]!], 1)));
+  const b = Array.from({ length: fused }, (_, g) => tf.add(bIh[g]!, bHh[g]!));
+  const gru = cell === "gru" ? { wIn: ops.prepareT(wIh[2]!), wHn: ops.prepareT(wHh[2]!) } : undefined;
+  const pre = (g: number, xh: tf.Tensor2D): tf.Tensor2D => tf.add(ops.mulT(xh, w[g]!), b[g]!);
+
+  const hs: tf.Tensor2D[] = [];
+  const factors: tf.Tensor2D[][] = [];
+  let h = h0;
+  let c = c0;
+  for (let t = 0; t < xs.length; t++) {
+    const hPrev = h;
+    const cPrev = c;
+    const x = xs[t]!;
+    const [hNew, ...rest] = tf.tidy((): tf.Tensor2D[] => {
+      const xh = tf.concat([x, hPrev], 1);
+      if (cell === "rnn") {
+        const hNew = tf.tanh(pre(0, xh));
+        return training ? [hNew, tanhDerivative(hNew)] : [hNew];
+      }
+      if (cell === "lstm") {
+        const i = tf.sigmoid(pre(0, xh));
+        const f = tf.sigmoid(pre(1, xh));
+        const g = tf.tanh(pre(2, xh));
+        const o = tf.sigmoid(pre(3, xh));
+        const cNew = tf.add<tf.Tensor2D>(tf.mul(f, cPrev!), tf.mul(i, g));
+        const tc = tf.tanh(cNew);
+        const hNew = tf.mul<tf.Tensor2D>(o, tc);
+        if (!training) return [hNew, cNew];
+        // dc = dh·o·tanh′(c) + dc_next; [dai, daf, dag, dao] = [dc, dc, dc, dh] ⊙ q; dc_next = dc·f.
+        const q = tf.concat(
+          [
+            tf.mul(g, sigmoidDerivative(i)),
+            tf.mul(cPrev!, sigmoidDerivative(f)),
+            tf.mul(i, tanhDerivative(g)),
+            tf.mul(tc, sigmoidDerivative(o)),
+          ],
+          1,
+        ) as tf.Tensor2D;
+        return [hNew, cNew, tf.mul(o, tanhDerivative(tc)), q, f];
+      }
+      const r = tf.sigmoid(pre(0, xh));
+      const z = tf.sigmoid(pre(1, xh));
+      const hn = tf.add<tf.Tensor2D>(ops.mulT(hPrev, gru!.wHn), bHh[2]!);
+      const n = tf.tanh(tf.add<tf.Tensor2D>(tf.add(ops.mulT(x, gru!.wIn), bIh[2]!), tf.mul(r, hn)));
+      const hNew = tf.add<tf.Tensor2D>(n, tf.mul(z, tf.sub(hPrev, n))); // (1−z)·n + z·h
+      if (!training) return [hNew];
+      // dan = dh·(1−z)·tanh′(n); dar = dan·hn·σ′(r); daz = dh·(h_prev−n)·σ′(z). The recurrent
+      // product gets [dar, daz, dan·r] = [dh, dh, dh] ⊙ q, the input projection [dar, daz, dan] = … ⊙ p.
+      const an = tf.mul(tf.sub(1, z), tanhDerivative(n));
+      const ar = tf.mul(tf.mul(an, hn), sigmoidDerivative(r));
+      const az = tf.mul(tf.sub(hPrev, n), sigmoidDerivative(z));
+      const q = tf.concat([ar, az, tf.mul(an, r)], 1) as tf.Tensor2D;
+      return [hNew, q, z, tf.concat([ar, az, an], 1) as tf.Tensor2D];
+    });
+    h = hNew!;
+    hs.push(h);
+    if (cell === "lstm") {
+      c = rest.shift();
+      if (cPrev !== c0) cPrev!.dispose(); // q holds what the backward needs of it
+    }
+    factors.push(rest);
+  }
+  const cache = training
+    ? { input: tf.concat(xs), hPrev: tf.concat([h0, ...hs.slice(0, -1)]), factors }
+    : undefined;
+  // Clones (which share data) so the caller may dispose every per-step output.
+  return { cache, hs, h: tf.clone(h), c: c === undefined ? undefined : tf.clone(c) };
+}
+
 /**
  * Hand-written BPTT over the window: the gradient of the mean loss `lossSum / count` for every
  * parameter. The final state's gradient is zero (truncated BPTT). Written out rather than taken
  * from tf.grad because tfjs-core's Node bundle registers no op gradients (they ship with the
- * @tensorflow/tfjs umbrella package), and because batching the weight gradients over all steps into
- * single matmuls is faster than the tape.
+ * @tensorflow/tfjs umbrella package), and because it keeps the per-step loop to a handful of [B, H]
+ * products and the matmuls that carry the gradient to h_{t−1} and to the layer below (the local
+ * derivatives come from the forward), with every weight gradient one matmul over all steps.
+ * Consumes the forward's per-step factors.
  */
 export function backwardWindow(
   config: ModelConfig,
   param: Param,
   win: TfjsWindow,
   fwd: TfjsForward,
+  ops: TfjsOps,
 ): Map<string, tf.Tensor> {
   const { batch, steps } = win;
   const grads = new Map<string, tf.Tensor>();
@@ -156,95 +220,115 @@ export function backwardWindow(
   const weight =
     win.mask === undefined ? tf.div(1, fwd.count) : tf.reshape(tf.div(win.mask, fwd.count), [n, 1]);
   const dLogits = tf.mul<tf.Tensor2D>(tf.sub(tf.exp(fwd.logProbs), fwd.labels), weight);
+  grads.set("output.weight", ops.tMul(dLogits, fwd.top));
+  grads.set("output.bias", sumRows(dLogits));
   const wOut = param("output.weight") as tf.Tensor2D;
-  grads.set("output.weight", tf.matMul(dLogits, fwd.top, true, false));
-  grads.set("output.bias", tf.sum(dLogits, 0));
-  let dOut = tf.matMul(dLogits, wOut);
+  // dL/d(top) per step; splitting the [N, V] logit gradient is cheaper than splitting [N, H].
+  let dOuts = ops.splitRows(dLogits, steps).map((d) => {
+    const out = tf.matMul<tf.Tensor2D>(d, wOut);
+    d.dispose();
+    return out;
+  });
 
   for (let k = config.layers - 1; k >= 0; k--) {
     const mask = win.dropout?.[k];
-    if (mask !== undefined) dOut = tf.mul(dOut, mask);
-    const cache = fwd.layers[k]!;
+    if (mask !== undefined) {
+      const masked = dOuts.map((d, t) => tf.mul<tf.Tensor2D>(d, mask[t]!));
+      tf.dispose(dOuts);
+      dOuts = masked;
+    }
+    const cache = fwd.layers![k]!;
     const wIh = param(`rnn.weight_ih_l${k}`) as tf.Tensor2D;
     const wHh = param(`rnn.weight_hh_l${k}`) as tf.Tensor2D;
-    const dOuts = tf.unstack(tf.reshape(dOut, [steps, batch, config.hidden])) as tf.Tensor2D[];
-    const dPre: tf.Tensor[] = new Array(steps); // d / d (input projection) per step
-    const dRec: tf.Tensor[] = new Array(steps); // d / d (h·W_hhᵀ + b_hh) per step
-    let dhNext: tf.Tensor | undefined;
-    let dcNext: tf.Tensor | undefined;
-    for (let t = steps - 1; t >= 0; t--) {
-      const dh = dhNext === undefined ? dOuts[t]! : tf.add(dOuts[t]!, dhNext);
-      if (config.cell === "rnn") {
-        const h = cache.h[t]!;
-        const da = tf.mul(dh, tf.sub(1, tf.square(h)));
-        dPre[t] = da;
-        dRec[t] = da;
-        dhNext = tf.matMul(da, wHh);
-      } else if (config.cell === "lstm") {
-        const [i, f, g, o] = cache.gates[t] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const tc = cache.tanhC[t]!;
-        let dc = tf.mul(tf.mul(dh, o), tf.sub(1, tf.square(tc)));
-        if (dcNext !== undefined) dc = tf.add(dc, dcNext);
-        const dai = tf.mul(tf.mul(dc, g), sigmoidDerivative(i));
-        const daf = tf.mul(tf.mul(dc, cache.cPrev[t]!), sigmoidDerivative(f));
-        const dag = tf.mul(tf.mul(dc, i), tf.sub(1, tf.square(g)));
-        const dao = tf.mul(tf.mul(dh, tc), sigmoidDerivative(o));
-        dcNext = tf.mul(dc, f);
-        const da = tf.concat([dai, daf, dag, dao], 1);
-        dPre[t] = da;
-        dRec[t] = da;
-        dhNext = tf.matMul(da, wHh);
-      } else {
-        const [r, z, nGate, hn] = cache.gates[t] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const dan = tf.mul(tf.mul(dh, tf.sub(1, z)), tf.sub(1, tf.square(nGate)));
-        const dar = tf.mul(tf.mul(dan, hn), sigmoidDerivative(r));
-        const daz = tf.mul(tf.mul(dh, tf.sub(cache.hPrev[t]!, nGate)), sigmoidDerivative(z));
-        dPre[t] = tf.concat([dar, daz, dan], 1);
-        const rec = tf.concat([dar, daz, tf.mul(dan, r)], 1);
-        dRec[t] = rec;
-        dhNext = tf.add(tf.mul(dh, z), tf.matMul(rec, wHh));
-      }
-    }
-    // Weight gradients over all steps at once: one matmul each instead of one per step.
-    const dP = tf.concat(dPre, 0);
-    const dR = config.cell === "gru" ? tf.concat(dRec, 0) : dP;
-    grads.set(`rnn.weight_hh_l${k}`, tf.matMul(dR, tf.concat(cache.hPrev, 0), true, false));
-    grads.set(`rnn.bias_hh_l${k}`, tf.sum(dR, 0));
-    grads.set(`rnn.bias_ih_l${k}`, tf.sum(dP, 0));
-    if (cache.input === undefined) {
-      grads.set(`rnn.weight_ih_l${k}`, tf.transpose(scatterAddRows(dP, win.ids, config.vocabSize)));
-    } else {
-      grads.set(`rnn.weight_ih_l${k}`, tf.matMul(dP, cache.input, true, false));
-      dOut = tf.matMul(dP, wIh);
-    }
+    const needDx = k > 0 || config.input === "embedding";
+    const out = backwardLayer(config.cell, wHh, needDx ? wIh : undefined, cache.factors, dOuts);
+    grads.set(`rnn.weight_hh_l${k}`, ops.tMul(out.dRec, cache.hPrev));
+    grads.set(`rnn.bias_hh_l${k}`, sumRows(out.dRec));
+    grads.set(
+      `rnn.bias_ih_l${k}`,
+      out.dPre === out.dRec ? tf.clone(grads.get(`rnn.bias_hh_l${k}`)!) : sumRows(out.dPre),
+    );
+    grads.set(`rnn.weight_ih_l${k}`, ops.tMul(out.dPre, cache.input));
+    tf.dispose([out.dPre, out.dRec]);
+    dOuts = out.dxs;
   }
   if (config.input === "embedding") {
-    grads.set("embedding.weight", scatterAddRows(dOut, win.ids, config.vocabSize));
+    const dx = tf.concat(dOuts);
+    grads.set("embedding.weight", ops.tMul(tf.concat(win.inputs), dx));
   }
   return grads;
 }
 
 /**
- * x·Wᵀ + b. Not tf.fused.matMul: tfjs-backend-wasm 4.22's _FusedMatMul adds the wrong bias entries
- * to every row after the first.
+ * One layer's BPTT given dL/d(output) per step. Returns the gradients of the input projection
+ * (x·W_ihᵀ + b_ih) and of the recurrent product (h·W_hhᵀ + b_hh) at every position, `[N, gates·H]`
+ * (they differ only for GRU, whose reset gate multiplies the recurrent n-part), and, given `wIh`, the
+ * gradient of each step's input. Disposes `dOuts` and the factors as it goes, which keeps the heap
+ * small and warm.
  */
-function linear(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
-  return tf.add<tf.Tensor2D>(tf.matMul(x, w, false, true), bias);
-}
-
-function sigmoidDerivative(s: tf.Tensor): tf.Tensor {
-  return tf.mul(s, tf.sub(1, s));
-}
-
-/**
- * Σ of `dy`'s rows into `rows` buckets by id: an embedding lookup's gradient. The wasm backend has
- * no UnsortedSegmentSum kernel; there the sum is oneHot(ids)ᵀ · dy.
- */
-export function scatterAddRows(dy: tf.Tensor, ids: tf.Tensor1D, rows: number): tf.Tensor {
-  if (tf.getKernel("UnsortedSegmentSum", tf.getBackend()) !== undefined) {
-    return tf.unsortedSegmentSum(dy, ids, rows);
+function backwardLayer(
+  cell: CellType,
+  wHh: tf.Tensor2D,
+  wIh: tf.Tensor2D | undefined,
+  factors: tf.Tensor2D[][],
+  dOuts: tf.Tensor2D[],
+): { dPre: tf.Tensor2D; dRec: tf.Tensor2D; dxs: tf.Tensor2D[] } {
+  const steps = dOuts.length;
+  const dRecs: tf.Tensor2D[] = new Array(steps);
+  const dPres: tf.Tensor2D[] = new Array(steps);
+  const dxs: tf.Tensor2D[] = new Array(steps);
+  let dhNext: tf.Tensor2D | undefined;
+  let dcNext: tf.Tensor2D | undefined;
+  for (let t = steps - 1; t >= 0; t--) {
+    const dhIn = dhNext;
+    const dcIn = dcNext;
+    const at = factors[t]!;
+    const out = tf.tidy((): tf.Tensor2D[] => {
+      const dh = dhIn === undefined ? dOuts[t]! : tf.add<tf.Tensor2D>(dOuts[t]!, dhIn);
+      let rec: tf.Tensor2D;
+      let pre: tf.Tensor2D;
+      let next: tf.Tensor2D[];
+      if (cell === "rnn") {
+        rec = pre = tf.mul(dh, at[0]!);
+        next = [tf.matMul(rec, wHh)];
+      } else if (cell === "lstm") {
+        const dcOwn = tf.mul<tf.Tensor2D>(dh, at[0]!);
+        const dc = dcIn === undefined ? dcOwn : tf.add<tf.Tensor2D>(dcOwn, dcIn);
+        rec = pre = tf.mul(tf.concat([dc, dc, dc, dh], 1), at[1]!);
+        next = [tf.matMul(rec, wHh), tf.mul(dc, at[2]!)];
+      } else {
+        const dh3 = tf.concat([dh, dh, dh], 1);
+        rec = tf.mul(dh3, at[0]!);
+        pre = tf.mul(dh3, at[2]!);
+        next = [tf.add(tf.mul(dh, at[1]!), tf.matMul(rec, wHh))];
+      }
+      return [rec, pre, wIh === undefined ? rec : tf.matMul(pre, wIh), ...next];
+    });
+    dRecs[t] = out[0]!;
+    dPres[t] = out[1]!;
+    if (wIh !== undefined) dxs[t] = out[2]!;
+    dhNext = out[3];
+    dcNext = out[4];
+    tf.dispose([...at, dOuts[t]!, ...(dhIn ? [dhIn] : []), ...(dcIn ? [dcIn] : [])]);
   }
-  return tf.matMul(oneHotFloat(ids, rows), dy, true, false);
+  tf.dispose([dhNext!, ...(dcNext ? [dcNext] : [])]);
+  const dRec = concatAndDispose(dRecs);
+  const dPre = cell === "gru" ? concatAndDispose(dPres) : dRec;
+  return { dPre, dRec, dxs: wIh === undefined ? [] : dxs };
+}
+
+function concatAndDispose(pieces: tf.Tensor2D[]): tf.Tensor2D {
+  const whole = tf.concat(pieces);
+  tf.dispose(pieces);
+  return whole;
+}
+
+function tanhDerivative<T extends tf.Tensor>(y: T): T {
+  return tf.sub(1, tf.square(y));
+}
+
+function sigmoidDerivative<T extends tf.Tensor>(s: T): T {
+  return tf.mul(s, tf.sub(1, s));
 }
 
 /** One-hot rows as float32. Cast rather than oneHot's dtype argument, which wasm's OneHot kernel ignores. */
