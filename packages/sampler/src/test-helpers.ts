@@ -1,5 +1,5 @@
 // Helpers shared by this package's tests (not exported from the package).
-import { expectedShapes, type ModelConfig, type NamedTensors, type RnnState } from "@charrnn/models";
+import { initParams, type ModelConfig, type NamedTensors, type RnnState } from "@charrnn/models";
 import type { Rng } from "@charrnn/vocab";
 import type { StepModel, StepResult } from "./step-model";
 
@@ -17,14 +17,9 @@ export function makeConfig(over: Partial<ModelConfig> & Pick<ModelConfig, "cell"
   };
 }
 
+/** Uniform ±scale for every parameter, biases included (`initParams`' uniform scheme, no forget bias). */
 export function randomParams(config: ModelConfig, rng: Rng, scale = 0.5): NamedTensors {
-  const params: NamedTensors = new Map();
-  for (const [name, shape] of expectedShapes(config)) {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < data.length; i++) data[i] = (rng.next() * 2 - 1) * scale;
-    params.set(name, { shape, data });
-  }
-  return params;
+  return initParams({ ...config, init: { kind: "uniform", scale }, forgetBias: 0 }, rng);
 }
 
 /**

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import {
   type CellType,
   expectedShapes,
+  initParams,
   type ModelConfig,
   type NamedTensors,
   type RnnState,
@@ -110,14 +111,7 @@ export function tinyConfig(cell: CellType, overrides: Partial<ModelConfig> = {})
 
 /** Uniform ±scale parameters drawn from `seed`. */
 export function randomParams(config: ModelConfig, seed: number, scale = 0.3): NamedTensors {
-  const rng = createRng(seed);
-  const params: NamedTensors = new Map();
-  for (const [name, shape] of expectedShapes(config)) {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < data.length; i++) data[i] = (rng.next() * 2 - 1) * scale;
-    params.set(name, { shape, data });
-  }
-  return params;
+  return initParams({ ...config, init: { kind: "uniform", scale }, forgetBias: 0 }, createRng(seed));
 }
 
 export function randomBatch(vocab: number, batch: number, steps: number, seed: number): TrainBatch {
