@@ -4,6 +4,7 @@ import { createStreamBatches, encodeCorpus, type StreamBatches } from "@charrnn/
 import { defaultConfig, initParams, type ModelConfig, type NamedTensors } from "@charrnn/models";
 import type { OptimizerConfig } from "@charrnn/trainer";
 import { createRng, Vocab } from "@charrnn/vocab";
+import type { BenchRow, CellSpec } from "./types";
 
 /** A standard training configuration from the performance issue. */
 export interface TrainConfig {
@@ -105,4 +106,29 @@ export function seededParams(config: ModelConfig, seed = 1): NamedTensors {
 /** TBPTT windows of tiny Shakespeare for a training config. */
 export function trainBatches(train: TrainConfig): StreamBatches {
   return createStreamBatches(shakespeare().ids, { batch: train.batch, steps: train.seq });
+}
+
+/**
+ * The row a training cell reports for `engine` on `backend`: partial ones while it runs, then the
+ * final one; chars/s = batch × seq / median seconds per step.
+ */
+export function trainRow(
+  spec: CellSpec,
+  train: TrainConfig,
+  engine: string,
+  backend: string,
+): (status: BenchRow["status"], times: readonly number[], median: number) => BenchRow {
+  return (status, times, median) => ({
+    cell: spec.id,
+    kind: "train",
+    config: train.id,
+    engine,
+    backend,
+    batch: train.batch,
+    seq: train.seq,
+    status,
+    charsPerSec: (train.batch * train.seq) / median,
+    secPerStep: median,
+    steps: times.length,
+  });
 }

@@ -1,6 +1,6 @@
 import { selectBackend } from "@charrnn/trainer";
 import * as tf from "@tensorflow/tfjs-core";
-import { cellTrainConfig, modelConfig, shakespeare, trainBatches } from "./configs";
+import { cellTrainConfig, modelConfig, shakespeare, trainBatches, trainRow } from "./configs";
 import { timeSteps } from "./measure";
 import { registerTfGradients } from "./tf-gradients";
 import type { BenchRow, CellIo, CellSpec } from "./types";
@@ -54,18 +54,9 @@ export async function runLayersCell(spec: CellSpec, io: CellIo): Promise<void> {
 
   const batches = trainBatches(train);
   const shape: [number, number] = [train.batch, train.seq];
+  const base = trainRow(spec, train, "tf.layers", spec.backend!);
   const row = (status: BenchRow["status"], times: readonly number[], median: number): BenchRow => ({
-    cell: spec.id,
-    kind: "train",
-    config: train.id,
-    engine: "tf.layers",
-    backend: spec.backend!,
-    batch: train.batch,
-    seq: train.seq,
-    status,
-    charsPerSec: (train.batch * train.seq) / median,
-    secPerStep: median,
-    steps: times.length,
+    ...base(status, times, median),
     note: notes.join("; "),
   });
   const timing = await timeSteps(

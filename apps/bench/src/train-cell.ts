@@ -2,9 +2,17 @@ import type { RnnState } from "@charrnn/models";
 import { zeroState } from "@charrnn/models";
 import type { EngineOptions, TrainingEngine } from "@charrnn/trainer";
 import * as trainer from "@charrnn/trainer";
-import { CLIP_NORM, cellTrainConfig, modelConfig, seededParams, shakespeare, trainBatches } from "./configs";
+import {
+  CLIP_NORM,
+  cellTrainConfig,
+  modelConfig,
+  seededParams,
+  shakespeare,
+  trainBatches,
+  trainRow,
+} from "./configs";
 import { timeSteps } from "./measure";
-import type { BenchRow, CellIo, CellSpec } from "./types";
+import type { CellIo, CellSpec } from "./types";
 
 type EngineFactory = (options: EngineOptions) => TrainingEngine | Promise<TrainingEngine>;
 
@@ -58,19 +66,7 @@ export async function runTrainCell(spec: CellSpec, io: CellIo): Promise<void> {
     optimizer: train.optimizer,
   });
   const batches = trainBatches(train);
-  const row = (status: BenchRow["status"], times: readonly number[], median: number): BenchRow => ({
-    cell: spec.id,
-    kind: "train",
-    config: train.id,
-    engine: engine.name,
-    backend: engine.backend,
-    batch: train.batch,
-    seq: train.seq,
-    status,
-    charsPerSec: (train.batch * train.seq) / median,
-    secPerStep: median,
-    steps: times.length,
-  });
+  const row = trainRow(spec, train, engine.name, engine.backend);
   let state: RnnState = zeroState(config, train.batch);
   let lastLoss = Number.NaN;
   const timing = await timeSteps(

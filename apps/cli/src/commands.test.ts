@@ -147,39 +147,16 @@ describe("train → sample → score → eval → export → info", () => {
       ]);
       expect(-JSON.parse(scored.stdout).totalNats).toBeCloseTo(s.logProb, 6);
     }
-    const beams = JSON.parse(
-      (
-        await runInProcess([
-          "sample",
-          "--model",
-          out,
-          "--prime",
-          "The",
-          "--length",
-          "6",
-          "--beam",
-          "3",
-          "--json",
-        ])
-      ).stdout,
-    );
+    // Six tokens after "The", decoded two ways.
+    const decode = async (...mode: string[]) =>
+      JSON.parse(
+        (await runInProcess(["sample", "--model", out, "--prime", "The", "--length", "6", ...mode, "--json"]))
+          .stdout,
+      );
+    const beams = await decode("--beam", "3");
     expect(beams.beams).toHaveLength(3);
     expect(beams.beams[0].logProb).toBeGreaterThanOrEqual(beams.beams[2].logProb);
-    const greedy = JSON.parse(
-      (
-        await runInProcess([
-          "sample",
-          "--model",
-          out,
-          "--prime",
-          "The",
-          "--length",
-          "6",
-          "--greedy",
-          "--json",
-        ])
-      ).stdout,
-    );
+    const greedy = await decode("--greedy");
     expect(beams.beams[0].logProb).toBeGreaterThanOrEqual(greedy.samples[0].logProb - 1e-9);
   });
 
