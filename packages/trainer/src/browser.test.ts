@@ -14,6 +14,9 @@ describe("@charrnn/trainer/browser", () => {
     // The walk really went through the engine and into @charrnn/models' BPTT.
     expect(reached).toContain("engine/reference-engine.ts");
     expect(reached).toContain("optim/optimizer.ts");
+    // …and through the ORT engine's graph builder, which runs on an injected onnxruntime-web.
+    expect(reached).toContain("engine/ort/ort-runtime-engine.ts");
+    expect(reached).toContain("engine/ort/train-graph.ts");
     expect(reached.some((f) => f.endsWith("models/src/reference/loss-and-grads.ts"))).toBe(true);
   });
 

@@ -1,10 +1,15 @@
 /**
  * `@charrnn/trainer/browser`: the parts of the trainer that run in a browser (or a Web Worker) —
- * the plain-TS reference engine, its optimizers, clipping, LR schedules and split evaluation.
+ * the plain-TS reference engine, the ORT engine on a runtime the caller passes in
+ * (`createOrtRuntimeEngine({ ort: await import("onnxruntime-web"), … })`), their optimizers,
+ * clipping, LR schedules and split evaluation.
  * Nothing reachable from here imports `node:*`, onnxruntime-node or TF.js (browser.test.ts walks
  * the import graph to keep it so); the full entry adds the TF.js and onnxruntime engines, the
  * training loop, checkpoints and metrics files, which need Node.
  */
+
+export type { OrtEngine, OrtRuntimeEngineOptions } from "./engine/ort/ort-runtime-engine";
+export { createOrtRuntimeEngine } from "./engine/ort/ort-runtime-engine";
 export type { ReferenceEngine } from "./engine/reference-engine";
 export { createReferenceEngine } from "./engine/reference-engine";
 export type {

@@ -34,6 +34,8 @@ export { BACKEND_NAMES, selectBackend } from "./engine/backend";
 export type { OrtNodeModule } from "./engine/ort/load-ort";
 export type { OrtEngine, OrtEngineOptions } from "./engine/ort/ort-engine";
 export { createOrtEngine } from "./engine/ort/ort-engine";
+export type { OrtRuntimeEngineOptions } from "./engine/ort/ort-runtime-engine";
+export { createOrtRuntimeEngine } from "./engine/ort/ort-runtime-engine";
 export type { ReferenceEngine } from "./engine/reference-engine";
 export { createReferenceEngine } from "./engine/reference-engine";
 export type { TfjsEngine, TfjsEngineOptions } from "./engine/tfjs-engine";
