@@ -150,8 +150,8 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
     throw new CharrnnError(
       "TRAIN_DIVERGED",
       result.checkpoint === undefined
-        ? `training diverged (non-finite loss, gradients or weights) at step ${result.step} before any checkpoint; lower --lr or set --clip and start again`
-        : `training diverged (non-finite loss, gradients or weights) at step ${result.step}; the last good checkpoint ${result.checkpoint} is kept — lower --lr or set --clip and --resume ${outDir}`,
+        ? `training diverged (non-finite loss, gradients or weights, or a runaway loss) at step ${result.step} before any checkpoint; lower --lr or set --clip and start again`
+        : `training diverged (non-finite loss, gradients or weights, or a runaway loss) at step ${result.step}; the last good checkpoint ${result.checkpoint} is kept — lower --lr or set --clip and --resume ${outDir}`,
     );
   }
 }

@@ -136,10 +136,35 @@ describe("divergence", () => {
     );
     expect(match, result.stderr).not.toBeNull();
     const good = readCheckpoint(match![2]!);
-    expect(good.progress.step).toBeLessThan(Number(match![1]));
+    expect(good.progress.step).toBeLessThanOrEqual(Number(match![1]));
     for (const t of good.params.values()) expect(t.data.every(Number.isFinite)).toBe(true);
     // Nothing newer than the last good checkpoint was written.
     expect(listCheckpoints(join(out, CHECKPOINT_DIR))[0]?.path).toBe(match![2]);
+  });
+
+  it("a learning rate that drives the loss to millions of nats without overflowing is divergence too", async () => {
+    const out = join(dir, "runaway");
+    disk.writesLeft = Number.POSITIVE_INFINITY;
+    const flags = ["--val-fraction", "0.1", "--val-every", "10", "--checkpoint-every", "10"];
+    const result = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--out",
+      out,
+      ...TINY_MODEL,
+      ...flags,
+      "--lr",
+      "1e6",
+      "--max-steps",
+      "40",
+    ]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/nats, over [\d.]+ = 10 × ln V, the loss of a uniform guess/);
+    expect(result.stdout).toMatch(/\(diverged\)/);
+    // No runaway weights were published as the best model.
+    const best = /best val loss ([\d.]+|none)/.exec(result.stdout)![1]!;
+    if (best !== "none") expect(Number(best)).toBeLessThan(10 * Math.log(40));
   });
 
   it("--on-diverge rollback retries from the last checkpoint with half the lr, then stops after --max-rollbacks", async () => {

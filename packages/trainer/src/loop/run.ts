@@ -9,6 +9,7 @@ import type { TrainingEngine } from "../engine/types";
 import type { MetricsLog } from "../metrics/metrics-log";
 import { natsToBits, perplexity } from "../metrics/units";
 import { createLrSchedule, type LrSchedule } from "../schedule/lr-schedule";
+import { divergence, runawayLossLimit } from "./divergence";
 import { evaluateSplit } from "./evaluate";
 import type { PreparedData } from "./prepare-data";
 import { sampleText } from "./sample";
@@ -37,6 +38,8 @@ export class Run {
   private testLoss: number | null = null;
   private bestPending = false;
   private readonly sessionStart: number;
+  /** A step loss over this is divergence (see `runawayLossLimit`). */
+  private readonly lossLimit: number;
   private readonly baseElapsed: number;
   // Progress accumulators since the last progress event.
   private lossSum = 0;
@@ -73,6 +76,7 @@ export class Run {
     this.lrScale = ckpt?.progress.lrScale ?? 1;
     this.rollbacks = ckpt?.progress.rollbacks ?? 0;
     this.baseElapsed = this.progress.elapsed;
+    this.lossLimit = runawayLossLimit(config);
     this.sessionStart = now();
     this.logTime = this.sessionStart;
     this.epochTime = this.sessionStart;
@@ -139,8 +143,8 @@ export class Run {
         clipNorm: settings.clip,
         dropoutSeed: deriveSeed(settings.seed, progress.step),
       });
-      if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
-        const what = `training diverged at step ${progress.step + 1} (loss ${result.loss}, gradient norm ${result.gradNorm})`;
+      const what = divergence(progress.step + 1, result.loss, result.gradNorm, this.lossLimit);
+      if (what !== undefined) {
         if (await this.recover(what)) continue;
         return "diverged";
       }

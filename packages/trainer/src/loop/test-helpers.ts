@@ -14,6 +14,8 @@ export interface FakeEngineOptions {
   nanAtCall?: number;
   /** Every `trainStep` call from the n-th on reports a NaN loss. */
   nanFromCall?: number;
+  /** The n-th `trainStep` call reports a finite but runaway loss (a million nats). */
+  runawayAtCall?: number;
   /**
    * After the n-th `trainStep` call a weight the fake model never reads becomes Infinity: the loss
    * stays finite, only the loop's check of the weights before a checkpoint sees it.
@@ -112,7 +114,7 @@ export function createFakeEngine(options: EngineOptions, fake: FakeEngineOptions
       updates++;
       if (calls === fake.poisonAtCall) params.get("rnn.bias_hh_l0")!.data[0] = Number.POSITIVE_INFINITY;
       const nan = calls === fake.nanAtCall || (fake.nanFromCall !== undefined && calls >= fake.nanFromCall);
-      const loss = nan ? Number.NaN : out.lossSum / out.count;
+      const loss = nan ? Number.NaN : calls === fake.runawayAtCall ? 1e6 : out.lossSum / out.count;
       return { loss, gradNorm: norm, state: out.state };
     },
     async evaluate(batch, state) {

@@ -138,6 +138,25 @@ describe("divergence rollback", () => {
     });
   });
 
+  it("a finite loss far above ln V (a uniform guess) is divergence too", async () => {
+    const events: TrainEvent[] = [];
+    const out = fresh();
+    const stopped = await train(options(out, { onEvent: (e) => events.push(e) }, { runawayAtCall: 16 }));
+    expect(stopped.stopReason).toBe("diverged");
+    expect(stopped.step).toBe(15);
+    expect(stopped.checkpoint).toBe(join(out, CHECKPOINT_DIR, checkpointFileName(14)));
+    // The fake corpus has a vocab of V tokens: the limit is 10 × ln V.
+    expect(warnings(events)).toEqual([
+      expect.stringMatching(
+        /^training diverged at step 16 \(loss 1\.000e\+6 nats, over [\d.]+ = 10 × ln V, the loss of a uniform guess; gradient norm [\d.]+\); keeping the last good checkpoint/,
+      ),
+    ]);
+    const rolled = await train(
+      options(fresh(), { onDiverge: "rollback", maxSteps: 28 }, { runawayAtCall: 16 }),
+    );
+    expect(rolled).toMatchObject({ stopReason: "max-steps", step: 28, rollbacks: 1 });
+  });
+
   it("stops as diverged when no checkpoint was written yet", async () => {
     const events: TrainEvent[] = [];
     const result = await train(

@@ -19,7 +19,8 @@ export type StopReason =
   /** The `signal` was aborted; a checkpoint was written after the step in progress. */
   | "interrupted"
   /**
-   * A non-finite loss, gradient norm or weight (with `onDiverge: "rollback"`, once no rollback is
+   * A non-finite loss, gradient norm or weight, or a step loss over `10 × ln V` (see
+   * `runawayLossLimit`) (with `onDiverge: "rollback"`, once no rollback is
    * left); the last good checkpoint is kept, nothing newer written.
    */
   | "diverged";
