@@ -182,6 +182,22 @@ describe("train → sample → score → eval → export → info", () => {
     expect(both.code).toBe(2);
   });
 
+  it("eval --val-fraction scores exactly the split training validates on", async () => {
+    // 1999 chars: training's split keeps 1999 − floor(0.9 · 1999) = 200 for validation, where
+    // floor(0.1 · 1999) would be 199.
+    const text = shakespeare.slice(0, 1999);
+    const whole = join(dir, "split-whole.txt");
+    const tail = join(dir, "split-tail.txt");
+    writeFileSync(whole, text);
+    writeFileSync(tail, text.slice(1999 - 200));
+    const evalJson = async (...args: string[]) =>
+      JSON.parse((await runInProcess(["eval", "--model", out, "--json", "--batch", "1", ...args])).stdout);
+    const split = await evalJson("--data", whole, "--val-fraction", "0.1");
+    const direct = await evalJson("--data", tail);
+    expect(split.tokens).toBe(direct.tokens);
+    expect(split.natsPerToken).toBe(direct.natsPerToken);
+  });
+
   it("export writes an ONNX file whose eval loss equals the model dir's", async () => {
     const onnx = join(dir, "model.onnx");
     const exported = await runInProcess(["export", "--model", out, "--onnx", onnx]);

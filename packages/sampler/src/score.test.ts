@@ -73,6 +73,14 @@ describe("score", () => {
     expect(Array.from(r.tokens)).toEqual(Array.from(same.tokens));
     expect(r.tokens.at(-1)).toBe(words.unkId);
     expect(r.totalNats).toBe(same.totalNats);
+    // Bits per char count the text as written: "die" is 3 characters, not the 5 of "<unk>".
+    expect(r.chars).toBe("to be or die".length);
+    expect(same.chars).toBe("to be or <unk>".length);
+    expect(r.bitsPerChar).toBe(r.totalNats / Math.LN2 / 12);
+    // Without a prime the first word (and the whitespace before it) is context, not scored.
+    const unprimed = await score(wordModel, words, "  to be\nor die ", {});
+    expect(unprimed.count).toBe(4);
+    expect(unprimed.chars).toBe(" be\nor die ".length);
     await expect(score(wordModel, words, "to die", { oov: "error" })).rejects.toMatchObject({
       code: "VOCAB_OOV",
     });

@@ -32,13 +32,18 @@ export interface ScoreResult {
   first: number;
   /** log p(tokens[first + i] | everything before it), one per scored token. */
   logProbs: Float64Array;
-  /** Number of scored tokens and of code points of their decoded text. */
+  /** Number of scored tokens. */
   count: number;
+  /**
+   * Code points of the scored part of `text` as given: all of it with a prime, else what follows the
+   * first token (its context). For a word vocabulary this counts the text as written, whitespace
+   * between words included and an out-of-vocabulary word by its own length (not as `<unk>`).
+   */
   chars: number;
   /** −Σ logProbs. */
   totalNats: number;
   natsPerToken: number;
-  /** totalNats / ln 2 / chars. */
+  /** totalNats / ln 2 / chars: bits per character of the text, whatever the tokens are. */
   bitsPerChar: number;
   /** exp(natsPerToken). */
   perplexity: number;
@@ -186,7 +191,7 @@ async function scoreWith(
   }
   let totalNats = 0;
   for (let i = 0; i < count; i++) totalNats -= logProbs[i]!;
-  const chars = [...vocab.decode(tokens.subarray(first))].length;
+  const chars = scoredChars(text, vocab.level, first === 1);
   const natsPerToken = totalNats / count;
   return {
     tokens,
@@ -200,6 +205,22 @@ async function scoreWith(
     perplexity: Math.exp(natsPerToken),
   };
 }
+
+/**
+ * Code points of `text` after its first token when that token is only context (`skipFirst`), else
+ * all of them. The first token is one code point for a char vocabulary; for a word vocabulary it is
+ * the first word or newline (`<eos>`), with the whitespace before it — the separators the word
+ * encoder skips are exactly JS's `\s` less the newline, so the same split is used here.
+ */
+function scoredChars(text: string, level: TokenVocab["level"], skipFirst: boolean): number {
+  let chars = 0;
+  for (const _ of text) chars++;
+  if (!skipFirst) return chars;
+  if (level === "char") return chars - 1;
+  return chars - [...(FIRST_TOKEN.exec(text)?.[0] ?? "")].length;
+}
+
+const FIRST_TOKEN = /^[^\S\n]*(?:\n|\S+)/u;
 
 /** The `k` largest entries of a logits row by insertion into a short sorted list (k ≪ V). */
 function topOfRow(vocab: TokenVocab, logits: Float32Array, off: number, k: number, lse: number): TopToken[] {

@@ -24,7 +24,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .requiredOption("--data <file>", "text to evaluate on (UTF-8)")
     .option(
       "--val-fraction <f>",
-      "evaluate only the last fraction of the file (the training protocol's validation split)",
+      "evaluate only the validation split that training with this --val-fraction holds out (the file's end)",
     )
     .option("--batch <n>", "parallel streams (each starts from a zero state)", "16")
     .option("--seq <n>", "tokens per forward call, state carried", "256")
@@ -42,7 +42,7 @@ async function evaluate(flags: EvalFlags, io: CliIo): Promise<void> {
       : parseNumberFlag("--val-fraction", flags.valFraction, { min: 0, max: 1, minInclusive: false });
   const engine =
     flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, ["ts", "onnx"]);
-  const [{ readCorpus }, { scoreCorpus }] = await Promise.all([
+  const [{ readCorpus, splitCorpus }, { scoreCorpus }] = await Promise.all([
     import("@charrnn/data"),
     import("@charrnn/sampler"),
   ]);
@@ -55,7 +55,8 @@ async function evaluate(flags: EvalFlags, io: CliIo): Promise<void> {
     const all = vocab.encode(await readCorpus(flags.data), {
       oov: vocab.unkId === undefined ? "error" : "unk",
     });
-    const ids = fraction === undefined ? all : all.subarray(all.length - Math.floor(all.length * fraction));
+    // The very split training validates on (`splitCorpus`), so the two report the same tokens.
+    const ids = fraction === undefined || fraction === 1 ? all : splitCorpus(all, { val: fraction }).val;
     const result = await scoreCorpus(model, ids, { batch, steps });
     const unit = vocab.level === "char" ? "char" : "word";
     const report = {
