@@ -1,5 +1,6 @@
 import type { RnnState } from "@charrnn/models";
 import { createOrtStepModel, exportOnnx } from "@charrnn/onnx";
+import { importOrtNode } from "@charrnn/onnx/ort-node";
 import { createTsStepModel, generate, type StepModel } from "@charrnn/sampler";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { modelConfig, SAMPLE_MODEL, seededParams, shakespeare } from "./configs";
@@ -36,7 +37,7 @@ export async function runSampleCell(spec: CellSpec, io: CellIo): Promise<void> {
     backend = "js";
     step = stepModelLoop(ts);
   } else {
-    const ort = await import("onnxruntime-node");
+    const ort = await importOrtNode();
     const bytes = exportOnnx({ config, vocab: vocab.toJSON(), params });
     if (spec.engine === "ort-step") {
       const ortModel = await createOrtStepModel(ort, bytes);

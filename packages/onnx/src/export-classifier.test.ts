@@ -6,12 +6,14 @@ import {
   referenceClassifierForward,
 } from "@charrnn/models";
 import { createRng } from "@charrnn/vocab";
-import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { exportOnnx } from "./export-onnx";
+import { importOrtNode } from "./load-ort-node";
 import { METADATA_KEYS } from "./metadata";
 import { proto } from "./proto";
 import { maxAbsDiff, testConfig, testVocab } from "./test-support";
+
+const ort = await importOrtNode();
 
 const LABELS = ["ar", "en", "fr", "ja", "ru"];
 

@@ -3,13 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Vocab } from "@charrnn/vocab";
 import type { onnx } from "onnx-proto";
-import * as ort from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { exportOnnx } from "./export-onnx";
+import { importOrtNode } from "./load-ort-node";
 import { METADATA_KEYS, ONNX_FORMAT, readCharrnnMetadata } from "./metadata";
 import { createOrtStepModel } from "./ort-step-model";
 import { proto } from "./proto";
 import { findPythonOnnx, maxAbsDiff, runOnnxChecker, testModel } from "./test-support";
+
+const ort = await importOrtNode();
 
 const decode = (bytes: Uint8Array) => proto.ModelProto.decode(bytes);
 const graphOf = (bytes: Uint8Array) => decode(bytes).graph as onnx.GraphProto;

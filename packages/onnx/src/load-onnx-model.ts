@@ -1,4 +1,5 @@
 import { CharrnnError, type Vocab } from "@charrnn/vocab";
+import { importOrtNode } from "./load-ort-node";
 import {
   createOrtStepModel,
   type OrtModule,
@@ -8,7 +9,7 @@ import {
 
 /** Options of {@link loadOnnxModel}. */
 export interface LoadOnnxModelOptions extends OrtStepModelOptions {
-  /** The onnxruntime module to run with. @defaultValue `await import("onnxruntime-node")` */
+  /** The onnxruntime module to run with. @defaultValue `await importOrtNode()` (`@charrnn/onnx/ort-node`) */
   ort?: OrtModule;
 }
 
@@ -29,7 +30,7 @@ export async function loadOnnxModel(
   pathOrBytes: string | Uint8Array,
   options: LoadOnnxModelOptions = {},
 ): Promise<LoadedOnnxModel> {
-  const ort = options.ort ?? (await importOrtNode());
+  const ort = options.ort ?? (await importOrtNode({ alternative: "or pass the ort option" }));
   let bytes: Uint8Array;
   let source = options.source;
   if (typeof pathOrBytes === "string") {
@@ -56,19 +57,4 @@ export async function loadOnnxModel(
     );
   }
   return { model, vocab: model.vocab };
-}
-
-/** Imports onnxruntime-node; `specifier` is a parameter only so tests can name a missing module. */
-export async function importOrtNode(specifier = "onnxruntime-node"): Promise<OrtModule> {
-  try {
-    // A variable specifier keeps bundlers from pulling the native runtime into browser builds.
-    const mod = (await import(/* @vite-ignore */ specifier)) as OrtModule & { default?: OrtModule };
-    return mod.InferenceSession === undefined && mod.default !== undefined ? mod.default : mod;
-  } catch (cause) {
-    throw new CharrnnError(
-      "ORT_NOT_INSTALLED",
-      "Cannot import onnxruntime-node. Install it (npm install onnxruntime-node; set ONNXRUNTIME_NODE_INSTALL=skip if its CUDA download fails) or pass the ort option.",
-      { cause },
-    );
-  }
 }

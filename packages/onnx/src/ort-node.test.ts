@@ -1,11 +1,13 @@
 import { type CellType, type InputMode, referenceForward } from "@charrnn/models";
 import { createTsStepModel } from "@charrnn/sampler";
 import { createRng } from "@charrnn/vocab";
-import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { exportOnnx } from "./export-onnx";
+import { importOrtNode } from "./load-ort-node";
 import { createOrtStepModel } from "./ort-step-model";
 import { maxAbsDiff, randomState, randomTokens, testModel } from "./test-support";
+
+const ort = await importOrtNode();
 
 const TOL = 1e-4;
 const STEPS = 200;

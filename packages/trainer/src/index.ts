@@ -1,3 +1,4 @@
+export type { OrtNodeModule } from "@charrnn/onnx/ort-node";
 export type { AtomicWriteFs } from "./checkpoint/atomic-write";
 export { writeFileAtomic } from "./checkpoint/atomic-write";
 export type { Checkpoint, TrainProgress, ValidationState } from "./checkpoint/checkpoint-format";
@@ -31,7 +32,6 @@ export {
 } from "./classify/train-classifier";
 export type { BackendSelection, SelectBackendOptions } from "./engine/backend";
 export { BACKEND_NAMES, selectBackend } from "./engine/backend";
-export type { OrtNodeModule } from "./engine/ort/load-ort";
 export type { OrtEngine, OrtEngineOptions } from "./engine/ort/ort-engine";
 export { createOrtEngine } from "./engine/ort/ort-engine";
 export type { OrtRuntimeEngineOptions } from "./engine/ort/ort-runtime-engine";

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CliIo } from "../io";
 import { runCli } from "../run";
 
@@ -26,16 +27,22 @@ export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 export const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../../../test-fixtures/${name}`, import.meta.url));
 const entry = fileURLToPath(new URL("../charrnn.ts", import.meta.url));
+/** tsx's loader by absolute URL, so the binary also runs with a cwd outside the repository. */
+export const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 /** Runs the real binary from source in a child process (exit codes, signals, stderr as a user sees it). */
-export function runBinary(args: string[], options: { cwd?: string; timeout?: number } = {}): CliResult {
+export function runBinary(
+  args: string[],
+  options: { cwd?: string; timeout?: number; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
   const result = spawnSync(
     process.execPath,
-    ["--conditions=@charrnn/source", "--import", "tsx", entry, ...args],
+    ["--conditions=@charrnn/source", "--import", tsxLoader, entry, ...args],
     {
       cwd: options.cwd ?? repoRoot,
       encoding: "utf8",
       timeout: options.timeout ?? 60_000,
+      ...(options.env !== undefined && { env: options.env }),
     },
   );
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };

@@ -8,12 +8,14 @@ import {
   zeroState,
 } from "@charrnn/models";
 import { createOrtStepModel, exportOnnx } from "@charrnn/onnx";
+import { importOrtNode } from "@charrnn/onnx/ort-node";
 import { checkStepModel, createTsStepModel, type StepModel } from "@charrnn/sampler";
 import { createRng, Vocab } from "@charrnn/vocab";
-import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { createTfjsEngine } from "./tfjs-engine";
 import { createTfjsStepModel } from "./tfjs-step-model";
+
+const ort = await importOrtNode();
 
 const text = "It is the east, and Juliet is the sun. Arise, fair sun, and kill the envious moon. ".repeat(4);
 const vocab = Vocab.fromText(text);

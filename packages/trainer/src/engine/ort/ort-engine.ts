@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
+import { importOrtNode, type OrtNodeModule } from "@charrnn/onnx/ort-node";
 import { CharrnnRangeError } from "@charrnn/vocab";
 import type { EngineOptions } from "../types";
-import { importOrtNode, type OrtNodeModule } from "./load-ort";
 import { createOrtRuntimeEngine, type OrtEngine } from "./ort-runtime-engine";
 
 export type { OrtEngine } from "./ort-runtime-engine";
@@ -14,8 +14,8 @@ export interface OrtEngineOptions extends EngineOptions {
    * when other processes share the cores. @defaultValue `false`
    */
   spinning?: boolean;
-  /** The onnxruntime-node module. @defaultValue `await import("onnxruntime-node")` */
-  ort?: OrtNodeModule;
+  /** The onnxruntime-node module. @defaultValue `await importOrtNode()` (`@charrnn/onnx/ort-node`) */
+  ort?: Pick<OrtNodeModule, "InferenceSession" | "Tensor">;
 }
 
 /** The fast CPU engine: {@link createOrtRuntimeEngine} on onnxruntime-node's native kernels. */
@@ -25,7 +25,7 @@ export async function createOrtEngine(options: OrtEngineOptions): Promise<OrtEng
     throw new CharrnnRangeError("threads", "an integer >= 1", threads);
   return createOrtRuntimeEngine({
     ...options,
-    ort: options.ort ?? (await importOrtNode()),
+    ort: options.ort ?? (await importOrtNode({ alternative: "or use the tfjs engine" })),
     backend: "onnxruntime-node cpu",
     sessionOptions: {
       graphOptimizationLevel: "all",
