@@ -11,8 +11,10 @@ export {
   transpose,
 } from "./gate-layout";
 export { initParams, orthogonal } from "./init-params";
-export type { ModelFile, ModelVocabJSON, ParseModelOptions } from "./model-file";
+export type { ModelFile, ModelVocabJSON, ParseModelOptions, SerializeModelOptions } from "./model-file";
 export { MODEL_FORMAT, parseModel, serializeModel } from "./model-file";
+export type { WidenedTensors } from "./reduced-tensors";
+export { INT8_SCALE_SUFFIX, storeTensors, widenTensors } from "./reduced-tensors";
 export type {
   ClassifierBatch,
   ClassifierForwardResult,
@@ -32,12 +34,36 @@ export { logSoftmax, maxRelativeError, softmaxCrossEntropy } from "./reference/l
 export type { ReferenceBatch, ReferenceGradOptions, ReferenceGradResult } from "./reference/loss-and-grads";
 export { referenceLossAndGrads } from "./reference/loss-and-grads";
 export { zeroState } from "./reference/weights";
-export type { SafetensorsContent } from "./safetensors";
-export { decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES } from "./safetensors";
+export type {
+  SafetensorsContent,
+  StoredDtype,
+  StoredSafetensorsContent,
+  StoredTensor,
+} from "./safetensors";
+export {
+  decodeSafetensors,
+  decodeStoredSafetensors,
+  encodeSafetensors,
+  MAX_HEADER_BYTES,
+} from "./safetensors";
 export type { NestedNumbers, StateDict, StateDictValue } from "./state-dict";
 export { fromPytorchStateDict, inferConfigFromStateDict, mapStateDictNames } from "./state-dict";
 export type { NamedTensors, RnnState, Tensor } from "./tensor";
 export { tensorSize } from "./tensor";
+export type { Int8Rows, WeightDtype } from "./weight-dtype";
+export {
+  checkWeightDtype,
+  dequantizeRows,
+  F16_MAX,
+  fromBfloat16Bits,
+  fromFloat16Bits,
+  quantizeRows,
+  reducedWeightNames,
+  roundTripWeights,
+  toBfloat16Bits,
+  toFloat16Bits,
+  WEIGHT_DTYPES,
+} from "./weight-dtype";
 export {
   CLASSIFIER_BIAS,
   CLASSIFIER_WEIGHT,

@@ -188,9 +188,9 @@ describe("parseModel", () => {
 
   it("reports dtype, format, and shape problems with their own codes", () => {
     expectCode(
-      () => parseModel(withHeader((h) => (h["output.bias"].dtype = "F16"))),
+      () => parseModel(withHeader((h) => (h["output.bias"].dtype = "F64"))),
       "MODEL_DTYPE_UNSUPPORTED",
-      /"F16"/,
+      /"F64"/,
     );
     expectCode(
       () => parseModel(withHeader((h) => (h.__metadata__.format = "charrnn-model/9"))),

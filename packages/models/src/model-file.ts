@@ -1,9 +1,11 @@
 import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
 import type { ModelConfig } from "./config";
 import { validateConfig } from "./config";
-import { decodeSafetensors, encodeSafetensors, modelFileCorrupt } from "./safetensors";
+import { storedWeightDtype, storeTensors, widenTensors } from "./reduced-tensors";
+import { decodeStoredSafetensors, encodeSafetensors, modelFileCorrupt } from "./safetensors";
 import { mapStateDictNames } from "./state-dict";
 import type { NamedTensors } from "./tensor";
+import { checkWeightDtype, type Int8Rows, type WeightDtype } from "./weight-dtype";
 import { expectedShapes, validateParams } from "./weight-layout";
 
 /** `__metadata__.format` of a charrnn model file. */
@@ -31,8 +33,25 @@ export interface ModelFile {
   params: NamedTensors;
   /** Free-form training facts (steps, val loss, …), stored as JSON in `__metadata__.training`. */
   training?: Record<string, unknown>;
-  /** Other `__metadata__` strings (not the reserved `format`, `config`, `vocab`, `vocabHash`, `training`). */
+  /** Other `__metadata__` strings (not the reserved `format`, `config`, `vocab`, `vocabHash`, `training`, `dtype`). */
   metadata?: Record<string, string>;
+  /**
+   * Precision of the weight matrices in the file (`params` are always float32, widened on load).
+   * `serializeModel` writes this dtype unless its `dtype` option says otherwise.
+   * @defaultValue "f32"
+   */
+  dtype?: WeightDtype;
+  /**
+   * Set by `parseModel` for an int8 file: each int8 matrix as stored (values and per-row scales, the
+   * framework-neutral layout), for engines that compute on int8 directly; `params` holds `q · scale`.
+   */
+  int8?: ReadonlyMap<string, Int8Rows>;
+}
+
+/** Options of `serializeModel`. */
+export interface SerializeModelOptions {
+  /** Precision of the weight matrices; see {@link WeightDtype}. @defaultValue `model.dtype ?? "f32"` */
+  dtype?: WeightDtype;
 }
 
 /** Options of `parseModel`. */
@@ -49,10 +68,14 @@ export interface ParseModelOptions {
   vocab?: ModelVocabJSON;
 }
 
-const RESERVED = new Set(["format", "config", "vocab", "vocabHash", "training"]);
+const RESERVED = new Set(["format", "config", "vocab", "vocabHash", "training", "dtype"]);
 
-/** Writes a model as safetensors bytes, tensors in layout order, after validating everything. */
-export function serializeModel(model: ModelFile): Uint8Array {
+/**
+ * Writes a model as safetensors bytes, tensors in layout order, after validating everything; the
+ * weight matrices in `options.dtype` (int8 scales follow their matrix as `<name>.scale`).
+ */
+export function serializeModel(model: ModelFile, options: SerializeModelOptions = {}): Uint8Array {
+  const dtype = checkWeightDtype(options.dtype ?? model.dtype ?? "f32");
   const config = validateConfig(model.config);
   validateParams(config, model.params);
   checkVocab(
@@ -79,9 +102,10 @@ export function serializeModel(model: ModelFile): Uint8Array {
   metadata.vocab = JSON.stringify(model.vocab);
   metadata.vocabHash = hash;
   if (model.training !== undefined) metadata.training = JSON.stringify(model.training);
+  if (dtype !== "f32") metadata.dtype = dtype;
   const ordered: NamedTensors = new Map();
   for (const name of expectedShapes(config).keys()) ordered.set(name, model.params.get(name)!);
-  return encodeSafetensors(ordered, metadata);
+  return encodeSafetensors(storeTensors(config, ordered, dtype), metadata);
 }
 
 /**
@@ -92,9 +116,11 @@ export function serializeModel(model: ModelFile): Uint8Array {
 export function parseModel(bytes: Uint8Array, options: ParseModelOptions = {}): ModelFile {
   const source = options.source ?? "<bytes>";
   const corrupt = (detail: string): CharrnnError => modelFileCorrupt(source, detail);
-  const { tensors, metadata: meta } = decodeSafetensors(bytes, { source });
+  const { tensors: stored, metadata: meta } = decodeStoredSafetensors(bytes, { source });
+  const dtype = storedWeightDtype(stored);
+  const { params: tensors, int8 } = widenTensors(stored, source);
   const format = meta?.format;
-  if (format === undefined) return parseForeign(tensors, meta, options, source);
+  if (format === undefined) return withDtype(parseForeign(tensors, meta, options, source), dtype, int8);
   if (format !== MODEL_FORMAT) {
     throw new CharrnnError(
       "MODEL_FORMAT_UNSUPPORTED",
@@ -102,6 +128,11 @@ export function parseModel(bytes: Uint8Array, options: ParseModelOptions = {}): 
     );
   }
   const metadata = meta!;
+  if ((metadata.dtype ?? "f32") !== dtype) {
+    throw corrupt(
+      `__metadata__.dtype says ${JSON.stringify(metadata.dtype ?? "f32")} but its tensors are ${dtype}`,
+    );
+  }
   const config = parseJSONField(metadata, "config", corrupt) as ModelConfig;
   try {
     validateConfig(config);
@@ -128,7 +159,13 @@ export function parseModel(bytes: Uint8Array, options: ParseModelOptions = {}): 
     }
     result.training = training as Record<string, unknown>;
   }
-  return result;
+  return withDtype(result, dtype, int8);
+}
+
+function withDtype(file: ModelFile, dtype: WeightDtype, int8: Map<string, Int8Rows>): ModelFile {
+  if (dtype !== "f32") file.dtype = dtype;
+  if (int8.size > 0) file.int8 = int8;
+  return file;
 }
 
 function parseForeign(

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { CharrnnError } from "@charrnn/vocab";
-import type { ModelFile, ParseModelOptions } from "./model-file";
+import type { ModelFile, ParseModelOptions, SerializeModelOptions } from "./model-file";
 import { parseModel, serializeModel } from "./model-file";
 
 /** The file a model directory holds. */
@@ -11,10 +11,14 @@ export const MODEL_FILE_NAME = "model.safetensors";
 /**
  * Saves a model atomically: the bytes go to a temporary file in the same directory, are fsynced,
  * then renamed over `path`, so a crash leaves either the old file or the new one, never half of one.
- * Creates the parent directory.
+ * Creates the parent directory. `options.dtype` picks the precision of the weight matrices.
  */
-export async function saveModel(path: string, model: ModelFile): Promise<void> {
-  const bytes = serializeModel(model);
+export async function saveModel(
+  path: string,
+  model: ModelFile,
+  options: SerializeModelOptions = {},
+): Promise<void> {
+  const bytes = serializeModel(model, options);
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);

@@ -1,5 +1,5 @@
 import { CharrnnError } from "@charrnn/vocab";
-import type { NamedTensors } from "./tensor";
+import type { NamedTensors, Tensor } from "./tensor";
 
 /** Header size above which a file is refused before anything is allocated. */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
@@ -11,21 +11,42 @@ export interface SafetensorsContent {
   metadata: Record<string, string> | undefined;
 }
 
+/** The safetensors element types charrnn reads and writes. */
+export type StoredDtype = "F32" | "F16" | "BF16" | "I8";
+
+/** A tensor as stored: float32 values, half/bfloat16 bit patterns, or int8 values. */
+export type StoredTensor =
+  | { dtype: "F32"; shape: number[]; data: Float32Array }
+  | { dtype: "F16" | "BF16"; shape: number[]; data: Uint16Array }
+  | { dtype: "I8"; shape: number[]; data: Int8Array };
+
+/** {@link SafetensorsContent} with the tensors as stored (no widening). */
+export interface StoredSafetensorsContent {
+  tensors: Map<string, StoredTensor>;
+  metadata: Record<string, string> | undefined;
+}
+
+const BYTES_PER_ELEMENT: Readonly<Record<StoredDtype, number>> = { F32: 4, F16: 2, BF16: 2, I8: 1 };
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Writes float32 tensors (in map order) and string metadata as safetensors: an 8-byte little-endian
  * header length, the JSON header padded with spaces to a multiple of 8, then the raw little-endian data.
  */
-export function encodeSafetensors(tensors: NamedTensors, metadata?: Record<string, string>): Uint8Array {
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, Tensor | StoredTensor>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, tensor] of tensors) {
     if (name === "__metadata__")
       throw new CharrnnError("MODEL_SHAPE_MISMATCH", "a tensor cannot be named '__metadata__'");
-    const end = offset + tensor.data.length * 4;
-    header[name] = { dtype: "F32", shape: tensor.shape, data_offsets: [offset, end] };
+    const dtype = "dtype" in tensor ? tensor.dtype : "F32";
+    const end = offset + tensor.data.length * BYTES_PER_ELEMENT[dtype];
+    header[name] = { dtype, shape: tensor.shape, data_offsets: [offset, end] };
     offset = end;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -39,12 +60,14 @@ export function encodeSafetensors(tensors: NamedTensors, metadata?: Record<strin
   let at = 8 + headerLength;
   for (const tensor of tensors.values()) {
     const data = tensor.data;
-    if (LITTLE_ENDIAN) {
+    if (LITTLE_ENDIAN || data instanceof Int8Array) {
       out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
+    } else if (data instanceof Uint16Array) {
+      for (let i = 0; i < data.length; i++) view.setUint16(at + i * 2, data[i]!, true);
     } else {
       for (let i = 0; i < data.length; i++) view.setFloat32(at + i * 4, data[i]!, true);
     }
-    at += data.length * 4;
+    at += data.byteLength;
   }
   return out;
 }
@@ -55,6 +78,24 @@ export function encodeSafetensors(tensors: NamedTensors, metadata?: Record<strin
  * `options.source` and the exact fault, or `MODEL_DTYPE_UNSUPPORTED` for tensors that are not F32.
  */
 export function decodeSafetensors(bytes: Uint8Array, options: { source?: string } = {}): SafetensorsContent {
+  const source = options.source ?? "<bytes>";
+  const stored = decodeStoredSafetensors(bytes, options);
+  const tensors: NamedTensors = new Map();
+  for (const [name, tensor] of stored.tensors) {
+    if (tensor.dtype !== "F32") throw dtypeUnsupported(source, name, tensor.dtype, "F32");
+    tensors.set(name, { shape: tensor.shape, data: tensor.data });
+  }
+  return { tensors, metadata: stored.metadata };
+}
+
+/**
+ * {@link decodeSafetensors} for files that may hold reduced-precision tensors: F32, F16, BF16 and I8
+ * come back as stored (half and bfloat16 as bit patterns); any other dtype is `MODEL_DTYPE_UNSUPPORTED`.
+ */
+export function decodeStoredSafetensors(
+  bytes: Uint8Array,
+  options: { source?: string } = {},
+): StoredSafetensorsContent {
   const source = options.source ?? "<bytes>";
   const corrupt = (detail: string): CharrnnError => modelFileCorrupt(source, detail);
   if (bytes.length < 8) throw corrupt(`it is ${bytes.length} bytes, too short for the 8-byte header length`);
@@ -85,7 +126,7 @@ export function decodeSafetensors(bytes: Uint8Array, options: { source?: string 
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   let metadata: Record<string, string> | undefined;
-  const entries: { name: string; shape: number[]; begin: number; end: number }[] = [];
+  const entries: { name: string; dtype: StoredDtype; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === "__metadata__") {
       if (!isPlainObject(entry)) throw corrupt("__metadata__ is not an object of strings");
@@ -98,11 +139,10 @@ export function decodeSafetensors(bytes: Uint8Array, options: { source?: string 
     if (!isPlainObject(entry)) throw corrupt(`tensor '${name}' entry is not an object`);
     // A missing dtype is a damaged entry, not a model saved in another precision.
     if (typeof entry.dtype !== "string") throw corrupt(`tensor '${name}' has no dtype`);
-    if (entry.dtype !== "F32") {
-      throw new CharrnnError(
-        "MODEL_DTYPE_UNSUPPORTED",
-        `model file ${source}: tensor '${name}' has dtype ${JSON.stringify(entry.dtype)}; charrnn reads F32 only, save the weights as float32 (tensor.float())`,
-      );
+    const dtype = entry.dtype as StoredDtype;
+    const width = BYTES_PER_ELEMENT[dtype];
+    if (!Object.hasOwn(BYTES_PER_ELEMENT, dtype) || width === undefined) {
+      throw dtypeUnsupported(source, name, entry.dtype, "F32, F16, BF16 and I8");
     }
     const shape = entry.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
@@ -112,7 +152,7 @@ export function decodeSafetensors(bytes: Uint8Array, options: { source?: string 
     let size = shape.includes(0) ? 0 : 1;
     for (const d of shape as number[]) {
       size *= d;
-      if (size * 4 > dataLength) break;
+      if (size * width > dataLength) break;
     }
     const offsets = entry.data_offsets;
     if (
@@ -131,12 +171,12 @@ export function decodeSafetensors(bytes: Uint8Array, options: { source?: string 
         `tensor '${name}' data_offsets [${begin},${end}] exceed the data size ${dataLength} (file size ${bytes.length})`,
       );
     }
-    if (end - begin !== size * 4) {
+    if (end - begin !== size * width) {
       throw corrupt(
-        `tensor '${name}' data_offsets [${begin},${end}] hold ${end - begin} bytes but shape [${shape}] needs ${size * 4}`,
+        `tensor '${name}' data_offsets [${begin},${end}] hold ${end - begin} bytes but shape [${shape}] needs ${size * width}`,
       );
     }
-    entries.push({ name, shape: shape as number[], begin, end });
+    entries.push({ name, dtype, shape: shape as number[], begin, end });
   }
   const byBegin = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   for (let i = 1; i < byBegin.length; i++) {
@@ -148,11 +188,29 @@ export function decodeSafetensors(bytes: Uint8Array, options: { source?: string 
       );
     }
   }
-  const tensors: NamedTensors = new Map();
-  for (const { name, shape, begin, end } of entries) {
-    tensors.set(name, { shape, data: readFloat32(bytes, view, dataStart + begin, (end - begin) / 4) });
+  const tensors = new Map<string, StoredTensor>();
+  for (const { name, dtype, shape, begin, end } of entries) {
+    const at = dataStart + begin;
+    if (dtype === "F32") {
+      tensors.set(name, { dtype, shape, data: readFloat32(bytes, view, at, (end - begin) / 4) });
+    } else if (dtype === "I8") {
+      const data = new Int8Array(end - begin);
+      data.set(new Int8Array(bytes.buffer, bytes.byteOffset + at, end - begin));
+      tensors.set(name, { dtype, shape, data });
+    } else {
+      const data = new Uint16Array((end - begin) / 2);
+      for (let i = 0; i < data.length; i++) data[i] = view.getUint16(at + i * 2, true);
+      tensors.set(name, { dtype, shape, data });
+    }
   }
   return { tensors, metadata };
+}
+
+function dtypeUnsupported(source: string, name: string, dtype: unknown, reads: string): CharrnnError {
+  return new CharrnnError(
+    "MODEL_DTYPE_UNSUPPORTED",
+    `model file ${source}: tensor '${name}' has dtype ${JSON.stringify(dtype)}; charrnn reads ${reads} here, save the weights as float32 (tensor.float())`,
+  );
 }
 
 /** The one-line error for a damaged model file. */

@@ -1,16 +1,19 @@
 import {
+  checkWeightDtype,
   type ModelConfig,
   type NamedTensors,
   toOnnxLayer,
   transpose,
   validateConfig,
   validateParams,
+  type WeightDtype,
 } from "@charrnn/models";
 import { CharrnnError, CharrnnRangeError, Vocab, type VocabJSON } from "@charrnn/vocab";
 import type { onnx } from "onnx-proto";
 import { buildClassifierHead } from "./export-classifier";
 import { METADATA_KEYS, ONNX_FORMAT } from "./metadata";
 import { DataType, floatInitializer, int64Initializer, node, proto, valueInfo } from "./proto";
+import { addWeight } from "./weight-initializer";
 
 /** What `exportOnnx` writes: a model in the layout of `@charrnn/models`, and its vocabulary. */
 export interface ExportableModel {
@@ -34,6 +37,12 @@ export interface ExportOnnxOptions {
   producerVersion?: string;
   /** Written to the model's `doc_string` when given. */
   docString?: string;
+  /**
+   * Precision of the stored weight matrices (biases stay float32): `f16`/`bf16` initializers feed a
+   * `Cast` to float, `int8` ones (per-row scales) a `DequantizeLinear`; the recurrent ops see float32.
+   * @defaultValue "f32"
+   */
+  dtype?: WeightDtype;
 }
 
 /** Lowest and highest opsets `exportOnnx` writes. */
@@ -67,6 +76,7 @@ export function exportOnnx(model: ExportableModel, options: ExportOnnxOptions = 
   const irVersion = IR_FOR_OPSET[opset];
   if (irVersion === undefined)
     throw new CharrnnRangeError("opset", `an integer in [${MIN_OPSET}, ${MAX_OPSET}]`, opset);
+  const dtype = checkWeightDtype(options.dtype ?? "f32");
   const config = validateConfig(model.config);
   validateParams(config, model.params);
   const vocab = Vocab.fromJSON(model.vocab);
@@ -78,13 +88,14 @@ export function exportOnnx(model: ExportableModel, options: ExportOnnxOptions = 
   }
   const graph =
     config.head?.kind === "classifier"
-      ? buildClassifierGraph(config, model.params)
-      : buildGraph(config, model.params);
+      ? buildClassifierGraph(config, model.params, dtype)
+      : buildGraph(config, model.params, dtype);
   const metadataProps: onnx.IStringStringEntryProto[] = [
     { key: METADATA_KEYS.format, value: ONNX_FORMAT },
     { key: METADATA_KEYS.config, value: JSON.stringify(config) },
     { key: METADATA_KEYS.vocab, value: JSON.stringify(vocab.toJSON()) },
     { key: METADATA_KEYS.vocabHash, value: vocab.hash },
+    { key: METADATA_KEYS.dtype, value: dtype },
   ];
   const modelProto: onnx.IModelProto = {
     irVersion,
@@ -117,6 +128,7 @@ function recurrentStack(
   params: NamedTensors,
   nodes: onnx.INodeProto[],
   inits: onnx.ITensorProto[],
+  dtype: WeightDtype,
   sequenceLens?: string,
 ): RecurrentStack {
   const { cell, layers: L, hidden: H, vocabSize: V } = config;
@@ -127,7 +139,7 @@ function recurrentStack(
   nodes.push(node("Transpose", ["tokens"], ["tokens_tm"], "tokens_time_major", { perm: [1, 0] }));
   if (config.input === "embedding") {
     const emb = param("embedding.weight");
-    inits.push(floatInitializer("embedding.weight", emb.shape, emb.data));
+    addWeight({ name: "embedding.weight", dims: emb.shape, data: emb.data, rowAxis: 0 }, dtype, nodes, inits);
     nodes.push(node("Gather", ["embedding.weight", "tokens_tm"], ["x0"], "embedding", { axis: 0 }));
   } else {
     inits.push(int64Initializer("onehot.depth", [], [V]));
@@ -149,8 +161,8 @@ function recurrentStack(
   for (let k = 0; k < L; k++) {
     const { W, R, B } = toOnnxLayer(config, params, k);
     const p = `rnn.l${k}`;
-    inits.push(floatInitializer(`${p}.W`, W.shape, W.data));
-    inits.push(floatInitializer(`${p}.R`, R.shape, R.data));
+    addWeight({ name: `${p}.W`, dims: W.shape, data: W.data, rowAxis: 1 }, dtype, nodes, inits);
+    addWeight({ name: `${p}.R`, dims: R.shape, data: R.data, rowAxis: 1 }, dtype, nodes, inits);
     inits.push(floatInitializer(`${p}.B`, B.shape, B.data));
     const stateful = sequenceLens === undefined;
     const inputs = [x, `${p}.W`, `${p}.R`, `${p}.B`, sequenceLens ?? ""];
@@ -170,19 +182,25 @@ function recurrentStack(
   return { top: x, hOut, cOut };
 }
 
-function buildGraph(config: ModelConfig, params: NamedTensors): onnx.IGraphProto {
+function buildGraph(config: ModelConfig, params: NamedTensors, dtype: WeightDtype): onnx.IGraphProto {
   const { cell, layers: L, hidden: H, vocabSize: V } = config;
   const nodes: onnx.INodeProto[] = [];
   const inits: onnx.ITensorProto[] = [];
   const param = (name: string) => params.get(name)!;
-  const { top: x, hOut, cOut } = recurrentStack(config, params, nodes, inits);
+  const { top: x, hOut, cOut } = recurrentStack(config, params, nodes, inits, dtype);
   if (L > 1) {
     nodes.push(node("Concat", hOut, ["h"], "h_concat", { axis: 0 }));
     if (cell === "lstm") nodes.push(node("Concat", cOut, ["c"], "c_concat", { axis: 0 }));
   }
 
   const outW = param("output.weight");
-  inits.push(floatInitializer("output.weight_t", [H, V], transpose(outW.data, V, H)));
+  const outWT = {
+    name: "output.weight_t",
+    dims: [H, V],
+    data: transpose(outW.data, V, H),
+    rowAxis: 1,
+  } as const;
+  addWeight(outWT, dtype, nodes, inits);
   inits.push(floatInitializer("output.bias", [V], param("output.bias").data));
   nodes.push(node("Transpose", [x], ["y_bm"], "batch_major", { perm: [1, 0, 2] }));
   nodes.push(node("MatMul", ["y_bm", "output.weight_t"], ["logits_nobias"], "output.matmul"));
@@ -210,11 +228,16 @@ function buildGraph(config: ModelConfig, params: NamedTensors): onnx.IGraphProto
  * A classifier's graph: `tokens` int64 `[batch, seq]` and `lengths` int64 `[batch]` in, label
  * `logits` `[batch, labels]` out; every layer runs from zeros with `sequence_lens = lengths`.
  */
-function buildClassifierGraph(config: ModelConfig, params: NamedTensors): onnx.IGraphProto {
+function buildClassifierGraph(
+  config: ModelConfig,
+  params: NamedTensors,
+  dtype: WeightDtype,
+): onnx.IGraphProto {
   const nodes: onnx.INodeProto[] = [];
   const inits: onnx.ITensorProto[] = [];
   nodes.push(node("Cast", ["lengths"], ["lengths_i32"], "lengths_int32", { to: DataType.INT32 }));
-  const stack = recurrentStack(config, params, nodes, inits, "lengths_i32");
+  // The label projection is small; only the recurrent stack (and the embedding) are reduced.
+  const stack = recurrentStack(config, params, nodes, inits, dtype, "lengths_i32");
   buildClassifierHead(config, params, nodes, inits, {
     lengths: "lengths",
     top: stack.top,

@@ -15,6 +15,8 @@ export const METADATA_KEYS = {
   vocab: "charrnn.vocab",
   /** `"sha256:<hex>"`, `Vocab.hash` of that vocabulary. */
   vocabHash: "charrnn.vocab_hash",
+  /** Precision of the stored weight matrices: `"f32"`, `"f16"`, `"bf16"` or `"int8"`. */
+  dtype: "charrnn.dtype",
 } as const;
 
 /** What an ONNX file says about itself, read without a runtime. */

@@ -11,7 +11,7 @@ const loaded = onnxProtoModule as unknown as { onnx?: OnnxNamespace; default?: {
 export const proto: OnnxNamespace = loaded.onnx ?? (loaded.default as { onnx: OnnxNamespace }).onnx;
 
 /** ONNX `TensorProto.DataType` codes used here. */
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, INT8: 3, INT32: 6, INT64: 7, FLOAT16: 10, BFLOAT16: 16 } as const;
 
 /** A dimension: a fixed size or a symbolic name (`dim_param`). */
 export type Dim = number | string;

@@ -4,39 +4,64 @@ import { CharrnnError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { withFlagNames } from "../option-names";
-import { parseIntFlag } from "../options";
+import { parseChoiceFlag, parseIntFlag, UsageError } from "../options";
 
 interface ExportFlags {
   model: string;
-  onnx: string;
+  onnx?: string;
+  out?: string;
+  dtype?: string;
   opset?: string;
 }
+
+const DTYPES = ["f32", "f16", "bf16", "int8"] as const;
 
 export function registerExportCommand(program: Command, io: CliIo): void {
   program
     .command("export")
-    .description("export a trained model to a standard ONNX file (RNN/GRU/LSTM ops, vocab in its metadata)")
+    .description(
+      "export a trained model: a standard ONNX file (RNN/GRU/LSTM ops, vocab in its metadata) and/or a model file in another precision",
+    )
     .requiredOption("--model <path>", "training output directory or model.safetensors")
-    .requiredOption("--onnx <file>", "the .onnx file to write")
+    .option("--onnx <file>", "the .onnx file to write")
+    .option("--out <file>", "a model.safetensors to write (with --dtype: a smaller copy of the model)")
+    .option(
+      "--dtype <type>",
+      "precision of the weight matrices written: f32, f16, bf16 or int8 (per-row scales) (default: the model's)",
+    )
     .option("--opset <n>", "ONNX opset version (14–21)")
     .action((flags: ExportFlags) =>
       withFlagNames(async () => {
+        if (flags.onnx === undefined && flags.out === undefined) {
+          throw new UsageError("export needs --onnx FILE and/or --out FILE (a model.safetensors)");
+        }
         const opset = flags.opset === undefined ? undefined : parseIntFlag("--opset", flags.opset);
-        const [{ loadModel }, { exportOnnx }] = await Promise.all([
-          import("@charrnn/models/node"),
-          import("@charrnn/onnx"),
-        ]);
+        const chosen =
+          flags.dtype === undefined ? undefined : parseChoiceFlag("--dtype", flags.dtype, DTYPES);
+        const { loadModel, saveModel } = await import("@charrnn/models/node");
         const file = await loadModel(flags.model);
-        const bytes = exportOnnx(
-          { config: file.config, vocab: file.vocab, params: file.params },
-          opset === undefined ? {} : { opset },
-        );
-        await writeAtomic(flags.onnx, bytes);
-        io.stdout.write(
-          `wrote ${flags.onnx} (${(bytes.byteLength / 1024).toFixed(1)} KiB): ${file.config.layers}×${file.config.hidden} ${file.config.cell}, vocab ${file.config.vocabSize}\n`,
-        );
+        const dtype = chosen ?? file.dtype ?? "f32";
+        const what = `${file.config.layers}×${file.config.hidden} ${file.config.cell}, vocab ${file.config.vocabSize}, ${dtype}`;
+        if (flags.out !== undefined) {
+          await saveModel(flags.out, file, { dtype });
+          const { stat } = await import("node:fs/promises");
+          io.stdout.write(`wrote ${flags.out} (${kib((await stat(flags.out)).size)}): ${what}\n`);
+        }
+        if (flags.onnx !== undefined) {
+          const { exportOnnx } = await import("@charrnn/onnx");
+          const bytes = exportOnnx(
+            { config: file.config, vocab: file.vocab, params: file.params },
+            opset === undefined ? { dtype } : { opset, dtype },
+          );
+          await writeAtomic(flags.onnx, bytes);
+          io.stdout.write(`wrote ${flags.onnx} (${kib(bytes.byteLength)}): ${what}\n`);
+        }
       }),
     );
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {

@@ -1,3 +1,6 @@
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { ModelFile } from "@charrnn/models";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { openModel } from "../model-source";
@@ -21,9 +24,11 @@ export function registerInfoCommand(program: Command, io: CliIo): void {
     try {
       const { model, vocab, file } = opened;
       const paramCount = file ? [...file.params.values()].reduce((n, t) => n + t.data.length, 0) : undefined;
+      const stored = await storedForm(opened.source, file);
       const info = {
         source: opened.source,
         format: opened.engine === "onnx" && !file ? "onnx" : "charrnn safetensors",
+        ...stored,
         cell: model.cell,
         layers: model.layers,
         hidden: model.hidden,
@@ -40,6 +45,7 @@ export function registerInfoCommand(program: Command, io: CliIo): void {
       io.stdout.write(
         [
           `model:      ${info.source} (${info.format})`,
+          `file:       ${(stored.bytes / 1024).toFixed(1)} KiB, weights ${stored.dtype ?? "unknown precision"}`,
           `network:    ${info.layers}×${info.hidden} ${info.cell}${file ? `, ${file.config.input}${file.config.input === "embedding" ? ` ${file.config.embed}` : ""} input` : ""}`,
           ...(paramCount === undefined ? [] : [`parameters: ${paramCount.toLocaleString("en-US")}`]),
           `vocabulary: ${info.vocabSize} ${info.level === "char" ? "characters" : "words"} (${info.vocabHash})`,
@@ -50,4 +56,20 @@ export function registerInfoCommand(program: Command, io: CliIo): void {
       await opened.model.dispose?.();
     }
   });
+}
+
+/** The file's size in bytes and the precision its weights are stored in (`undefined`: a foreign ONNX file). */
+async function storedForm(
+  source: string,
+  file: ModelFile | undefined,
+): Promise<{ bytes: number; dtype?: string }> {
+  const { MODEL_FILE_NAME } = await import("@charrnn/models/node");
+  const path = (await stat(source)).isDirectory() ? join(source, MODEL_FILE_NAME) : source;
+  if (file) return { bytes: (await stat(path)).size, dtype: file.dtype ?? "f32" };
+  const { inspectOnnx, METADATA_KEYS } = await import("@charrnn/onnx");
+  const bytes = await readFile(path);
+  const metadata = inspectOnnx(bytes, path).metadata;
+  // charrnn exports from before reduced dtypes stored float32 and say nothing.
+  const dtype = metadata.get(METADATA_KEYS.dtype) ?? (metadata.has(METADATA_KEYS.format) ? "f32" : undefined);
+  return dtype === undefined ? { bytes: bytes.byteLength } : { bytes: bytes.byteLength, dtype };
 }

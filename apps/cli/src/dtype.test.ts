@@ -1,0 +1,100 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fixture, runInProcess } from "./test/harness";
+
+describe("reduced-precision model files: export --out/--onnx --dtype → info/sample/score/eval", () => {
+  const dir = mkdtempSync(join(tmpdir(), "charrnn-dtype-"));
+  const corpus = join(dir, "corpus.txt");
+  const run = join(dir, "run");
+  const json = async (args: string[]) => {
+    const result = await runInProcess(args);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout);
+  };
+
+  beforeAll(async () => {
+    writeFileSync(corpus, readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, 3000));
+    const trained = await runInProcess([
+      ...["train", "--data", corpus, "--out", run, "--engine", "reference", "--cell", "lstm"],
+      ...["--layers", "2", "--hidden", "16", "--embed", "8", "--seq", "8", "--batch", "2"],
+      ...["--val-fraction", "0.2", "--seed", "3", "--max-steps", "12"],
+    ]);
+    expect(trained.code).toBe(0);
+  });
+
+  it.each(["f16", "bf16", "int8"])(
+    "%s round-trips save → load → info/sample/score/eval/export",
+    async (dtype) => {
+      const small = join(dir, `${dtype}.safetensors`);
+      const onnx = join(dir, `${dtype}.onnx`);
+      const exported = await runInProcess([
+        "export",
+        "--model",
+        run,
+        "--out",
+        small,
+        "--onnx",
+        onnx,
+        "--dtype",
+        dtype,
+      ]);
+      expect(exported.code).toBe(0);
+      expect(exported.stdout).toMatch(
+        new RegExp(`wrote .*${dtype}\\.safetensors \\(.* KiB\\): 2×16 lstm, vocab \\d+, ${dtype}`),
+      );
+
+      const full = statSync(join(run, "model.safetensors")).size;
+      const info = await json(["info", "--model", small, "--json"]);
+      expect(info).toMatchObject({ dtype, bytes: statSync(small).size, cell: "lstm", layers: 2 });
+      // The header (config, vocab) is a large share of so small a model; exact sizes: models weight-dtype.test.
+      expect(info.bytes).toBeLessThan(full * 0.7);
+      expect(await json(["info", "--model", onnx, "--json"])).toMatchObject({ dtype, format: "onnx" });
+      const text = (await runInProcess(["info", "--model", small])).stdout;
+      expect(text).toMatch(new RegExp(`file: +[\\d.]+ KiB, weights ${dtype}`));
+
+      const evalFull = await json(["eval", "--model", run, "--data", corpus, "--json"]);
+      const evalSmall = await json(["eval", "--model", small, "--data", corpus, "--json"]);
+      const evalOnnx = await json(["eval", "--model", onnx, "--data", corpus, "--json"]);
+      expect(evalSmall.tokens).toBe(evalFull.tokens);
+      // The reduced weights change the loss a little, and the ONNX file computes the same reduced model.
+      expect(Math.abs(evalSmall.natsPerToken - evalFull.natsPerToken)).toBeLessThan(0.05);
+      expect(Math.abs(evalOnnx.natsPerToken - evalSmall.natsPerToken)).toBeLessThan(1e-4);
+
+      const scored = await json(["score", "--model", small, "--text", "ROMEO: the king", "--json"]);
+      const scoredFull = await json(["score", "--model", run, "--text", "ROMEO: the king", "--json"]);
+      expect(Math.abs(scored.natsPerToken - scoredFull.natsPerToken)).toBeLessThan(0.05);
+      expect(scored.natsPerToken).not.toBe(scoredFull.natsPerToken);
+      const greedy = ["--prime", "ROMEO:", "--length", "30", "--greedy"];
+      const fromSmall = await runInProcess(["sample", "--model", small, ...greedy]);
+      const fromOnnx = await runInProcess(["sample", "--model", onnx, ...greedy]);
+      expect(fromSmall.code).toBe(0);
+      expect(fromSmall.stdout.length).toBeGreaterThan(30);
+      expect(fromOnnx.stdout).toBe(fromSmall.stdout);
+
+      // A reduced model file exports again in its own dtype unless told otherwise.
+      const again = join(dir, `${dtype}-again.onnx`);
+      expect((await runInProcess(["export", "--model", small, "--onnx", again])).code).toBe(0);
+      expect(await json(["info", "--model", again, "--json"])).toMatchObject({ dtype });
+    },
+  );
+
+  it("refuses export without an output and an unknown --dtype, with exit 2", async () => {
+    const none = await runInProcess(["export", "--model", run]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--onnx FILE and\/or --out FILE/);
+    const bad = await runInProcess([
+      "export",
+      "--model",
+      run,
+      "--out",
+      join(dir, "x.safetensors"),
+      "--dtype",
+      "f8",
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--dtype must be one of f32, f16, bf16, int8, got "f8"/);
+  });
+});
