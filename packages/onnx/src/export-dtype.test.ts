@@ -10,9 +10,9 @@ import {
   type WeightDtype,
 } from "@charrnn/models";
 import { createRng } from "@charrnn/vocab";
-import * as ort from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { exportOnnx } from "./export-onnx";
+import { importOrtNode } from "./load-ort-node";
 import { METADATA_KEYS } from "./metadata";
 import { createOrtStepModel } from "./ort-step-model";
 import { proto } from "./proto";
@@ -26,6 +26,8 @@ import {
   testModel,
   testVocab,
 } from "./test-support";
+
+const ort = await importOrtNode();
 
 const cases = WEIGHT_DTYPES.flatMap((dtype) =>
   (["rnn", "gru", "lstm"] as const).map(
