@@ -1,8 +1,8 @@
-import type { EngineOptions, TrainingEngine } from "@charrnn/trainer";
+import type { EngineOptions, TorchEngineSettings, TrainingEngine } from "@charrnn/trainer";
 import { isCharrnnError } from "@charrnn/vocab";
 import { UsageError } from "./options";
 
-export const TRAIN_ENGINES = ["auto", "ort", "tfjs", "reference"] as const;
+export const TRAIN_ENGINES = ["auto", "ort", "tfjs", "reference", "torch"] as const;
 export type TrainEngineName = (typeof TRAIN_ENGINES)[number];
 
 /**
@@ -10,14 +10,16 @@ export type TrainEngineName = (typeof TRAIN_ENGINES)[number];
  * - `ort`: forward + backward graphs on onnxruntime-node's native kernels (the fast default);
  * - `tfjs`: TF.js on the fastest backend that loads (tfjs-node-gpu, tfjs-node, wasm, cpu) or `--backend`;
  * - `reference`: the plain-TypeScript oracle (slow, exact);
+ * - `torch`: PyTorch worker processes (GPUs, several processes or machines; `torch` settings);
  * - `auto`: `tfjs` when `--backend` names a TF.js backend, else `ort` when onnxruntime-node loads, else `tfjs`.
  */
 export function engineFactory(
   name: TrainEngineName,
   backend: string | undefined,
   log: (message: string) => void,
+  torch: TorchEngineSettings = {},
 ): (options: EngineOptions) => Promise<TrainingEngine> {
-  if ((name === "reference" || name === "ort") && backend !== undefined) {
+  if ((name === "reference" || name === "ort" || name === "torch") && backend !== undefined) {
     throw new UsageError(`--backend applies to --engine tfjs; the ${name} engine has no TF.js backend`);
   }
   return async (options) => {
@@ -29,6 +31,8 @@ export function engineFactory(
         return trainer.createReferenceEngine(options);
       case "ort":
         return trainer.createOrtEngine(options);
+      case "torch":
+        return trainer.createTorchEngine({ ...options, ...torch, log });
       case "tfjs":
         return tfjs();
       case "auto":

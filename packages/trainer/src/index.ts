@@ -42,6 +42,17 @@ export type { TfjsEngine, TfjsEngineOptions } from "./engine/tfjs-engine";
 export { createTfjsEngine } from "./engine/tfjs-engine";
 export type { TfjsStepModelOptions } from "./engine/tfjs-step-model";
 export { createTfjsStepModel } from "./engine/tfjs-step-model";
+export type { FindTorchPythonOptions, TorchPython } from "./engine/torch/find-python";
+export { findTorchPython } from "./engine/torch/find-python";
+export type { TorchTopology } from "./engine/torch/launch";
+export { checkTopology } from "./engine/torch/launch";
+export type {
+  TorchEngine,
+  TorchEngineOptions,
+  TorchEngineSettings,
+  TorchWorkers,
+} from "./engine/torch/torch-engine";
+export { createTorchEngine, runTorchFollowers, startTorchWorkers } from "./engine/torch/torch-engine";
 export type {
   EngineOptions,
   EvalResult,

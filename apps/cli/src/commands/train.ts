@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import type { TorchEngineSettings } from "@charrnn/trainer";
 import { CharrnnError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import { engineFactory, TRAIN_ENGINES } from "../engines";
@@ -44,6 +45,13 @@ interface TrainFlags {
   engine: string;
   backend?: string;
   resume?: string;
+  python?: string;
+  device?: string;
+  nproc?: string;
+  nnodes?: string;
+  nodeRank?: string;
+  masterAddr?: string;
+  masterPort?: string;
 }
 
 export function registerTrainCommand(program: Command, io: CliIo): void {
@@ -99,19 +107,45 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .option("--engine <name>", `training engine: ${TRAIN_ENGINES.join(", ")}`, "auto")
     .option("--backend <name>", "TF.js backend: auto, tensorflow (tfjs-node), wasm or cpu")
     .option("--resume <dir>", "continue the run in this directory from its newest valid checkpoint")
+    .option(
+      "--python <path>",
+      "torch engine: Python interpreter with PyTorch (default: $CHARRNN_PYTHON, python3, /usr/bin/python3)",
+    )
+    .option("--device <device>", "torch engine: cpu, cuda or mps (default: cuda when PyTorch sees a GPU)")
+    .option("--nproc <n>", "torch engine: worker processes on this machine (default: 1, or one per GPU)")
+    .option("--nnodes <n>", "torch engine: machines in the job (default 1)")
+    .option("--node-rank <i>", "torch engine: this machine's index, 0 … nnodes−1 (node 0 writes the run)")
+    .option("--master-addr <host>", "torch engine: address of node 0 (default 127.0.0.1)")
+    .option("--master-port <port>", "torch engine: rendezvous port on node 0 (needed with --nnodes > 1)")
     .action((flags: TrainFlags) => withFlagNames(() => trainCommand(flags, io)));
 }
 
 async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
+  const engine = parseChoiceFlag("--engine", flags.engine, TRAIN_ENGINES);
+  const torch = torchSettings(flags, engine);
+  const trainer = await import("@charrnn/trainer");
+  if (torch.nodeRank !== undefined && torch.nodeRank > 0) {
+    // Another machine of a multi-machine job: its workers follow rank 0; node 0 writes the run.
+    const { worldSize } = await trainer.runTorchFollowers({
+      ...torch,
+      log: (m) => io.stderr.write(`${m}\n`),
+    });
+    io.stdout.write(`node ${torch.nodeRank}: training finished (${worldSize} processes in the job)\n`);
+    return;
+  }
   const outDir = flags.out ?? flags.resume;
   if (outDir === undefined) throw new UsageError("--out is required (or --resume DIR to continue a run)");
-  const engine = parseChoiceFlag("--engine", flags.engine, TRAIN_ENGINES);
-  const trainer = await import("@charrnn/trainer");
   if (flags.backend !== undefined) parseChoiceFlag("--backend", flags.backend, trainer.BACKEND_NAMES);
   const configFile = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const overrides = flagSettings(flags);
   // Validate the merged settings now so a bad flag fails before any data is read.
   const settings = trainer.mergeTrainOptions(flags.preset, configFile, overrides);
+  const world = (torch.nproc ?? 1) * (torch.nnodes ?? 1);
+  if (flags.resume === undefined && settings.batch % world !== 0) {
+    throw new UsageError(
+      `--batch ${settings.batch} does not split over ${world} torch processes (--nproc × --nnodes); use a batch divisible by ${world}`,
+    );
+  }
   const render = createProgressRenderer(io);
   // The run's own level: a resumed run takes it from its checkpoint, not from these flags.
   let level = settings.level;
@@ -120,7 +154,7 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
     corpus: flags.data,
     outDir,
     ...(flags.resume !== undefined && { resume: flags.resume }),
-    createEngine: engineFactory(engine, flags.backend, (message) => io.stderr.write(`${message}\n`)),
+    createEngine: engineFactory(engine, flags.backend, (message) => io.stderr.write(`${message}\n`), torch),
     ...(io.signal !== undefined && { signal: io.signal }),
     onEvent: (event) => {
       if (event.type === "start") level = event.settings.level;
@@ -154,6 +188,38 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
         : `training diverged (non-finite loss, gradients or weights, or a runaway loss) at step ${result.step}; the last good checkpoint ${result.checkpoint} is kept — lower --lr or set --clip and --resume ${outDir}`,
     );
   }
+}
+
+/** The torch engine's flags; with another engine they are a usage error. */
+function torchSettings(flags: TrainFlags, engine: string): TorchEngineSettings {
+  const given = (
+    ["python", "device", "nproc", "nnodes", "nodeRank", "masterAddr", "masterPort"] as const
+  ).filter((key) => flags[key] !== undefined);
+  if (engine !== "torch") {
+    if (given.length > 0) {
+      const flag = `--${given[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new UsageError(`${flag} applies to --engine torch; add --engine torch or drop ${flag}`);
+    }
+    return {};
+  }
+  const out: TorchEngineSettings = {};
+  if (flags.python !== undefined) out.python = flags.python;
+  if (flags.device !== undefined)
+    out.device = parseChoiceFlag("--device", flags.device, ["cpu", "cuda", "mps"]);
+  if (flags.nproc !== undefined) out.nproc = parseIntFlag("--nproc", flags.nproc, { min: 1 });
+  if (flags.nnodes !== undefined) out.nnodes = parseIntFlag("--nnodes", flags.nnodes, { min: 1 });
+  if (flags.nodeRank !== undefined) {
+    out.nodeRank = parseIntFlag("--node-rank", flags.nodeRank, { min: 0, max: (out.nnodes ?? 1) - 1 });
+  }
+  if (flags.masterAddr !== undefined) out.masterAddr = flags.masterAddr;
+  if (flags.masterPort !== undefined)
+    out.masterPort = parseIntFlag("--master-port", flags.masterPort, { min: 1, max: 65535 });
+  if ((out.nnodes ?? 1) > 1 && out.masterPort === undefined) {
+    throw new UsageError(
+      "--nnodes > 1 needs --master-port PORT (and --master-addr HOST of node 0), the same on every node",
+    );
+  }
+  return out;
 }
 
 function flagSettings(flags: TrainFlags): Record<string, unknown> {

@@ -1,0 +1,137 @@
+import { type CellType, type ModelConfig, maxRelativeError, type RnnState } from "@charrnn/models";
+import { createRng } from "@charrnn/vocab";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createReferenceEngine } from "../reference-engine";
+import { randomBatch, randomParams, tinyConfig } from "../test-helpers";
+import type { OptimizerConfig, TrainBatch } from "../types";
+import { testTorchPython } from "./test-torch";
+import { createTorchEngine, startTorchWorkers, type TorchWorkers } from "./torch-engine";
+
+const TOL = 1e-5;
+const python = testTorchPython();
+
+function randomState(config: ModelConfig, batch: number, seed: number): RnnState {
+  const rng = createRng(seed);
+  const n = config.layers * batch * config.hidden;
+  const draw = (): Float32Array => Float32Array.from({ length: n }, () => rng.next() - 0.5);
+  const state: RnnState = { layers: config.layers, batch, hidden: config.hidden, h: draw() };
+  if (config.cell === "lstm") state.c = draw();
+  return state;
+}
+
+function maskedBatch(vocab: number, batch: number, steps: number, seed: number): TrainBatch {
+  const mask = Float32Array.from({ length: batch * steps }, (_, i) =>
+    i % 5 === 1 ? 0 : i % 7 === 3 ? 0.5 : 1,
+  );
+  return { ...randomBatch(vocab, batch, steps, seed), mask };
+}
+
+const OPTIMIZERS: OptimizerConfig[] = [
+  { kind: "adam", weightDecay: 0.01 },
+  { kind: "sgd", momentum: 0.9, nesterov: true, weightDecay: 0.001 },
+  { kind: "rmsprop", momentum: 0.5, centered: true },
+  { kind: "adagrad", initialAccumulator: 0.1 },
+];
+
+describe.skipIf(python === undefined)("torch engine", () => {
+  let workers: TorchWorkers;
+  beforeAll(async () => {
+    workers = await startTorchWorkers({ device: "cpu", python: python!.path });
+  }, 120_000);
+  afterAll(() => workers?.close());
+
+  const cases: [CellType, OptimizerConfig][] = [];
+  for (const cell of ["rnn", "gru", "lstm"] as const) for (const opt of OPTIMIZERS) cases.push([cell, opt]);
+  // In float64, as the reference computes: in float32 a gradient near Adam's or RMSprop's epsilon
+  // (1e-8) changes its update by more than 1e-5 with rounding alone (float32 is tested below).
+  it.each(cases)(
+    "%s + %o: one step equals the reference engine's (loss, weights, moments, state)",
+    async (cell, optimizer) => {
+      const config = tinyConfig(cell);
+      const params = randomParams(config, 21);
+      const ref = createReferenceEngine({ config, params, optimizer });
+      const torch = await createTorchEngine({ config, params, optimizer, workers, dtype: "float64" });
+      const state = randomState(config, 4, 8);
+      // The gradient norm is above the clip, so clipping is exercised.
+      const opts = { lr: 0.02, clipNorm: 0.1, dropoutSeed: 0 };
+      const batch = randomBatch(13, 4, 5, 50);
+      const a = await ref.trainStep(batch, state, opts);
+      const b = await torch.trainStep(batch, state, opts);
+      expect(a.gradNorm).toBeGreaterThan(0.1);
+      expect(Math.abs(a.loss - b.loss) / a.loss).toBeLessThan(TOL);
+      expect(Math.abs(a.gradNorm - b.gradNorm) / a.gradNorm).toBeLessThan(TOL);
+      expect(maxRelativeError(b.state.h, a.state.h)).toBeLessThan(TOL);
+      if (cell === "lstm") expect(maxRelativeError(b.state.c!, a.state.c!)).toBeLessThan(TOL);
+      const pa = await ref.getParams();
+      const pb = await torch.getParams();
+      expect([...pb.keys()]).toEqual([...pa.keys()]);
+      for (const [name, t] of pa) {
+        expect(pb.get(name)!.shape).toEqual(t.shape);
+        expect(maxRelativeError(pb.get(name)!.data, t.data), name).toBeLessThan(TOL);
+      }
+      const sa = await ref.getOptimizerState();
+      const sb = await torch.getOptimizerState();
+      expect(sb.kind).toBe(sa.kind);
+      expect(sb.step).toBe(1);
+      expect([...sb.slots.keys()].sort()).toEqual([...sa.slots.keys()].sort());
+      for (const [key, slot] of sa.slots)
+        expect(maxRelativeError(sb.slots.get(key)!, slot), key).toBeLessThan(TOL);
+      // A second step from the state the workers kept (the engine does not send it back again).
+      const next = randomBatch(13, 4, 5, 51);
+      const a2 = await ref.trainStep(next, a.state, opts);
+      const b2 = await torch.trainStep(next, b.state, opts);
+      expect(Math.abs(a2.loss - b2.loss) / a2.loss).toBeLessThan(TOL);
+      expect(maxRelativeError(b2.state.h, a2.state.h)).toBeLessThan(TOL);
+      torch.dispose();
+    },
+  );
+
+  it.each(["embedding", "onehot"] as const)(
+    "%s input: loss, logits, state and gradients equal the reference's (mask)",
+    async (input) => {
+      const config = tinyConfig("lstm", { input, embed: input === "onehot" ? undefined : 6 });
+      const params = randomParams(config, 3);
+      const batch = maskedBatch(13, 3, 4, 4);
+      const state = randomState(config, 3, 5);
+      const ref = createReferenceEngine({ config, params, optimizer: { kind: "sgd" } });
+      const torch = await createTorchEngine({ config, params, optimizer: { kind: "sgd" }, workers });
+      const a = await ref.lossAndGrads(batch, state);
+      const b = await torch.lossAndGrads(batch, state);
+      expect(Math.abs(a.loss - b.loss) / a.loss).toBeLessThan(TOL);
+      expect(maxRelativeError(b.logits, a.logits)).toBeLessThan(TOL);
+      expect(maxRelativeError(b.state.c!, a.state.c!)).toBeLessThan(TOL);
+      for (const [name, g] of a.grads)
+        expect(maxRelativeError(b.grads.get(name)!.data, g.data), name).toBeLessThan(TOL);
+      const ea = await ref.evaluate(batch, state);
+      const eb = await torch.evaluate(batch, state);
+      expect(eb.count).toBeCloseTo(ea.count, 6);
+      expect(Math.abs(ea.lossSum - eb.lossSum) / ea.lossSum).toBeLessThan(TOL);
+      torch.dispose();
+    },
+  );
+
+  it("resumes another engine's weights and moments: setParams and setOptimizerState, then a step equals the reference's", async () => {
+    const config = tinyConfig("gru");
+    const optimizer: OptimizerConfig = { kind: "adam" };
+    const ref = createReferenceEngine({ config, params: randomParams(config, 1), optimizer });
+    const state = randomState(config, 2, 3);
+    await ref.trainStep(randomBatch(13, 2, 4, 1), state, { lr: 0.01, dropoutSeed: 0 });
+    const torch = await createTorchEngine({ config, params: randomParams(config, 2), optimizer, workers });
+    await torch.setParams(await ref.getParams());
+    await torch.setOptimizerState(await ref.getOptimizerState());
+    const batch = randomBatch(13, 2, 4, 2);
+    const a = await ref.trainStep(batch, state, { lr: 0.01, dropoutSeed: 1 });
+    const b = await torch.trainStep(batch, state, { lr: 0.01, dropoutSeed: 1 });
+    expect(Math.abs(a.loss - b.loss) / a.loss).toBeLessThan(TOL);
+    const sb = await torch.getOptimizerState();
+    expect(sb.step).toBe(2);
+    const pa = await ref.getParams();
+    const pb = await torch.getParams();
+    for (const [name, t] of pa) expect(maxRelativeError(pb.get(name)!.data, t.data), name).toBeLessThan(TOL);
+    await expect(torch.setOptimizerState({ kind: "sgd", step: 0, slots: new Map() })).rejects.toMatchObject({
+      code: "OPTIMIZER_STATE_MISMATCH",
+    });
+    torch.dispose();
+    await expect(torch.getParams()).rejects.toMatchObject({ code: "ENGINE_DISPOSED" });
+  });
+});

@@ -1,0 +1,63 @@
+"""The charrnn language model as fused PyTorch modules.
+
+`embedding` (or one-hot input) → `rnn` (nn.LSTM/GRU/RNN, all layers in one fused module, cuDNN on
+GPUs) → `output` (nn.Linear). Its state_dict names and gate orders are charrnn's weight layout
+(`embedding.weight`, `rnn.weight_ih_l0`, …, `output.weight`, `output.bias`), so parameters move
+between engines by name. Dropout sits where charrnn's engines put it: between layers (nn.LSTM's own
+`dropout`) and on the last layer's output before the projection.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+class CharRnn(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.cell = config["cell"]
+        self.layers = config["layers"]
+        self.hidden = config["hidden"]
+        self.vocab_size = config["vocabSize"]
+        self.dropout = float(config.get("dropout", 0))
+        self.onehot = config["input"] == "onehot"
+        if not self.onehot:
+            self.embedding = nn.Embedding(self.vocab_size, config["embed"])
+        width = self.vocab_size if self.onehot else config["embed"]
+        extra = {"nonlinearity": "tanh"} if self.cell == "rnn" else {}
+        between = self.dropout if self.layers > 1 else 0.0
+        self.rnn = CELLS[self.cell](width, self.hidden, num_layers=self.layers, dropout=between, **extra)
+        self.output = nn.Linear(self.hidden, self.vocab_size)
+
+    def forward(self, x, state):
+        """`x` [B, T] token ids, `state` h (or (h, c)) [L, B, H] → logits [T, B, V] (time-major), state."""
+        xt = x.t()
+        if self.onehot:
+            inputs = F.one_hot(xt, self.vocab_size).to(self.output.weight.dtype)
+        else:
+            inputs = self.embedding(xt)
+        out, state = self.rnn(inputs, state)
+        if self.training and self.dropout > 0:
+            out = F.dropout(out, self.dropout, training=True)
+        return self.output(out), state
+
+    def zero_state(self, batch, device, dtype=torch.float32):
+        h = torch.zeros(self.layers, batch, self.hidden, device=device, dtype=dtype)
+        return (h, torch.zeros_like(h)) if self.cell == "lstm" else h
+
+
+def split_state(state):
+    """(h, c) for an LSTM state, (h, None) otherwise."""
+    return state if isinstance(state, tuple) else (state, None)
+
+
+def join_state(h, c):
+    return (h, c) if c is not None else h
+
+
+def token_losses(logits, y):
+    """Per-position cross-entropy, time-major [T, B], from time-major logits and batch-major targets."""
+    v = logits.shape[-1]
+    return F.cross_entropy(logits.reshape(-1, v), y.t().reshape(-1), reduction="none").view(y.shape[1], y.shape[0])

@@ -1,0 +1,112 @@
+"""`python3 -m charrnn_torch serve`: one worker process of `charrnn train --engine torch`.
+
+Rank 0 reads commands from the CLI on stdin and answers on stdout (protocol.py). Commands that
+change what every rank holds (init, train, setParams, setOptimizerState, shutdown) are broadcast
+to the other ranks, which follow without talking to the CLI; queries (evaluate, getParams, …) are
+answered by rank 0 alone. SIGINT is ignored: Ctrl-C reaches the whole process group, and the CLI
+still needs this worker to finish the step and hand over the weights for the checkpoint.
+"""
+
+import os
+import signal
+import sys
+import traceback
+
+import torch
+
+from . import __version__
+from .distributed import WorkerError, broadcast_object, init_from_env
+from .engine import Engine
+from .protocol import ProtocolClosed, read_message, write_message
+
+BROADCAST = {"init", "train", "setParams", "setOptimizerState", "shutdown"}
+
+
+def serve(device, timeout_s):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ctx = None
+    out = sys.stdout.buffer
+    try:
+        ctx = init_from_env(device, timeout_s)
+    except WorkerError as error:
+        if int(os.environ.get("RANK", "0")) == 0:
+            write_message(out, {"error": {"code": error.code, "message": error.message}})
+        print(f"charrnn_torch: {error.message}", file=sys.stderr)
+        return 1
+    if ctx.rank != 0:
+        return follow(ctx)
+    inp = sys.stdin.buffer
+    engine = None
+    while True:
+        try:
+            header, tensors = read_message(inp)
+        except ProtocolClosed:
+            return 0
+        op = header.get("op")
+        if ctx.distributed and op in BROADCAST:
+            broadcast_object(ctx, (header, tensors))
+        try:
+            reply, out_tensors = run(ctx, engine, header, tensors)
+            if op == "init":
+                engine = reply.pop("engine")
+        except WorkerError as error:
+            reply, out_tensors = {"error": {"code": error.code, "message": error.message}}, []
+        except Exception as error:  # noqa: BLE001 — reported to the CLI as one line, traceback on stderr
+            traceback.print_exc(file=sys.stderr)
+            message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            reply, out_tensors = {"error": {"code": "TORCH_WORKER_FAILED", "message": f"{type(error).__name__}: {message}"}}, []
+        write_message(out, reply, out_tensors)
+        if op == "shutdown":
+            return 0
+
+
+def follow(ctx):
+    """Ranks ≠ 0: run what rank 0 broadcasts until it says shutdown (or its group goes away)."""
+    engine = None
+    while True:
+        header, tensors = broadcast_object(ctx, None)
+        reply, _ = run(ctx, engine, header, tensors)
+        if header["op"] == "init":
+            engine = reply["engine"]
+        if header["op"] == "shutdown":
+            return 0
+
+
+def run(ctx, engine, header, tensors):
+    op = header.get("op")
+    if op == "init":
+        params = {k[len("param/"):]: v for k, v in tensors.items() if k.startswith("param/")}
+        engine = Engine(ctx, header["config"], header["optimizer"], params, header.get("dtype", "float32"))
+        device = ctx.device
+        name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
+        return {
+            "engine": engine,
+            "torch": torch.__version__,
+            "worker": __version__,
+            "device": name,
+            "world": ctx.world,
+            "backend": f"{device.type} (torch {torch.__version__}{', ' + name if device.type == 'cuda' else ''}, {ctx.world} process{'es' if ctx.world > 1 else ''})",
+        }, []
+    if op == "shutdown":
+        return {"ok": True}, []
+    if engine is None:
+        raise WorkerError("TORCH_PROTOCOL", f"command {op} before init")
+    if op == "train":
+        return engine.train_step(header, tensors)
+    if op == "evaluate":
+        result, state = engine.evaluate(header, tensors)
+        return result, list(zip(("h", "c"), state))
+    if op == "lossAndGrads":
+        return engine.loss_and_grads(header, tensors)
+    if op == "getParams":
+        return {}, [(n, p) for n, p in engine.named_params()]
+    if op == "setParams":
+        engine.set_params(tensors)
+        return {"ok": True}, []
+    if op == "getOptimizerState":
+        meta, slots = engine.optimizer.get_state()
+        return meta, slots
+    if op == "setOptimizerState":
+        engine.set_optimizer_state(header["kind"], header["step"], tensors)
+        return {"ok": True}, []
+    raise WorkerError("TORCH_PROTOCOL", f"unknown command {op}")
