@@ -36,6 +36,11 @@ export interface ModelConfig {
    * @defaultValue 0
    */
   dropout: number;
+  /**
+   * Dropout probability on the embedded inputs during training (Zaremba et al.); embedding input
+   * only. Not applied at inference. Absent means 0.
+   */
+  inputDropout?: number;
   init: InitScheme;
   /**
    * Added to the LSTM forget-gate bias at initialisation (Jozefowicz et al.; Keras uses 1).
@@ -81,6 +86,15 @@ export function validateConfig(config: ModelConfig): ModelConfig {
   if (config.input === "embedding") checkCount("embed", config.embed);
   if (typeof config.dropout !== "number" || !(config.dropout >= 0 && config.dropout < 1)) {
     throw new CharrnnRangeError("dropout", "in [0, 1)", config.dropout);
+  }
+  const inputDropout = config.inputDropout;
+  if (inputDropout !== undefined) {
+    if (typeof inputDropout !== "number" || !(inputDropout >= 0 && inputDropout < 1)) {
+      throw new CharrnnRangeError("inputDropout", "in [0, 1)", inputDropout);
+    }
+    if (inputDropout > 0 && config.input !== "embedding") {
+      throw new CharrnnRangeError("inputDropout", '0 with input "onehot"', inputDropout);
+    }
   }
   if (typeof config.forgetBias !== "number" || !Number.isFinite(config.forgetBias)) {
     throw new CharrnnRangeError("forgetBias", "a finite number", config.forgetBias);
@@ -137,6 +151,8 @@ export function defaultConfig(partial: PartialModelConfig): ModelConfig {
     forgetBias: partial.forgetBias ?? 0,
   };
   if (input === "embedding") config.embed = partial.embed ?? Math.min(hidden, 64);
+  if (partial.inputDropout !== undefined && partial.inputDropout > 0)
+    config.inputDropout = partial.inputDropout;
   if (partial.head !== undefined) config.head = partial.head;
   return validateConfig(config);
 }

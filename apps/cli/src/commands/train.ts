@@ -20,12 +20,21 @@ interface TrainFlags {
   embed?: string;
   input?: string;
   dropout?: string;
+  inputDropout?: string;
   seq?: string;
   batch?: string;
   epochs?: string;
   maxSteps?: string;
   timeBudget?: string;
   lr?: string;
+  lrSchedule?: string;
+  lrDecay?: string;
+  lrDecayAfter?: string;
+  lrPatience?: string;
+  minLr?: string;
+  warmupSteps?: string;
+  patience?: string;
+  minDelta?: string;
   optimizer?: string;
   clip?: string;
   valFraction?: string;
@@ -73,12 +82,24 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .option("--embed <n>", "embedding width")
     .option("--input <mode>", "embedding or onehot")
     .option("--dropout <p>", "dropout between layers and before the output, in [0, 1)")
+    .option("--input-dropout <p>", "dropout on the embedded inputs, in [0, 1) (embedding input only)")
     .option("--seq <n>", "time steps per window (truncated BPTT length)")
     .option("--batch <n>", "parallel streams per step")
     .option("--epochs <n>", "passes over the training split")
     .option("--max-steps <n>", "stop after this many steps (0 = no limit)")
     .option("--time-budget <sec>", "stop after this many seconds (0 = no limit)")
     .option("--lr <rate>", "learning rate")
+    .option(
+      "--lr-schedule <kind>",
+      "constant; decay (× --lr-decay per epoch after --lr-decay-after); plateau (× --lr-decay after --lr-patience validations without a new best, down to --min-lr); cosine (down to --min-lr exactly where the run ends: --max-steps, --time-budget or --epochs)",
+    )
+    .option("--lr-decay <factor>", "decay/plateau: learning-rate factor")
+    .option("--lr-decay-after <n>", "decay: epochs at the full rate before decaying")
+    .option("--lr-patience <n>", "plateau: validations without a new best before a cut")
+    .option("--min-lr <rate>", "plateau/cosine: lowest learning rate (default 0)")
+    .option("--warmup-steps <n>", "linear learning-rate warm-up over the first n steps (any schedule)")
+    .option("--patience <n>", "stop after n validations in a row without improving by --min-delta (0 = off)")
+    .option("--min-delta <nats>", "improvement a validation needs to reset --patience (default 0)")
     .option("--optimizer <name>", "adam, sgd, rmsprop or adagrad")
     .option("--clip <norm>", "global gradient-norm clip (0 = off)")
     .option("--val-fraction <f>", "last fraction of the corpus held out for validation")
@@ -256,6 +277,12 @@ function flagSettings(flags: TrainFlags): Record<string, unknown> {
   int("seed", "--seed", flags.seed, 0);
   int("vocabMaxSize", "--max-vocab", flags.maxVocab, 2);
   int("vocabMinCount", "--min-count", flags.minCount);
+  int("warmupSteps", "--warmup-steps", flags.warmupSteps, 0);
+  int("earlyStopping", "--patience", flags.patience, 0);
+  num("minDelta", "--min-delta", flags.minDelta);
+  num("inputDropout", "--input-dropout", flags.inputDropout);
+  const schedule = scheduleFlags(flags);
+  if (schedule !== undefined) out.lrSchedule = schedule;
   // Absolute, so a resume from another directory names the same files.
   if (flags.valid !== undefined) out.validFile = resolve(flags.valid);
   if (flags.test !== undefined) out.testFile = resolve(flags.test);
@@ -265,6 +292,24 @@ function flagSettings(flags: TrainFlags): Record<string, unknown> {
   num("clip", "--clip", flags.clip);
   num("valFraction", "--val-fraction", flags.valFraction);
   return out;
+}
+
+/**
+ * The `lrSchedule` the schedule flags describe: a kind with parameters, or parameters alone, which
+ * tune the schedule of the preset or config file (a parameter that kind does not read is refused).
+ */
+function scheduleFlags(flags: TrainFlags): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  if (flags.lrSchedule !== undefined) {
+    out.kind = parseChoiceFlag("--lr-schedule", flags.lrSchedule, ["constant", "decay", "plateau", "cosine"]);
+  }
+  if (flags.lrDecay !== undefined) out.factor = parseNumberFlag("--lr-decay", flags.lrDecay);
+  if (flags.lrDecayAfter !== undefined)
+    out.after = parseIntFlag("--lr-decay-after", flags.lrDecayAfter, { min: 0 });
+  if (flags.lrPatience !== undefined)
+    out.patience = parseIntFlag("--lr-patience", flags.lrPatience, { min: 0 });
+  if (flags.minLr !== undefined) out.minLr = parseNumberFlag("--min-lr", flags.minLr, { min: 0 });
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {

@@ -200,6 +200,9 @@ function createSweeper(
               for (let k = 0; k < H; k++) dxHere[dxo + k] = dxHere[dxo + k]! * mask[tb * H + k]!;
           } else if (grads.embedding !== undefined) {
             const row = tokens[b * T + s]! * inSize;
+            const mask = cache.masks?.input;
+            if (mask !== undefined)
+              for (let k = 0; k < inSize; k++) dxHere[dxo + k] = dxHere[dxo + k]! * mask[tb * inSize + k]!;
             for (let k = 0; k < inSize; k++)
               grads.embedding[row + k] = grads.embedding[row + k]! + dxHere[dxo + k]!;
           }

@@ -92,6 +92,8 @@ export function forwardCached(
           x.set(w.embedding.subarray(row, row + inSize), (t * B + b) * inSize);
         }
       }
+      const mask = masks?.input;
+      if (mask !== undefined) for (let i = 0; i < x.length; i++) x[i] = x[i]! * mask[i]!;
     } else if (l > 0) {
       x = below!.slice(B * H);
       const mask = masks?.between[l - 1];

@@ -72,4 +72,15 @@ describe.each(["rnn", "gru", "lstm"] as CellType[])("finite differences: %s", (c
     const options = { dropout: { rate: 0.3, seed: 9 } };
     expect(checkGrads(config, params, batch, undefined, options)).toBeLessThan(1e-5);
   });
+
+  it("match with input dropout on the embedded inputs, and the mask really drops inputs", () => {
+    const config = defaultConfig({ cell, layers: 1, hidden: 3, embed: 4, vocabSize: 4, inputDropout: 0.5 });
+    const params = initParams({ ...config, init: { kind: "uniform", scale: 0.5 } }, createRng(5));
+    const batch = { x: randomIds(6, 4, 6), y: randomIds(6, 4, 7), batch: 2, steps: 3 };
+    const options = { dropout: { rate: 0, seed: 9, inputRate: 0.5 } };
+    expect(checkGrads(config, params, batch, undefined, options)).toBeLessThan(1e-5);
+    const plain = referenceLossAndGrads(config, params, batch, undefined, {}).loss;
+    const dropped = referenceLossAndGrads(config, params, batch, undefined, options).loss;
+    expect(dropped).not.toBe(plain);
+  });
 });

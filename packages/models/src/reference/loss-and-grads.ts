@@ -24,8 +24,11 @@ export interface ReferenceGradOptions {
    * @defaultValue all steps of the window
    */
   truncate?: number;
-  /** Inverted dropout between layers and before the projection, masks from `createRng(seed)`. */
-  dropout?: { rate: number; seed: number };
+  /**
+   * Inverted dropout between layers and before the projection (`rate`, masks from `createRng(seed)`)
+   * and on the embedded inputs (`inputRate`, see `inputDropoutMask`).
+   */
+  dropout?: { rate: number; seed: number; inputRate?: number };
 }
 
 /** Result of `referenceLossAndGrads`. */
@@ -59,7 +62,8 @@ export function referenceLossAndGrads(
   const truncate = options.truncate ?? T;
   if (!Number.isInteger(truncate) || truncate < 0)
     throw new CharrnnRangeError("truncate", "an integer ≥ 0", truncate);
-  const masks = options.dropout && dropoutMasks(config, B, T, options.dropout.rate, options.dropout.seed);
+  const d = options.dropout;
+  const masks = d && dropoutMasks(config, B, T, d.rate, d.seed, d.inputRate);
 
   const w = toWeights(config, params);
   const cache = forwardCached(config, w, x, B, T, state, masks);

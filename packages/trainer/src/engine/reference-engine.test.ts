@@ -22,8 +22,8 @@ describe("reference engine", () => {
     { kind: "adagrad" },
   ];
   for (const optimizer of optimizers) {
-    it(`${optimizer.kind}: the tfjs engine tracks it step for step (dropout, clipping, mask, carried state)`, async () => {
-      const config = tinyConfig("lstm", { dropout: 0.25 });
+    it(`${optimizer.kind}: the tfjs engine tracks it step for step (dropout, input dropout, clipping, mask, carried state)`, async () => {
+      const config = tinyConfig("lstm", { dropout: 0.25, inputDropout: 0.2 });
       const params = randomParams(config, 21);
       const ref = createReferenceEngine({ config, params, optimizer });
       const tfe = await createTfjsEngine({ config, params, optimizer, backend: "cpu" });

@@ -53,7 +53,11 @@ export function createReferenceEngine(options: EngineOptions): ReferenceEngine {
 
     async trainStep(batch, state, opts) {
       enter();
-      const dropout = config.dropout > 0 ? { rate: config.dropout, seed: opts.dropoutSeed } : undefined;
+      const inputRate = config.inputDropout ?? 0;
+      const dropout =
+        config.dropout > 0 || inputRate > 0
+          ? { rate: config.dropout, seed: opts.dropoutSeed, inputRate }
+          : undefined;
       if (classifier) {
         const out = referenceClassifierLossAndGrads(config, params, readClassifierBatch(config, batch), {
           dropout,

@@ -1,4 +1,10 @@
-import { expectedShapes, type NamedTensors, type RnnState, validateParams } from "@charrnn/models";
+import {
+  expectedShapes,
+  inputDropoutMask,
+  type NamedTensors,
+  type RnnState,
+  validateParams,
+} from "@charrnn/models";
 import { CharrnnError } from "@charrnn/vocab";
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend, useBackend } from "./backend";
@@ -68,6 +74,12 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
         ? dropoutMasks(config, dropoutSeed, b * steps)
         : undefined;
     const hidden = config.hidden;
+    const inputRate = config.inputDropout ?? 0;
+    const embed = config.embed ?? 0;
+    const inputMask =
+      dropoutSeed !== undefined && inputRate > 0
+        ? inputDropoutMask(Float32Array, inputRate, dropoutSeed, b * steps, embed)
+        : undefined;
     return {
       batch: b,
       steps,
@@ -84,6 +96,11 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
           tf.tensor2d(m.subarray(t * b * hidden, (t + 1) * b * hidden), [b, hidden]),
         ),
       ),
+      inputDropout:
+        inputMask &&
+        Array.from({ length: steps }, (_, t) =>
+          tf.tensor2d(inputMask.subarray(t * b * embed, (t + 1) * b * embed), [b, embed]),
+        ),
     };
   };
 
@@ -92,6 +109,7 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
     if (win.mask) win.mask.dispose();
     if (win.c0) win.c0.dispose();
     if (win.dropout) tf.dispose(win.dropout.flat());
+    if (win.inputDropout) tf.dispose(win.inputDropout);
   };
 
   const readState = async (h: tf.Tensor, c: tf.Tensor | undefined, batch: number): Promise<RnnState> => {

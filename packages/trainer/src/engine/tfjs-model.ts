@@ -21,6 +21,8 @@ export interface TfjsWindow {
   c0?: tf.Tensor3D;
   /** Per layer, per step: inverted-dropout multipliers `[batch, hidden]` applied to the layer's output. */
   dropout?: tf.Tensor2D[][];
+  /** Per step: inverted-dropout multipliers `[batch, embed]` applied to the embedded inputs. */
+  inputDropout?: tf.Tensor2D[];
 }
 
 /** Gate blocks of each cell's weights, in PyTorch order: LSTM i,f,g,o; GRU r,z,n. */
@@ -74,7 +76,17 @@ export function forwardWindow(
   const h0 = tf.unstack(win.h0) as tf.Tensor2D[];
   const c0 = win.c0 === undefined ? undefined : (tf.unstack(win.c0) as tf.Tensor2D[]);
   const embedding = config.input === "embedding" ? (param("embedding.weight") as tf.Tensor2D) : undefined;
-  let xs = embedding === undefined ? win.inputs : win.inputs.map((x) => tf.matMul<tf.Tensor2D>(x, embedding));
+  const inputMask = win.inputDropout;
+  let xs =
+    embedding === undefined
+      ? win.inputs
+      : win.inputs.map((x, t) => {
+          const e = tf.matMul<tf.Tensor2D>(x, embedding);
+          if (inputMask === undefined) return e;
+          const dropped = tf.mul<tf.Tensor2D>(e, inputMask[t]!);
+          e.dispose();
+          return dropped;
+        });
   const layers: LayerCache[] = [];
   const finalH: tf.Tensor2D[] = [];
   const finalC: tf.Tensor2D[] = [];
@@ -253,7 +265,11 @@ export function backwardWindow(
     dOuts = out.dxs;
   }
   if (config.input === "embedding") {
-    const dx = tf.concat(dOuts);
+    const inputMask = win.inputDropout;
+    const dx =
+      inputMask === undefined
+        ? tf.concat(dOuts)
+        : tf.concat(dOuts.map((d, t) => tf.mul<tf.Tensor2D>(d, inputMask[t]!)));
     grads.set("embedding.weight", ops.tMul(tf.concat(win.inputs), dx));
   }
   return grads;

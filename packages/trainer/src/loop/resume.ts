@@ -18,6 +18,7 @@ export const RESUME_FIXED_SETTINGS: readonly (keyof TrainSettings)[] = [
   "input",
   "embed",
   "dropout",
+  "inputDropout",
   "level",
   "vocabMaxSize",
   "vocabMinCount",

@@ -8,7 +8,12 @@ import { readCheckpoint, writeCheckpoint } from "../checkpoint/checkpoint-store"
 import type { TrainingEngine } from "../engine/types";
 import type { MetricsLog } from "../metrics/metrics-log";
 import { natsToBits, perplexity } from "../metrics/units";
-import { createLrSchedule, type LrSchedule } from "../schedule/lr-schedule";
+import {
+  createLrSchedule,
+  type LrSchedule,
+  type LrScheduleState,
+  runProgress,
+} from "../schedule/lr-schedule";
 import { divergence, runawayLossLimit } from "./divergence";
 import { evaluateSplit } from "./evaluate";
 import type { PreparedData } from "./prepare-data";
@@ -41,6 +46,8 @@ export class Run {
   /** A step loss over this is divergence (see `runawayLossLimit`). */
   private readonly lossLimit: number;
   private readonly baseElapsed: number;
+  /** Schedule progress (`runProgress`) when this session started. */
+  private readonly resumedAt: number;
   // Progress accumulators since the last progress event.
   private lossSum = 0;
   private lossCount = 0;
@@ -68,7 +75,8 @@ export class Run {
     this.validation = ckpt
       ? { ...ckpt.validation }
       : { bestLoss: null, bestStep: -1, badEvals: 0, lastStep: -1 };
-    this.schedule = createLrSchedule(settings.lrSchedule, settings.lr, ckpt?.schedule);
+    this.schedule = this.createSchedule(ckpt?.schedule);
+    this.resumedAt = ckpt?.schedule.progress ?? 0;
     this.rng = createRng(ckpt?.rng ?? deriveSeed(settings.seed, SAMPLE_SEED_STREAM));
     this.carried = ckpt?.carried ?? zeroState(config, settings.batch);
     this.lastCheckpoint = found?.path;
@@ -171,7 +179,8 @@ export class Run {
         progress.window = 0;
         this.carried = zeroState(this.config, settings.batch);
         const next = this.lr();
-        if (next !== previous && progress.epoch < settings.epochs) {
+        // Per-step schedules (cosine, warm-up) change every step; only an epoch decay is news.
+        if (settings.lrSchedule.kind === "decay" && next !== previous && progress.epoch < settings.epochs) {
           this.emit({ type: "lr", step: progress.step, lr: next, previous });
         }
       }
@@ -187,9 +196,28 @@ export class Run {
     }
   }
 
-  /** The learning rate of a step in the current epoch: the schedule's, times the rollbacks' scale. */
+  /** The learning rate of the next update: the schedule's, times the rollbacks' scale. */
   private lr(): number {
-    return this.schedule.lrAt(this.progress.epoch) * this.lrScale;
+    const { progress, settings } = this;
+    const at = {
+      epoch: progress.epoch,
+      step: progress.step,
+      progress: runProgress({
+        step: progress.step,
+        epochs: settings.epochs,
+        windowsPerEpoch: this.data.source.windowsPerEpoch,
+        maxSteps: settings.maxSteps,
+        timeBudget: settings.timeBudget,
+        sessionSeconds: (this.now() - this.sessionStart) / 1000,
+        resumedAt: this.resumedAt,
+      }),
+    };
+    return this.schedule.lrAt(at) * this.lrScale;
+  }
+
+  private createSchedule(state: LrScheduleState | undefined): LrSchedule {
+    const { settings } = this;
+    return createLrSchedule(settings.lrSchedule, settings.lr, state, settings.warmupSteps);
   }
 
   /**
@@ -223,7 +251,7 @@ export class Run {
     const { bestLoss, bestStep } = this.validation;
     Object.assign(this.validation, ckpt.validation, { bestLoss, bestStep });
     this.bestPending = false;
-    this.schedule = createLrSchedule(settings.lrSchedule, settings.lr, ckpt.schedule);
+    this.schedule = this.createSchedule(ckpt.schedule);
     this.rng = createRng(ckpt.rng);
     this.carried = ckpt.carried ?? zeroState(this.config, settings.batch);
     this.lossSum = 0;
@@ -337,14 +365,18 @@ export class Run {
     const steps = settings.valSteps;
     const valLoss = await evaluateSplit(this.engine, this.data.val, { batch: settings.batch, steps });
     if (valLoss === undefined) return undefined;
-    const best = Number.isFinite(valLoss) && (validation.bestLoss === null || valLoss < validation.bestLoss);
+    const previousBest = validation.bestLoss;
+    const best = Number.isFinite(valLoss) && (previousBest === null || valLoss < previousBest);
+    // Patience counts validations that fail to beat the previous best by more than minDelta.
+    if (best && (previousBest === null || valLoss < previousBest - settings.minDelta)) {
+      validation.badEvals = 0;
+    } else {
+      validation.badEvals++;
+    }
     if (best) {
       validation.bestLoss = valLoss;
       validation.bestStep = progress.step;
-      validation.badEvals = 0;
       this.bestPending = true;
-    } else {
-      validation.badEvals++;
     }
     this.lastValLoss = valLoss;
     const previous = this.lr();

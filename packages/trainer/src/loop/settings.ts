@@ -30,6 +30,11 @@ export interface TrainSettings {
   /** Embedding width (`input: "embedding"` only). */
   embed?: number;
   dropout: number;
+  /**
+   * Dropout on the embedded inputs (Zaremba et al., `ptb_word_lm.py`), in [0, 1); embedding input
+   * only. Drawn independently of `dropout`'s masks.
+   */
+  inputDropout: number;
   init: InitScheme;
   forgetBias: number;
   /** Vocabulary built from the corpus: characters (code points) or words. */
@@ -57,6 +62,8 @@ export interface TrainSettings {
   /** Global-norm gradient clip (0 disables). */
   clip: number;
   lrSchedule: LrScheduleConfig;
+  /** Linear learning-rate warm-up over the first N updates, on top of any schedule (0 = none). */
+  warmupSteps: number;
   epochs: number;
   /** Stop after this many updates in total (0 = no limit). */
   maxSteps: number;
@@ -68,6 +75,11 @@ export interface TrainSettings {
   valSteps: number;
   /** Stop after this many validations in a row without a new best (0 disables). */
   earlyStopping: number;
+  /**
+   * A validation counts as an improvement for `earlyStopping` only when it beats the best loss so far
+   * by more than this (nats/token). The best model is still the lowest loss.
+   */
+  minDelta: number;
   /** Print a sample every N updates (0 disables). */
   sampleEvery: number;
   sampleLength: number;
@@ -91,6 +103,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   input: "embedding",
   embed: 64,
   dropout: 0,
+  inputDropout: 0,
   init: { kind: "pytorch" },
   forgetBias: 0,
   level: "char",
@@ -102,12 +115,14 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   optimizer: { kind: "adam" },
   clip: 5,
   lrSchedule: { kind: "constant" },
+  warmupSteps: 0,
   epochs: 10,
   maxSteps: 0,
   timeBudget: 0,
   valEvery: 500,
   valSteps: 256,
   earlyStopping: 0,
+  minDelta: 0,
   sampleEvery: 0,
   sampleLength: 200,
   checkpointEvery: 500,
@@ -164,6 +179,17 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   if (!(typeof settings.dropout === "number" && settings.dropout >= 0 && settings.dropout < 1)) {
     throw new CharrnnRangeError("dropout", "in [0, 1)", settings.dropout);
   }
+  const inputDropout = settings.inputDropout;
+  if (!(typeof inputDropout === "number" && inputDropout >= 0 && inputDropout < 1)) {
+    throw new CharrnnRangeError("inputDropout", "in [0, 1)", inputDropout);
+  }
+  if (inputDropout > 0 && settings.input !== "embedding") {
+    throw new CharrnnRangeError(
+      "inputDropout",
+      '0 with input "onehot" (it drops embedded inputs)',
+      inputDropout,
+    );
+  }
   const init = settings.init as { kind?: unknown; scale?: unknown };
   if (init?.kind !== "uniform" && init?.kind !== "glorot" && init?.kind !== "pytorch") {
     throw new CharrnnRangeError("init.kind", '"uniform", "glorot" or "pytorch"', init?.kind);
@@ -186,12 +212,14 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   resolveOptimizerConfig(settings.optimizer);
   nonNegative("clip", settings.clip);
   validateLrSchedule(settings.lrSchedule);
+  count("warmupSteps", settings.warmupSteps, 0);
   count("epochs", settings.epochs, 1);
   count("maxSteps", settings.maxSteps, 0);
   nonNegative("timeBudget", settings.timeBudget);
   count("valEvery", settings.valEvery, 0);
   count("valSteps", settings.valSteps, 1);
   count("earlyStopping", settings.earlyStopping, 0);
+  nonNegative("minDelta", settings.minDelta);
   const validates = settings.valFraction > 0 || settings.validFile !== undefined;
   if (!validates && (settings.earlyStopping > 0 || settings.lrSchedule.kind === "plateau")) {
     throw new CharrnnRangeError(

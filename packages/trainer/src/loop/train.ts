@@ -112,5 +112,6 @@ export function modelConfig(settings: TrainSettings, vocabSize: number): ModelCo
     forgetBias: settings.forgetBias,
   };
   if (settings.input === "embedding") config.embed = settings.embed;
+  if (settings.inputDropout > 0) config.inputDropout = settings.inputDropout;
   return config;
 }

@@ -108,6 +108,8 @@ describe("presets", () => {
       expect(s.lr).toBe(r.steps);
       expect(s.clip * r.steps).toBeCloseTo(r.norm, 12);
       expect(s.dropout).toBeCloseTo(1 - r.keep, 12);
+      // ptb_word_lm.py also drops out the embedded inputs with the same keep_prob.
+      expect(s.inputDropout).toBeCloseTo(1 - r.keep, 12);
     }
   });
 

@@ -18,8 +18,8 @@ export function resolvePreset(name: string): TrainSettings {
 /**
  * Settings as layers, later ones winning: defaults ← preset ← config file ← flags. Nested objects
  * (`optimizer`, `lrSchedule`, `init`) merge field by field when the kind stays the same and are
- * replaced when it changes; `optimizer: "adam"` and `lrSchedule: "constant"` are shorthands for
- * `{ kind }`. The result is validated (ranges, names, unknown keys).
+ * replaced when it changes; one without a `kind` (e.g. `{ minLr: 0.001 }` from a flag) tunes the
+ * kind below it; `optimizer: "adam"` and `lrSchedule: "constant"` are shorthands for `{ kind }`. The result is validated (ranges, names, unknown keys).
  */
 export function mergeTrainOptions(
   preset?: string | TrainPreset,
@@ -54,7 +54,8 @@ function mergeLayer(base: Record<string, unknown>, layer: Record<string, unknown
     if (raw === undefined) continue;
     const value = NESTED.has(key) && typeof raw === "string" ? { kind: raw } : raw;
     const previous = out[key] as { kind?: unknown } | undefined;
-    if (NESTED.has(key) && isObject(value) && isObject(previous) && previous.kind === value.kind) {
+    const sameKind = isObject(value) && (value.kind === undefined || value.kind === previous?.kind);
+    if (NESTED.has(key) && isObject(value) && isObject(previous) && sameKind) {
       out[key] = { ...previous, ...value };
     } else {
       out[key] = structuredClone(value);

@@ -63,8 +63,8 @@ const tfTutorial: TrainPreset = {
  * both `ptb_word_lm.py`'s `sequence_loss(average_across_timesteps=False)` and Zaremba's Lua code —
  * while our engines take the mean over all tokens, a gradient `num_steps` times smaller. So the
  * preset sets lr = 1 · num_steps and clip = max_grad_norm / num_steps: the same updates, clipped at
- * the same point, as the reference. One difference remains: the reference also drops out the
- * embedded inputs, our engines only each layer's output, so medium/large regularise a little less.
+ * the same point, as the reference. Like the reference, dropout also applies to the embedded inputs
+ * (`inputDropout`).
  */
 function ptb(p: {
   init: number;
@@ -85,6 +85,7 @@ function ptb(p: {
     input: "embedding",
     embed: p.hidden,
     dropout: Math.round((1 - p.keepProb) * 100) / 100,
+    inputDropout: Math.round((1 - p.keepProb) * 100) / 100,
     init: { kind: "uniform", scale: p.init },
     forgetBias: 0,
     level: "word",

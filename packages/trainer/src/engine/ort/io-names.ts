@@ -24,5 +24,6 @@ export const IO = {
   h: "h",
   c: "c",
   dropout: (layer: number) => `dropout_${layer}`,
+  inputDropout: "input_dropout",
   grad: (param: string) => `grad.${param}`,
 } as const;

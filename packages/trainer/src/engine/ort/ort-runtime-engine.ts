@@ -2,6 +2,7 @@ import {
   classifierHead,
   expectedShapes,
   fillPoolingWeights,
+  inputDropoutMask,
   type NamedTensors,
   type RnnState,
   validateParams,
@@ -195,13 +196,19 @@ export async function createOrtRuntimeEngine(options: OrtRuntimeEngineOptions): 
     async trainStep(batch: TrainBatch, state: RnnState, opts: StepOptions): Promise<TrainStepResult> {
       const ws = await prepare("train", batch, state);
       let feeds = ws.feeds;
+      const n = batch.batch * batch.steps;
       if (config.dropout > 0) {
         feeds = { ...ws.feeds };
-        const n = batch.batch * batch.steps;
         const masks = dropoutMasks(config, opts.dropoutSeed, n);
         for (let k = 0; k < masks.length; k++) {
           feeds[IO.dropout(k)] = new ort.Tensor("float32", masks[k]!, [n, config.hidden]);
         }
+      }
+      const inputRate = config.inputDropout ?? 0;
+      if (inputRate > 0) {
+        const embed = config.embed ?? 0;
+        const mask = inputDropoutMask(Float32Array, inputRate, opts.dropoutSeed, n, embed);
+        feeds = { ...feeds, [IO.inputDropout]: new ort.Tensor("float32", mask, [n, embed]) };
       }
       const out = await run(ws, feeds);
       const grads = readGrads(out);

@@ -21,7 +21,8 @@ export { IO } from "./io-names";
  * `y` (int32) and `mask` (float) are time-major `[steps·batch]` (position t·batch + b); the state
  * `h0`/`c0` is `[layers, batch, hidden]`; every parameter is an input under its layout name, so an
  * update needs no new session; dropout multipliers `dropout_k` `[steps·batch, hidden]` scale layer
- * k's output (time-major, as `dropoutMasks` draws them). Gradient outputs are `grad.<param>`.
+ * k's output (time-major, as `dropoutMasks` draws them), and `input_dropout` `[steps·batch, embed]`
+ * the embedded inputs when the config has `inputDropout`. Gradient outputs are `grad.<param>`.
  *
  * Forward per layer: one Gemm for the input projection of every step, one Gemm + gate ops per step;
  * one Gemm for the output projection. Backward is hand-derived BPTT: one MatMul per step for the
@@ -50,6 +51,10 @@ export function buildWindowGraph(
   const dropout = kind === "train" && config.dropout > 0;
   const drop: string[] = [];
   if (dropout) for (let k = 0; k < layers; k++) drop.push(g.input(IO.dropout(k), F, [TB, H]));
+  const inputDrop =
+    kind === "train" && (config.inputDropout ?? 0) > 0
+      ? g.input(IO.inputDropout, F, [TB, config.embed ?? 0])
+      : undefined;
   const backward = kind !== "eval";
   const onehot = config.input === "onehot";
   const split = (value: string, axis: number, parts: number): string[] =>
@@ -88,6 +93,7 @@ export function buildWindowGraph(
       xp = g.op("Add", [g.op("Gather", [g.op("Transpose", [wih], { perm: [1, 0] }), x], { axis: 0 }), bias]);
     } else {
       input = k === 0 ? g.op("Gather", [EMBEDDING_WEIGHT, x], { axis: 0 }) : below;
+      if (k === 0 && inputDrop !== undefined) input = g.op("Mul", [input, inputDrop]);
       if (k > 0 && dropout) input = g.op("Mul", [input, drop[k - 1]!]);
       xp = g.op("Gemm", [input, wih, bias], { transB: 1 });
     }
@@ -175,7 +181,9 @@ export function buildWindowGraph(
       dOut = g.op("MatMul", [dxp, w.wih]);
       if (dropout) dOut = g.op("Mul", [dOut, drop[k - 1]!]);
     } else if (!onehot) {
-      grads.set(EMBEDDING_WEIGHT, g.op("Gemm", [oneHotX, g.op("MatMul", [dxp, w.wih])], { transA: 1 }));
+      let dEmbedded = g.op("MatMul", [dxp, w.wih]);
+      if (inputDrop !== undefined) dEmbedded = g.op("Mul", [dEmbedded, inputDrop]);
+      grads.set(EMBEDDING_WEIGHT, g.op("Gemm", [oneHotX, dEmbedded], { transA: 1 }));
     }
   }
   for (const [name, shape] of expectedShapes(config)) g.output(IO.grad(name), grads.get(name)!, F, shape);
