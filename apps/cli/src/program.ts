@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerClassifyCommand } from "./commands/classify";
 import { registerEvalCommand } from "./commands/eval";
 import { registerExportCommand } from "./commands/export";
+import { registerImportCommand } from "./commands/import";
 import { registerInfoCommand } from "./commands/info";
 import { registerParityCommand } from "./commands/parity";
 import { registerSampleCommand } from "./commands/sample";
@@ -29,6 +30,7 @@ export function createProgram(io: CliIo): Command {
   registerScoreCommand(program, io);
   registerEvalCommand(program, io);
   registerExportCommand(program, io);
+  registerImportCommand(program, io);
   registerInfoCommand(program, io);
   registerParityCommand(program, io);
   registerVocabCommand(program, io);

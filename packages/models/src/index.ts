@@ -51,6 +51,18 @@ export type { NestedNumbers, StateDict, StateDictValue } from "./state-dict";
 export { fromPytorchStateDict, inferConfigFromStateDict, mapStateDictNames } from "./state-dict";
 export type { NamedTensors, RnnState, Tensor } from "./tensor";
 export { tensorSize } from "./tensor";
+export type { TfjsExportable } from "./tfjs-layers/tfjs-export";
+export { TFJS_FORMAT, tfjsInterface, toTfjsLayersModel } from "./tfjs-layers/tfjs-export";
+export type {
+  KerasLayerJSON,
+  TfjsLayersModel,
+  TfjsModelJSON,
+  TfjsWeightGroup,
+  TfjsWeightSpec,
+} from "./tfjs-layers/tfjs-format";
+export { TFJS_METADATA_KEY, TFJS_SHARD_BYTES } from "./tfjs-layers/tfjs-format";
+export type { TfjsImportOptions } from "./tfjs-layers/tfjs-import";
+export { fromTfjsLayersModel } from "./tfjs-layers/tfjs-import";
 export type { Int8Rows, WeightDtype } from "./weight-dtype";
 export {
   checkWeightDtype,

@@ -5,6 +5,8 @@ import { CharrnnError } from "@charrnn/vocab";
 import type { ModelFile, ParseModelOptions, SerializeModelOptions } from "./model-file";
 import { parseModel, serializeModel } from "./model-file";
 
+export { readTfjsLayersModel, writeTfjsLayersModel } from "./tfjs-layers/tfjs-node-io";
+
 /** The file a model directory holds. */
 export const MODEL_FILE_NAME = "model.safetensors";
 

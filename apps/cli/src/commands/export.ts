@@ -10,6 +10,7 @@ interface ExportFlags {
   model: string;
   onnx?: string;
   out?: string;
+  tfjs?: string;
   dtype?: string;
   opset?: string;
 }
@@ -20,11 +21,15 @@ export function registerExportCommand(program: Command, io: CliIo): void {
   program
     .command("export")
     .description(
-      "export a trained model: a standard ONNX file (RNN/GRU/LSTM ops, vocab in its metadata) and/or a model file in another precision",
+      "export a trained model: a standard ONNX file (RNN/GRU/LSTM ops, vocab in its metadata), a TF.js layers model, and/or a model file in another precision",
     )
     .requiredOption("--model <path>", "training output directory or model.safetensors")
     .option("--onnx <file>", "the .onnx file to write")
     .option("--out <file>", "a model.safetensors to write (with --dtype: a smaller copy of the model)")
+    .option(
+      "--tfjs <dir>",
+      "a directory to write a TF.js layers model into (model.json + weight shards; LSTM and RNN)",
+    )
     .option(
       "--dtype <type>",
       "precision of the weight matrices written: f32, f16, bf16 or int8 (per-row scales) (default: the model's)",
@@ -32,13 +37,15 @@ export function registerExportCommand(program: Command, io: CliIo): void {
     .option("--opset <n>", "ONNX opset version (14–21)")
     .action((flags: ExportFlags) =>
       withFlagNames(async () => {
-        if (flags.onnx === undefined && flags.out === undefined) {
-          throw new UsageError("export needs --onnx FILE and/or --out FILE (a model.safetensors)");
+        if (flags.onnx === undefined && flags.out === undefined && flags.tfjs === undefined) {
+          throw new UsageError(
+            "export needs --onnx FILE, --tfjs DIR and/or --out FILE (a model.safetensors)",
+          );
         }
         const opset = flags.opset === undefined ? undefined : parseIntFlag("--opset", flags.opset);
         const chosen =
           flags.dtype === undefined ? undefined : parseChoiceFlag("--dtype", flags.dtype, DTYPES);
-        const { loadModel, saveModel } = await import("@charrnn/models/node");
+        const { loadModel, saveModel, writeTfjsLayersModel } = await import("@charrnn/models/node");
         const file = await loadModel(flags.model);
         const dtype = chosen ?? file.dtype ?? "f32";
         const what = `${file.config.layers}×${file.config.hidden} ${file.config.cell}, vocab ${file.config.vocabSize}, ${dtype}`;
@@ -55,6 +62,16 @@ export function registerExportCommand(program: Command, io: CliIo): void {
           );
           await writeAtomic(flags.onnx, bytes);
           io.stdout.write(`wrote ${flags.onnx} (${kib(bytes.byteLength)}): ${what}\n`);
+        }
+        if (flags.tfjs !== undefined) {
+          // TF.js layers models hold float32 weights; the model's (possibly reduced) weights widen to them.
+          const { toTfjsLayersModel } = await import("@charrnn/models");
+          const tfjs = toTfjsLayersModel({ config: file.config, vocab: file.vocab, params: file.params });
+          await writeTfjsLayersModel(flags.tfjs, tfjs);
+          const bytes = [...tfjs.shards.values()].reduce((n, b) => n + b.byteLength, 0);
+          io.stdout.write(
+            `wrote ${flags.tfjs}/model.json + ${tfjs.shards.size} weight shard(s) (${kib(bytes)}): ${file.config.layers}×${file.config.hidden} ${file.config.cell}, vocab ${file.config.vocabSize}, float32\n`,
+          );
         }
       }),
     );

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, runInProcess } from "./test/harness";
 
-describe("reduced-precision model files: export --out/--onnx --dtype → info/sample/score/eval", () => {
+describe("conversions: export --out/--onnx/--tfjs --dtype, import --tfjs → info/sample/score/eval", () => {
   const dir = mkdtempSync(join(tmpdir(), "charrnn-dtype-"));
   const corpus = join(dir, "corpus.txt");
   const run = join(dir, "run");
@@ -84,7 +84,7 @@ describe("reduced-precision model files: export --out/--onnx --dtype → info/sa
   it("refuses export without an output and an unknown --dtype, with exit 2", async () => {
     const none = await runInProcess(["export", "--model", run]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/--onnx FILE and\/or --out FILE/);
+    expect(none.stderr).toMatch(/export needs --onnx FILE, --tfjs DIR and\/or --out FILE/);
     const bad = await runInProcess([
       "export",
       "--model",
@@ -96,5 +96,65 @@ describe("reduced-precision model files: export --out/--onnx --dtype → info/sa
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--dtype must be one of f32, f16, bf16, int8, got "f8"/);
+  });
+
+  it("export --tfjs → import --tfjs gives back a model with the same loss; GRUs are refused", async () => {
+    const tfjsDir = join(dir, "tfjs");
+    const exported = await runInProcess(["export", "--model", run, "--tfjs", tfjsDir]);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toMatch(/model\.json \+ 1 weight shard\(s\)/);
+    const modelJson = JSON.parse(readFileSync(join(tfjsDir, "model.json"), "utf8"));
+    expect(modelJson.format).toBe("layers-model");
+    const back = join(dir, "from-tfjs.safetensors");
+    const imported = await runInProcess(["import", "--tfjs", tfjsDir, "--out", back]);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(/2×16 lstm, embedding 8 input/);
+    const evalFull = await json(["eval", "--model", run, "--data", corpus, "--json"]);
+    const evalBack = await json(["eval", "--model", back, "--data", corpus, "--json"]);
+    expect(Math.abs(evalBack.natsPerToken - evalFull.natsPerToken)).toBeLessThan(1e-5);
+
+    // --vocab as a plain token array replaces the metadata's; a wrong-sized one is refused.
+    const tokens: string[] = modelJson.userDefinedMetadata.charrnn.vocab.tokens;
+    writeFileSync(join(dir, "tokens.json"), JSON.stringify(tokens));
+    const withVocab = await runInProcess([
+      "import",
+      "--tfjs",
+      tfjsDir,
+      "--vocab",
+      join(dir, "tokens.json"),
+      "--out",
+      back,
+    ]);
+    expect(withVocab.code).toBe(0);
+    writeFileSync(join(dir, "short.json"), JSON.stringify(tokens.slice(1)));
+    const short = await runInProcess([
+      "import",
+      "--tfjs",
+      tfjsDir,
+      "--vocab",
+      join(dir, "short.json"),
+      "--out",
+      join(dir, "x.st"),
+    ]);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/but the vocabulary has/);
+
+    const gruRun = join(dir, "gru");
+    await runInProcess([
+      ...["train", "--data", corpus, "--out", gruRun, "--engine", "reference", "--cell", "gru"],
+      ...["--layers", "1", "--hidden", "8", "--embed", "4", "--seq", "8", "--batch", "2", "--max-steps", "2"],
+    ]);
+    const gru = await runInProcess(["export", "--model", gruRun, "--tfjs", join(dir, "gru-tfjs")]);
+    expect(gru.code).toBe(1);
+    expect(gru.stderr).toMatch(/cannot export a GRU to TF\.js: .*reset_after=false/);
+    const missing = await runInProcess([
+      "import",
+      "--tfjs",
+      join(dir, "nowhere"),
+      "--out",
+      join(dir, "y.st"),
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nowhere\/model\.json does not exist/);
   });
 });

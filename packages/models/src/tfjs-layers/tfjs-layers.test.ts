@@ -1,0 +1,273 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, normalize } from "node:path";
+import { createRng } from "@charrnn/vocab";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CellType, defaultConfig, type InputMode } from "../config";
+import { initParams } from "../init-params";
+import type { ModelVocabJSON } from "../model-file";
+import { referenceForward } from "../reference/forward";
+import { toTfjsLayersModel } from "./tfjs-export";
+import { TFJS_METADATA_KEY } from "./tfjs-format";
+import { fromTfjsLayersModel } from "./tfjs-import";
+import { readTfjsLayersModel, writeTfjsLayersModel } from "./tfjs-node-io";
+
+const root = mkdtempSync(join(tmpdir(), "charrnn-tfjs-"));
+let server: Server;
+let base = "";
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+  // tf.loadLayersModel fetches model.json and its shards over HTTP, as a browser would.
+  server = createServer((req, res) => {
+    const path = normalize(join(root, decodeURIComponent(req.url ?? "/")));
+    try {
+      res.end(readFileSync(path));
+    } catch {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(root, { recursive: true, force: true });
+});
+
+function vocabOf(size: number, level: "char" | "word" = "char"): ModelVocabJSON {
+  const tokens = Array.from({ length: size }, (_, i) =>
+    level === "char" ? String.fromCodePoint(0x41 + i) : `w${i}`,
+  );
+  return {
+    format: "charrnn-vocab",
+    version: 1,
+    level,
+    tokens,
+    unk: null,
+    eos: null,
+    hash: `sha256:${level}${size}`,
+  };
+}
+
+function testModel(
+  cell: CellType,
+  layers: number,
+  input: InputMode,
+  seed: number,
+  level: "char" | "word" = "char",
+) {
+  const config = defaultConfig({ cell, layers, hidden: 10, embed: 6, vocabSize: 13, input });
+  return { config, vocab: vocabOf(13, level), params: initParams(config, createRng(seed)) };
+}
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = a.length === b.length ? 0 : Number.POSITIVE_INFINITY;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+};
+
+describe("charrnn export --tfjs: tf.loadLayersModel runs it step by step with state", () => {
+  it.each([
+    ["lstm", 2, "embedding", "char"],
+    ["rnn", 2, "onehot", "char"],
+    ["lstm", 1, "onehot", "word"],
+  ] as const)(
+    "%s ×%i, %s input, %s vocabulary: logits match ours within 1e-4",
+    async (cell, layers, input, level) => {
+      const m = testModel(cell, layers, input, 21, level);
+      const dir = `${cell}-${layers}-${input}`;
+      await writeTfjsLayersModel(join(root, dir), toTfjsLayersModel(m));
+      const loaded = await tf.loadLayersModel(`${base}/${dir}/model.json`);
+      const meta = loaded.getUserDefinedMetadata() as Record<
+        string,
+        { vocab: ModelVocabJSON; inputs: string[] }
+      >;
+      expect(meta[TFJS_METADATA_KEY]!.vocab).toEqual(m.vocab);
+      expect(loaded.inputNames).toEqual(meta[TFJS_METADATA_KEY]!.inputs);
+
+      const batch = 2;
+      const steps = 12;
+      const tokens = Int32Array.from({ length: batch * steps }, (_, i) => (i * 7 + 3) % 13);
+      const ref = referenceForward(m.config, m.params, tokens, batch, steps);
+      const perLayer = cell === "lstm" ? 2 : 1;
+      let state = Array.from({ length: layers * perLayer }, () => tf.zeros([batch, 10]));
+      const got = new Float32Array(batch * steps * 13);
+      for (let t = 0; t < steps; t++) {
+        const step = tf.tensor2d(
+          Array.from({ length: batch }, (_, b) => [tokens[b * steps + t]!]),
+          [batch, 1],
+          "int32",
+        );
+        const out = loaded.predict([step, ...state]) as tf.Tensor[];
+        const logits = out[0]!.dataSync();
+        for (let b = 0; b < batch; b++) got.set(logits.subarray(b * 13, (b + 1) * 13), (b * steps + t) * 13);
+        tf.dispose([step, out[0]!, ...state]);
+        state = out.slice(1);
+      }
+      expect(maxDiff(got, ref.logits)).toBeLessThan(1e-4);
+      expect(maxDiff(state[0]!.dataSync(), ref.state.h.subarray(0, batch * 10))).toBeLessThan(1e-4);
+      tf.dispose(state);
+      loaded.dispose();
+    },
+  );
+
+  it("refuses a GRU (tfjs-layers has only reset_after=false GRUs) and a classifier, naming the way out", () => {
+    expect(() => toTfjsLayersModel(testModel("gru", 1, "embedding", 2))).toThrow(
+      expect.objectContaining({
+        code: "TFJS_UNSUPPORTED",
+        message: expect.stringMatching(/reset_after=false.*--onnx/),
+      }),
+    );
+  });
+
+  it("imports its own export back to the same function, vocabulary from the metadata", async () => {
+    const m = testModel("lstm", 2, "onehot", 5);
+    const back = fromTfjsLayersModel(toTfjsLayersModel(m));
+    expect(back.config).toMatchObject({
+      cell: "lstm",
+      layers: 2,
+      hidden: 10,
+      input: "onehot",
+      vocabSize: 13,
+    });
+    expect(back.vocab).toEqual(m.vocab);
+    const tokens = Int32Array.from({ length: 20 }, (_, i) => (i * 5) % 13);
+    const a = referenceForward(m.config, m.params, tokens, 2, 10).logits;
+    const b = referenceForward(back.config, back.params, tokens, 2, 10).logits;
+    expect(maxDiff(a, b)).toBeLessThan(1e-5);
+  });
+});
+
+/** Saves a tf.layers model the way TF.js's file/HTTP handlers do: model.json plus one weights.bin. */
+async function saveWithTfjs(model: tf.LayersModel, dir: string): Promise<void> {
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const path = join(root, dir);
+      mkdirSync(path, { recursive: true });
+      writeFileSync(join(path, "weights.bin"), new Uint8Array(artifacts.weightData as ArrayBuffer));
+      writeFileSync(
+        join(path, "model.json"),
+        JSON.stringify({
+          format: artifacts.format,
+          generatedBy: artifacts.generatedBy,
+          modelTopology: artifacts.modelTopology,
+          weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
+        }),
+      );
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
+}
+
+describe("charrnn import --tfjs: models built and saved with tf.layers", () => {
+  const V = 11;
+  const batch = 3;
+  const seq = 9;
+  const ids = Array.from({ length: batch * seq }, (_, i) => (i * 4 + 1) % V);
+
+  it("a text-generation example model (one-hot input, 2 stacked LSTMs, softmax Dense) scores the same", async () => {
+    const model = tf.sequential();
+    model.add(
+      tf.layers.lstm({
+        units: 8,
+        returnSequences: true,
+        recurrentActivation: "sigmoid",
+        inputShape: [seq, V],
+      }),
+    );
+    model.add(tf.layers.dropout({ rate: 0.2 }));
+    model.add(
+      tf.layers.lstm({
+        units: 8,
+        returnSequences: false,
+        recurrentActivation: "sigmoid",
+        biasInitializer: "randomNormal",
+      }),
+    );
+    model.add(tf.layers.dense({ units: V, activation: "softmax" }));
+    await saveWithTfjs(model, "example-onehot");
+    const imported = fromTfjsLayersModel(await readTfjsLayersModel(join(root, "example-onehot")), {
+      vocab: vocabOf(V),
+    });
+    expect(imported.config).toMatchObject({
+      cell: "lstm",
+      layers: 2,
+      hidden: 8,
+      input: "onehot",
+      vocabSize: V,
+    });
+    const x = tf.oneHot(tf.tensor2d(ids, [batch, seq], "int32"), V).toFloat();
+    const probs = (model.predict(x) as tf.Tensor).dataSync();
+    const ours = referenceForward(imported.config, imported.params, Int32Array.from(ids), batch, seq).logits;
+    for (let b = 0; b < batch; b++) {
+      const last = ours.subarray((b * seq + seq - 1) * V, (b * seq + seq) * V);
+      const max = Math.max(...last);
+      const exp = Array.from(last, (v) => Math.exp(v - max));
+      const sum = exp.reduce((s, v) => s + v, 0);
+      expect(
+        maxDiff(
+          exp.map((e) => e / sum),
+          probs.subarray(b * V, (b + 1) * V),
+        ),
+      ).toBeLessThan(1e-5);
+    }
+  });
+
+  it("an embedding model with SimpleRNN layers and a linear Dense gives the same logits at every step", async () => {
+    const model = tf.sequential();
+    model.add(tf.layers.embedding({ inputDim: V, outputDim: 5, inputLength: seq }));
+    model.add(tf.layers.simpleRNN({ units: 7, returnSequences: true, biasInitializer: "randomNormal" }));
+    model.add(tf.layers.simpleRNN({ units: 7, returnSequences: true }));
+    model.add(tf.layers.dense({ units: V }));
+    await saveWithTfjs(model, "example-embedding");
+    const imported = fromTfjsLayersModel(await readTfjsLayersModel(join(root, "example-embedding")), {
+      vocab: vocabOf(V),
+    });
+    expect(imported.config).toMatchObject({
+      cell: "rnn",
+      layers: 2,
+      hidden: 7,
+      input: "embedding",
+      embed: 5,
+    });
+    const logits = (model.predict(tf.tensor2d(ids, [batch, seq])) as tf.Tensor).dataSync();
+    const ours = referenceForward(imported.config, imported.params, Int32Array.from(ids), batch, seq).logits;
+    expect(maxDiff(ours, logits)).toBeLessThan(1e-5);
+  });
+
+  it("refuses what it cannot convert exactly: hard-sigmoid gates (tfjs' default), tfjs GRUs, no vocabulary", async () => {
+    const hard = tf.sequential();
+    hard.add(tf.layers.lstm({ units: 4, inputShape: [seq, V] }));
+    hard.add(tf.layers.dense({ units: V, activation: "softmax" }));
+    await saveWithTfjs(hard, "hard-sigmoid");
+    const read = await readTfjsLayersModel(join(root, "hard-sigmoid"));
+    expect(() => fromTfjsLayersModel(read, { vocab: vocabOf(V), source: "m" })).toThrow(
+      expect.objectContaining({
+        code: "TFJS_UNSUPPORTED",
+        message: expect.stringMatching(
+          /^m: LSTM '.*' has recurrent_activation "hard_sigmoid".*recurrentActivation: 'sigmoid'/,
+        ),
+      }),
+    );
+    const gru = tf.sequential();
+    gru.add(tf.layers.gru({ units: 4, inputShape: [seq, V], recurrentActivation: "sigmoid" }));
+    gru.add(tf.layers.dense({ units: V }));
+    await saveWithTfjs(gru, "gru");
+    const gruRead = await readTfjsLayersModel(join(root, "gru"));
+    expect(() => fromTfjsLayersModel(gruRead, { vocab: vocabOf(V) })).toThrow(/reset_after=false/);
+    const noVocab = tf.sequential();
+    noVocab.add(tf.layers.simpleRNN({ units: 4, inputShape: [seq, V] }));
+    noVocab.add(tf.layers.dense({ units: V }));
+    await saveWithTfjs(noVocab, "no-vocab");
+    const plain = await readTfjsLayersModel(join(root, "no-vocab"));
+    expect(() => fromTfjsLayersModel(plain)).toThrow(expect.objectContaining({ code: "TFJS_NO_VOCAB" }));
+    expect(() => fromTfjsLayersModel(plain, { vocab: vocabOf(V + 1) })).toThrow(
+      /predicts 11 tokens but the vocabulary has 12/,
+    );
+  });
+});

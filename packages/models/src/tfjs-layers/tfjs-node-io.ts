@@ -1,0 +1,67 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { CharrnnError } from "@charrnn/vocab";
+import type { TfjsLayersModel, TfjsModelJSON } from "./tfjs-format";
+
+/**
+ * Writes a layers model into `dir` (created if needed): the weight shards first, then `model.json`
+ * (via a temporary file and a rename), so a reader never finds a `model.json` without its shards.
+ */
+export async function writeTfjsLayersModel(dir: string, model: TfjsLayersModel): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const [path, bytes] of model.shards) await writeFile(join(dir, path), bytes);
+    const temp = join(dir, `.model.json.${process.pid}.tmp`);
+    await writeFile(temp, JSON.stringify(model.modelJson));
+    await rename(temp, join(dir, "model.json"));
+  } catch (cause) {
+    throw new CharrnnError(
+      "TFJS_WRITE_FAILED",
+      `cannot write the TF.js model into ${dir}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/** Reads `dir/model.json` and every weight shard it lists. */
+export async function readTfjsLayersModel(dir: string): Promise<TfjsLayersModel> {
+  const jsonPath = join(dir, "model.json");
+  let modelJson: TfjsModelJSON;
+  try {
+    modelJson = JSON.parse(await readFile(jsonPath, "utf8")) as TfjsModelJSON;
+  } catch (cause) {
+    const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
+    throw new CharrnnError(
+      missing ? "TFJS_NOT_FOUND" : "TFJS_INVALID",
+      missing
+        ? `${jsonPath} does not exist; point --tfjs at the directory holding a TF.js layers model's model.json`
+        : `cannot read ${jsonPath}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  const shards = new Map<string, Uint8Array>();
+  for (const group of Array.isArray(modelJson.weightsManifest) ? modelJson.weightsManifest : []) {
+    for (const path of group.paths ?? []) {
+      if (path.includes("..") || path.startsWith("/")) {
+        throw new CharrnnError(
+          "TFJS_INVALID",
+          `${jsonPath} lists weight shard ${path} outside its directory`,
+        );
+      }
+      try {
+        shards.set(path, await readFile(join(dir, path)));
+      } catch (cause) {
+        throw new CharrnnError(
+          "TFJS_INVALID",
+          `cannot read weight shard ${join(dir, path)}: ${(cause as Error).message}`,
+          {
+            cause,
+          },
+        );
+      }
+    }
+  }
+  return { modelJson, shards };
+}
