@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { seriousViolations } from "./axe";
 import { buildAndServe, cliSample, launchChromium, modelsDir, screenshotDir } from "./harness";
 
 const PRIME = "ROMEO:";
@@ -56,6 +57,10 @@ afterEach(async () => {
 });
 
 async function fill(p: Page, settings: Record<string, string>): Promise<void> {
+  // Most settings are under "Advanced settings".
+  await p.evaluate(() => {
+    (document.getElementById("advanced") as HTMLDetailsElement).open = true;
+  });
   for (const [id, value] of Object.entries(settings)) await p.fill(`#${id}`, value);
 }
 
@@ -75,52 +80,78 @@ const sameAsCli = {
 };
 
 describe("the built demo page", () => {
-  it("generates the same text as `charrnn sample` for the same seed, streaming it in", async () => {
+  it("generates the same text as `charrnn sample` for the same seed", async () => {
     page = await openPage();
     await fill(page, sameAsCli);
-    // Record how the text grows while it is sampled: more than one intermediate length means it streamed.
-    await page.evaluate(() => {
-      const w = window as unknown as { lengths: number[] };
-      w.lengths = [];
-      const target = document.getElementById("output-generated")!;
-      new MutationObserver(() => w.lengths.push(target.textContent?.length ?? 0)).observe(target, {
-        characterData: true,
-        childList: true,
-        subtree: true,
-      });
-    });
     const text = await generate(page);
     expect(text).toBe(expected);
     expect(await page.textContent("#output-prime")).toBe(PRIME);
-    const lengths = await page.evaluate(() => (window as unknown as { lengths: number[] }).lengths);
-    expect(new Set(lengths.filter((n) => n > 0 && n < expected.length)).size).toBeGreaterThan(10);
     expect(await page.textContent("#cli")).toBe(
-      `charrnn sample --model model.safetensors --prime ROMEO: --length ${LENGTH} --seed ${SEED} --temperature ${TEMPERATURE}`,
+      `charrnn sample --model apps/demo/public/models/model.safetensors --prime ROMEO: --length ${LENGTH} --seed ${SEED} --temperature ${TEMPERATURE}`,
     );
     await page.screenshot({ path: `${screenshotDir}desktop.png`, fullPage: true });
   });
 
-  it("colours every generated character by its probability, with the alternatives", async () => {
+  it.each(["ts", "onnx"])(
+    "writes 2,000 characters on the %s engine, painting as it goes, and says how fast",
+    async (engine) => {
+      page = await openPage();
+      await page.check(`input[name="engine"][value="${engine}"]`);
+      await page.waitForSelector(`#output[data-engine="${engine}"]`);
+      await fill(page, { prime: PRIME, length: "2000", seed: "1" });
+      // The text's length at each painted frame: a partial length means the page painted mid-run.
+      await page.evaluate(() => {
+        const w = window as unknown as { painted: number[] };
+        w.painted = [];
+        const target = document.getElementById("output-generated")!;
+        const tick = () => {
+          w.painted.push(target.textContent?.length ?? 0);
+          requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      });
+      expect([...(await generate(page))]).toHaveLength(2000);
+      const painted = await page.evaluate(() => (window as unknown as { painted: number[] }).painted);
+      expect(painted.some((n) => n > 0 && n < 2000)).toBe(true);
+      expect(Number(await page.getAttribute("#output", "data-chars-per-sec"))).toBeGreaterThan(0);
+      expect(await page.textContent("#run-status")).toMatch(
+        /^Wrote 2,000 characters in \d+\.\d\d s \([\d,]+ chars\/s\)/,
+      );
+    },
+  );
+
+  it("shows the text once; a toggle colours it by probability; the alternatives show as bars", async () => {
     page = await openPage();
     await fill(page, sameAsCli);
     await generate(page);
-    const spans = page.locator("#chars span[role=option]");
+    const spans = page.locator("#output-generated span[data-index]");
     expect(await spans.count()).toBe([...expected].length);
-    const first = spans.first();
-    expect(await first.textContent()).toBe([...expected][0]);
-    expect(await first.getAttribute("title")).toMatch(
-      /^.+: \d+(\.\d+)?% \(rank \d+, \d+\.\d\d bits\) — top: /,
-    );
-    const colours = await spans.evaluateAll((els) =>
-      els.map((e) => (e as HTMLElement).style.backgroundColor),
-    );
+    expect(await page.textContent("#output-generated")).toBe(expected);
+    // No second copy of the text on the page.
+    expect(await page.locator("#chars").count()).toBe(0);
+    const backgrounds = () => spans.evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    expect(new Set(await backgrounds())).toEqual(new Set(["rgba(0, 0, 0, 0)"]));
+    await page.check("#colour-toggle");
+    const colours = await backgrounds();
     expect(colours.every((c) => c.startsWith("rgb("))).toBe(true);
     expect(new Set(colours).size).toBeGreaterThan(3);
-    // Keyboard: focus the list, move right, the detail line follows.
-    await page.focus("#chars");
+    // Pointing at a character shows its alternatives as bars.
+    await spans.nth(3).hover();
+    expect(await page.textContent("#char-detail .char-line")).toMatch(
+      /^.+: \d+(\.\d+)?% \(rank \d+, \d+\.\d\d bits\) — top: /,
+    );
+    expect(await page.locator("#char-detail .alternatives li").count()).toBe(5);
+    const widths = await page
+      .locator("#char-detail .alt-bar")
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).getBoundingClientRect().width));
+    expect(widths[0]!).toBeGreaterThan(widths[4]!);
+    // Keyboard: the output is a tab stop; the arrow keys move the highlighted character.
+    await page.focus("#output");
+    await page.keyboard.press("Home");
     await page.keyboard.press("ArrowRight");
-    expect(await page.getAttribute("#chars", "aria-activedescendant")).toBe("char-1");
-    expect(await page.textContent("#char-detail")).toBe(await spans.nth(1).getAttribute("title"));
+    expect(await page.getAttribute("#output-generated span.active", "data-index")).toBe("1");
+    expect(await page.textContent("#char-detail .char-line")).toMatch(/^.+: \d/);
+    await page.screenshot({ path: `${screenshotDir}coloured.png` });
   });
 
   it("gives the same text on onnxruntime-web", async () => {
@@ -129,7 +160,7 @@ describe("the built demo page", () => {
     await page.waitForSelector('#output[data-engine="onnx"]');
     await fill(page, sameAsCli);
     expect(await generate(page)).toBe(expected);
-    expect(await page.locator("#chars span[role=option]").count()).toBe([...expected].length);
+    expect(await page.locator("#output-generated span[data-index]").count()).toBe([...expected].length);
     // Greedy decoding agrees with the CLI too.
     await fill(page, { temperature: "0", length: "60" });
     expect(await generate(page)).toBe(cliSample(["--prime", PRIME, "--greedy", "--length", "60"]));
@@ -195,8 +226,32 @@ describe("the built demo page", () => {
       mimeType: "text/plain",
       buffer: Buffer.from("hi"),
     });
-    await page.waitForSelector("#error:not([hidden])");
-    expect(await page.textContent("#error")).toContain("notes.bin is neither a charrnn model");
+    await page.waitForSelector("#model-error:not([hidden])");
+    expect(await page.textContent("#model-error")).toContain("notes.bin is neither a charrnn model");
+
+    // A file that looks like a model but is not: a sentence, with the raw message under Details.
+    const fake = Buffer.alloc(64, 0x41);
+    fake.writeBigUInt64LE(14975156114790242000n, 0);
+    fake[8] = 0x7b;
+    await page.setInputFiles("#model-file", {
+      name: "holiday.safetensors",
+      mimeType: "application/octet-stream",
+      buffer: fake,
+    });
+    await page.waitForFunction(() =>
+      document.getElementById("model-error")?.textContent?.includes("holiday"),
+    );
+    expect(await page.textContent("#model-error p")).toMatch(
+      /^holiday\.safetensors is not a model file this page can read/,
+    );
+    expect(await page.textContent("#model-error details code")).toMatch(/header length \d+ exceeds/);
+    // The error is beside the file picker, on screen, not in a header far above it.
+    const [picker, box] = await Promise.all([
+      page.locator("#model-file").boundingBox(),
+      page.locator("#model-error").boundingBox(),
+    ]);
+    expect(Math.abs(box!.y - picker!.y)).toBeLessThan(200);
+    expect(await page.locator("#model-error").isVisible()).toBe(true);
   });
 
   it("marks invalid settings and characters the model never saw", async () => {
@@ -218,10 +273,16 @@ describe("the built demo page", () => {
     expect([...((await page.textContent("#output-generated")) ?? "")]).toHaveLength(20);
   });
 
-  it("fits a 390px-wide phone screen", async () => {
+  it("fits a 390px-wide phone screen, and brings the output into view after Generate", async () => {
     page = await openPage({ width: 390, height: 844 });
     await fill(page, { ...sameAsCli, length: "120" });
+    // The settings are open, so the output starts below the screen.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    expect((await page.locator("#output").boundingBox())!.y).toBeGreaterThan(844);
     await generate(page);
+    const out = await page.locator("#output").boundingBox();
+    expect(out!.y).toBeGreaterThanOrEqual(0);
+    expect(out!.y).toBeLessThan(844);
     await page.waitForSelector("#metrics-charts svg");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -229,11 +290,131 @@ describe("the built demo page", () => {
   });
 });
 
-describe("training in the page", () => {
-  it("trains a tiny model in a worker: the loss falls, samples appear, and the generator can use it", async () => {
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+describe("a page that guides the visitor", () => {
+  it.each([
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ])(
+    "puts Generate and the output on the first screen (%s), with a hint in the empty output",
+    async (name, size) => {
+      page = await openPage(size);
+      const run = (await page.locator("#run").boundingBox())!;
+      const out = (await page.locator("#output").boundingBox())!;
+      expect(run.y + run.height).toBeLessThanOrEqual(size.height);
+      expect(out.y + 40).toBeLessThanOrEqual(size.height);
+      expect(await page.isVisible("#output-hint")).toBe(true);
+      expect(await page.textContent("#output-hint")).toContain("Press Generate");
+      expect(await page.getAttribute("#advanced", "open")).toBeNull();
+      await page.screenshot({ path: `${screenshotDir}first-screen-${name}.png` });
+      await page.click("#run");
+      await page.waitForSelector('#output[data-state="done"]');
+      expect(await page.isVisible("#output-hint")).toBe(false);
+    },
+  );
+
+  it.each([
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ])("has no serious or critical axe-core violations (%s)", async (_name, size) => {
+    page = await openPage(size);
+    await fill(page, { ...sameAsCli, length: "120" });
+    await generate(page);
+    await page.check("#colour-toggle");
+    await page.locator("#output-generated span[data-index]").nth(2).click();
+    await page.waitForSelector("#metrics-charts svg");
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it("keeps keyboard focus and the engine while a run goes (Enter on Generate)", async () => {
     page = await openPage();
+    await fill(page, { length: "5000" });
+    await page.focus("#run");
+    await page.keyboard.press("Enter");
+    const during = await page.evaluate(() => ({
+      state: document.getElementById("output")!.dataset.state,
+      focus: document.activeElement?.id,
+      radios: [...document.querySelectorAll<HTMLInputElement>('input[name="engine"]')].map((r) => r.disabled),
+    }));
+    expect(during).toEqual({ state: "running", focus: "stop", radios: [true, true] });
+    await page.waitForSelector('#output[data-state="done"]');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("run");
+    expect(await page.isEnabled('input[name="engine"][value="onnx"]')).toBe(true);
+  });
+
+  it("greys out the label of an engine the model cannot run on", async () => {
+    page = await openPage();
+    const colour = (value: string) =>
+      page.$eval(
+        `input[name="engine"][value="${value}"]`,
+        (input) => getComputedStyle(input.parentElement!).color,
+      );
+    expect(await colour("ts")).toBe(await colour("onnx"));
+    await page.setInputFiles("#model-file", {
+      name: "dropped.onnx",
+      mimeType: "application/octet-stream",
+      buffer: readFileSync(`${modelsDir}model.onnx`),
+    });
+    await page.waitForSelector('#output[data-engine="onnx"][data-model="dropped.onnx"]');
+    expect(await colour("ts")).toBe("rgb(107, 107, 107)");
+    expect(await colour("onnx")).not.toBe("rgb(107, 107, 107)");
+  });
+
+  it("tells the visitor's own model from the bundled one, in the summary and the command line", async () => {
+    page = await openPage();
+    expect(await page.textContent("#model-summary")).toMatch(/^The bundled model \(model\.safetensors\): /);
+    expect(await page.textContent("#cli")).toContain("--model apps/demo/public/models/model.safetensors");
+    await page.setInputFiles("#model-file", {
+      name: "model.safetensors",
+      mimeType: "application/octet-stream",
+      buffer: readFileSync(`${modelsDir}model.safetensors`),
+    });
+    await page.waitForSelector('#model-summary[data-origin="file"]');
+    expect(await page.textContent("#model-summary")).toMatch(/^Your model, model\.safetensors: /);
+    expect(await page.textContent("#cli")).toMatch(/^charrnn sample --model model\.safetensors /);
+    expect(await page.textContent("#model-status")).toContain("Opened model.safetensors");
+    await page.click("#reset-model");
+    await page.waitForSelector('#model-summary[data-origin="bundled"]');
+    expect(await page.textContent("#cli")).toContain("--model apps/demo/public/models/model.safetensors");
+  });
+
+  it("says 1 step, not 1 steps", async () => {
+    page = await openPage();
+    await page.setInputFiles("#metrics-file", {
+      name: "one.jsonl",
+      mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify({ step: 1, epoch: 0, trainLoss: 3, charsPerSec: 900, elapsed: 1 })),
+    });
+    await page.waitForFunction(() => document.getElementById("metrics-source")?.textContent?.includes("one"));
+    expect(await page.textContent("#metrics-summary")).toMatch(/^1 step;/);
+  });
+
+  it("drops a stale training-text error once the text changes", async () => {
+    page = await openPage();
+    await page.fill("#train-text", "Too short.");
+    await page.click("#train-start");
+    await page.waitForSelector("#train-text-error:not([hidden])");
+    await page.type("#train-text", " A little more.");
+    expect(await page.isHidden("#train-text-error")).toBe(true);
+    expect(await page.getAttribute("#train-text", "aria-invalid")).toBeNull();
+  });
+});
+
+describe("training in the page", () => {
+  it("trains a tiny model on onnxruntime-web in a worker: the loss falls, samples appear, and the generator can use it", async () => {
+    page = await openPage();
+    // Served with COOP/COEP: the worker's onnxruntime-web gets WebAssembly threads.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const threads = await page.evaluate(() => Math.min(4, navigator.hardwareConcurrency));
     await page.click("#train-start");
     await page.waitForSelector('section.train[data-state="running"]');
+    await page.waitForSelector("section.train[data-engine]");
+    expect(await page.getAttribute("section.train", "data-engine")).toBe(
+      `onnxruntime-web · WebAssembly SIMD, ${threads} thread${threads === 1 ? "" : "s"}`,
+    );
+    expect(await page.textContent("#train-engine-used")).toContain("onnxruntime-web");
     // Start is disabled while training: the keyboard focus moves on to Pause.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("train-pause");
     // Bounded: about 50 updates take 10–20 s on a 2-core machine.
@@ -257,6 +438,10 @@ describe("training in the page", () => {
     expect(await samples.count()).toBeGreaterThanOrEqual(2);
     expect([...((await samples.first().textContent()) ?? "")]).toHaveLength(200);
     expect(await page.locator("#train-samples .sample-step").last().textContent()).toMatch(/^Step 0 /);
+    // The form's rows keep their height while samples make the results column grow.
+    for (const id of ["train-start", "train-pause", "train-use"]) {
+      expect((await page.locator(`#${id}`).boundingBox())!.height).toBeLessThan(60);
+    }
 
     await page.click("#train-pause");
     await page.waitForSelector('section.train[data-state="paused"]');

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseModel } from "@charrnn/models";
+import { createOrtRuntimeEngine } from "@charrnn/trainer/browser";
 import { CharrnnError, createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import {
@@ -8,7 +9,9 @@ import {
   createBrowserTrainer,
   DEFAULT_BROWSER_SETTINGS,
   MIN_CORPUS_CHARS,
+  REFERENCE_CANDIDATE,
 } from "./browser-trainer";
+import type { EngineCandidate } from "./fallback-engine";
 
 // The text the page trains on by default, shortened so that a run takes a second or two.
 const excerpt = readFileSync(new URL("../public/corpus/shakespeare-excerpt.txt", import.meta.url), "utf8");
@@ -24,8 +27,12 @@ const tiny: BrowserTrainSettings = {
 };
 const STEPS = 150;
 
-async function run(settings: BrowserTrainSettings, steps = STEPS) {
-  const trainer = createBrowserTrainer(text, settings);
+async function run(
+  settings: BrowserTrainSettings,
+  steps = STEPS,
+  engines: readonly EngineCandidate[] = [REFERENCE_CANDIDATE],
+) {
+  const trainer = await createBrowserTrainer(text, settings, engines);
   const first = await trainer.validate();
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) losses.push((await trainer.step()).loss);
@@ -55,7 +62,7 @@ describe("createBrowserTrainer", () => {
   });
 
   it("samples from the current weights and saves them as a model file the page can open", async () => {
-    const trainer = createBrowserTrainer(text, { ...tiny, cell: "lstm" });
+    const trainer = await createBrowserTrainer(text, { ...tiny, cell: "lstm" });
     const sample = await trainer.sample(50);
     expect([...sample]).toHaveLength(50);
     for (const ch of sample) expect(trainer.vocab.idOf(ch)).toBeDefined();
@@ -69,7 +76,42 @@ describe("createBrowserTrainer", () => {
     await expect(trainer.step()).rejects.toThrow(/disposed/);
   });
 
-  it("refuses text too short to train on, saying how much is needed", () => {
+  it("trains on onnxruntime-web (the ORT engine's graphs) as the reference engine does", async () => {
+    const ortWeb: EngineCandidate = {
+      label: "onnxruntime-web",
+      create: async (options) =>
+        createOrtRuntimeEngine({ ...options, ort: await import("onnxruntime-web"), backend: "wasm" }),
+    };
+    const ort = await run(tiny, 40, [ortWeb, REFERENCE_CANDIDATE]);
+    expect(ort.trainer.engineLabel).toBe("onnxruntime-web");
+    expect(ort.trainer.skippedEngines).toEqual([]);
+    expect(ort.last).toBeLessThan(ort.first - 0.5);
+    // float32 graphs against float64 BPTT: the same run, to rounding, step by step.
+    const ref = await run(tiny, 40);
+    expect(Math.abs(ort.first - ref.first)).toBeLessThan(1e-4);
+    for (let i = 0; i < 40; i++) expect(Math.abs(ort.losses[i]! - ref.losses[i]!)).toBeLessThan(2e-3);
+    const file = parseModel(await ort.trainer.modelFile());
+    expect(file.training).toMatchObject({ engine: "ort", backend: "wasm" });
+  });
+
+  it("falls back to the next engine, from the same weights, when one fails before its first update", async () => {
+    const broken: EngineCandidate = {
+      label: "broken GPU",
+      create: async (options) => {
+        const engine = await REFERENCE_CANDIDATE.create(options);
+        engine.evaluate = () => Promise.reject(new Error("no adapter"));
+        return engine;
+      },
+    };
+    const fell = await run(tiny, 5, [broken, REFERENCE_CANDIDATE]);
+    expect(fell.trainer.engineLabel).toBe(REFERENCE_CANDIDATE.label);
+    expect(fell.trainer.skippedEngines).toEqual(["broken GPU: no adapter"]);
+    const ref = await run(tiny, 5);
+    expect(fell.losses).toEqual(ref.losses);
+    expect(fell.last).toBe(ref.last);
+  });
+
+  it("refuses text too short to train on, saying how much is needed", async () => {
     const short = excerpt.slice(0, MIN_CORPUS_CHARS - 1);
     expect(checkCorpus(short, tiny)).toMatch(/has 499 characters; training needs at least 500/);
     expect(checkCorpus(excerpt.slice(0, MIN_CORPUS_CHARS), tiny)).toBeUndefined();
@@ -77,8 +119,8 @@ describe("createBrowserTrainer", () => {
     expect(checkCorpus(excerpt.slice(0, 520), DEFAULT_BROWSER_SETTINGS)).toMatch(
       /at least 572\b.*lower the batch/,
     );
-    expect(() => createBrowserTrainer("too short", tiny)).toThrow(CharrnnError);
-    expect(() => createBrowserTrainer("too short", tiny)).toThrow(
+    await expect(createBrowserTrainer("too short", tiny)).rejects.toThrow(CharrnnError);
+    await expect(createBrowserTrainer("too short", tiny)).rejects.toThrow(
       expect.objectContaining({ code: "CORPUS_TOO_SHORT" }),
     );
   });

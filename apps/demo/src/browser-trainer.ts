@@ -10,8 +10,9 @@ import {
   zeroState,
 } from "@charrnn/models";
 import { createTsStepModel, generate } from "@charrnn/sampler";
-import { createReferenceEngine, evaluateSplit, type ReferenceEngine } from "@charrnn/trainer/browser";
+import { createReferenceEngine, evaluateSplit } from "@charrnn/trainer/browser";
 import { CharrnnError, createRng, deriveSeed, type Rng, Vocab } from "@charrnn/vocab";
+import { createFallbackEngine, type EngineCandidate } from "./fallback-engine";
 
 /** What the page lets the user choose for a run in the browser. */
 export interface BrowserTrainSettings {
@@ -70,6 +71,10 @@ export interface BrowserTrainer {
   readonly config: ModelConfig;
   readonly settings: BrowserTrainSettings;
   readonly paramCount: number;
+  /** The engine that trains (it may change to a fallback before the first update succeeds). */
+  readonly engineLabel: string;
+  /** Engines tried first that could not run here, each with why. */
+  readonly skippedEngines: readonly string[];
   /** Windows in one pass over the training text. */
   readonly windowsPerEpoch: number;
   /** Characters of training and validation text. */
@@ -105,13 +110,23 @@ export function checkCorpus(text: string, settings: BrowserTrainSettings): strin
   return undefined;
 }
 
+/** The plain-TS engine: runs everywhere, so it is the last candidate of every list. */
+export const REFERENCE_CANDIDATE: EngineCandidate = {
+  label: "plain TypeScript (reference)",
+  create: async (options) => createReferenceEngine(options),
+};
+
 /**
  * Sets up a run on `text`: a character vocabulary of the whole text, the first 90% for training
  * laid out as TBPTT streams, the rest (capped at {@link MAX_VAL_CHARS}) for validation, and the
- * reference engine (hand-written BPTT) with Adam and gradient clipping at 5, as `charrnn train`
- * does with `--engine reference`.
+ * first of `engines` that runs here (see `createFallbackEngine`) with Adam and gradient clipping
+ * at 5, as `charrnn train` does.
  */
-export function createBrowserTrainer(text: string, settings: BrowserTrainSettings): BrowserTrainer {
+export async function createBrowserTrainer(
+  text: string,
+  settings: BrowserTrainSettings,
+  engines: readonly EngineCandidate[] = [REFERENCE_CANDIDATE],
+): Promise<BrowserTrainer> {
   const problem = checkCorpus(text, settings);
   if (problem !== undefined) throw new CharrnnError("CORPUS_TOO_SHORT", problem);
   const vocab = Vocab.fromText(text, { level: "char" });
@@ -128,7 +143,7 @@ export function createBrowserTrainer(text: string, settings: BrowserTrainSetting
     hidden: settings.hidden,
     vocabSize: vocab.size,
   });
-  const engine: ReferenceEngine = createReferenceEngine({
+  const engine = await createFallbackEngine(engines, {
     config,
     params: initParams(config, createRng(deriveSeed(settings.seed, INIT_SEED_STREAM))),
     optimizer: { kind: "adam" },
@@ -144,6 +159,12 @@ export function createBrowserTrainer(text: string, settings: BrowserTrainSetting
     config,
     settings,
     paramCount: paramCount(config),
+    get engineLabel() {
+      return engine.label;
+    },
+    get skippedEngines() {
+      return engine.skipped;
+    },
     windowsPerEpoch: streams.windowsPerEpoch,
     trainChars: split.train.length,
     valChars: val.length,
@@ -188,7 +209,8 @@ export function createBrowserTrainer(text: string, settings: BrowserTrainSetting
           step: steps,
           // The page describes a model by "val loss … at step N": only this step's loss fits.
           ...(validated?.step === steps ? { valLoss: validated.loss } : {}),
-          engine: "reference",
+          engine: engine.name,
+          backend: engine.backend,
           trainedIn: "browser",
           ...settings,
         },

@@ -1,4 +1,5 @@
 import { renderLineChart } from "./chart";
+import { countOf } from "./describe";
 import { byId } from "./dom";
 import type { MetricsPoint, MetricsSeries } from "./metrics";
 
@@ -21,12 +22,12 @@ export function showMetrics(series: MetricsSeries, source: string): void {
 
   const facts: string[] = [];
   const lastStep = Math.max(train.at(-1)?.step ?? 0, val.at(-1)?.step ?? 0);
-  facts.push(`${lastStep.toLocaleString("en-US")} steps`);
+  facts.push(countOf(lastStep, "step"));
   if (lastTrain) facts.push(`last training loss ${lastTrain[1].toFixed(3)}`);
   if (best) facts.push(`best validation loss ${best[1].toFixed(3)} at step ${best[0]}`);
   if (meanSpeed !== undefined)
     facts.push(`${Math.round(meanSpeed).toLocaleString("en-US")} chars/s on average`);
-  if (skippedLines.length > 0) facts.push(`${skippedLines.length} unreadable line(s) skipped`);
+  if (skippedLines.length > 0) facts.push(`${countOf(skippedLines.length, "unreadable line")} skipped`);
 
   byId("metrics-source").textContent = `Showing ${source}.`;
   byId("metrics-summary").textContent = `${facts.join("; ")}.`;
@@ -38,7 +39,7 @@ export function showMetrics(series: MetricsSeries, source: string): void {
     renderLineChart({
       width,
       title: "Loss per step",
-      description: `Training and validation loss (nats per character) over ${lastStep} steps; ${facts.join("; ")}.`,
+      description: `Training and validation loss (nats per character) over ${countOf(lastStep, "step")}; ${facts.join("; ")}.`,
       xLabel: "step",
       yLabel: "loss (nats/char)",
       series: [

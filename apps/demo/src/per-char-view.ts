@@ -9,33 +9,39 @@ interface PieceVocab {
 }
 
 /**
- * Renders each token of a scored text as a coloured span (colour = the model's probability of it)
- * with a tooltip of the top alternatives; the list is one tab stop, arrow keys move between
- * characters and the detail line below (aria-live) reads the active one.
+ * The output's characters once scored: each a span carrying the colour of the model's probability
+ * of it (shown while "Colour by probability" is on). Pointing at, tapping, or moving to a character
+ * with the arrow keys (the output is one tab stop) shows its alternatives as small bars below.
  */
 export function createPerCharView(): {
   show(result: DetailedScoreResult, vocab: PieceVocab): void;
   clear(): void;
 } {
-  const list = byId("chars");
+  const output = byId("output");
+  const generated = byId("output-generated");
   const detail = byId("char-detail");
+  const toggle = byId<HTMLInputElement>("colour-toggle");
   let positions: PositionScore[] = [];
   let tokens: readonly string[] = [];
   let active = -1;
 
+  const applyToggle = () => output.classList.toggle("coloured", toggle.checked);
+  toggle.addEventListener("change", applyToggle);
+  applyToggle();
+
   const select = (index: number) => {
     if (positions.length === 0) return;
     const next = Math.max(0, Math.min(positions.length - 1, index));
-    list.querySelector(`[aria-selected="true"]`)?.setAttribute("aria-selected", "false");
-    const span = byId(`char-${next}`);
-    span.setAttribute("aria-selected", "true");
-    list.setAttribute("aria-activedescendant", span.id);
+    generated.querySelector(".active")?.classList.remove("active");
+    const span = generated.querySelector<HTMLElement>(`[data-index="${next}"]`);
+    if (span === null) return;
+    span.classList.add("active");
     span.scrollIntoView({ block: "nearest", inline: "nearest" });
     active = next;
-    detail.textContent = describePosition(positions[next]!, tokens);
+    renderDetail(detail, positions[next]!, tokens);
   };
 
-  list.addEventListener("keydown", (event) => {
+  output.addEventListener("keydown", (event) => {
     const moves: Record<string, number> = {
       ArrowRight: active + 1,
       ArrowDown: active + 1,
@@ -49,50 +55,71 @@ export function createPerCharView(): {
     event.preventDefault();
     select(target);
   });
-  list.addEventListener("focus", () => {
-    if (active < 0) select(0);
-  });
   const pick = (event: Event) => {
-    const id = (event.target as HTMLElement).closest("[data-index]")?.getAttribute("data-index");
-    if (id != null) select(Number(id));
+    const index = (event.target as HTMLElement).closest("[data-index]")?.getAttribute("data-index");
+    if (index != null) select(Number(index));
   };
-  list.addEventListener("mouseover", pick);
-  list.addEventListener("click", pick);
+  generated.addEventListener("mouseover", pick);
+  generated.addEventListener("click", pick);
 
   return {
     show(result, vocab) {
+      const fragment = document.createDocumentFragment();
+      let text = "";
+      for (let i = 0; i < result.positions.length; i++) {
+        const p = result.positions[i]!;
+        const span = document.createElement("span");
+        const prob = Math.exp(p.logProb);
+        span.dataset.index = String(i);
+        span.style.setProperty("--p-colour", probabilityColour(Math.min(prob, 1)));
+        const token = vocab.tokens[p.id] ?? "";
+        span.textContent = vocab.level === "word" && i > 0 ? ` ${token}` : token;
+        text += span.textContent;
+        fragment.append(span);
+      }
+      // The spans replace the streamed text only when they spell it exactly.
+      if (text !== generated.textContent) return;
       positions = result.positions;
       tokens = vocab.tokens;
       active = -1;
-      const fragment = document.createDocumentFragment();
-      for (let i = 0; i < positions.length; i++) {
-        const p = positions[i]!;
-        const span = document.createElement("span");
-        const prob = Math.exp(p.logProb);
-        span.id = `char-${i}`;
-        span.dataset.index = String(i);
-        span.setAttribute("role", "option");
-        span.setAttribute("aria-selected", "false");
-        span.style.backgroundColor = probabilityColour(Math.min(prob, 1));
-        span.title = describePosition(p, tokens);
-        const token = vocab.tokens[p.id] ?? "";
-        span.textContent = vocab.level === "word" && i > 0 ? ` ${token}` : token;
-        if (token === "\n") span.className = "newline";
-        span.setAttribute("aria-label", `${visible(token)} ${formatPercent(prob)}`);
-        fragment.append(span);
-      }
-      list.replaceChildren(fragment);
-      list.removeAttribute("aria-activedescendant");
-      detail.textContent = `${positions.length} characters scored: ${result.bitsPerChar.toFixed(2)} bits per character (perplexity ${result.perplexity.toFixed(2)}).`;
+      generated.replaceChildren(fragment);
+      detail.textContent = `${positions.length.toLocaleString("en-US")} characters scored: ${result.bitsPerChar.toFixed(2)} bits per character (perplexity ${result.perplexity.toFixed(2)}).`;
     },
     clear() {
       positions = [];
       active = -1;
-      list.replaceChildren();
-      list.removeAttribute("aria-activedescendant");
       detail.textContent = "";
     },
   };
+}
+
+/** The detail of one position: a sentence, then the alternatives as labelled bars. */
+function renderDetail(detail: HTMLElement, p: PositionScore, tokens: readonly string[]): void {
+  const line = document.createElement("p");
+  line.className = "char-line";
+  line.textContent = describePosition(p, tokens);
+  const list = document.createElement("ul");
+  list.className = "alternatives";
+  list.setAttribute("aria-hidden", "true");
+  for (const t of p.top) {
+    const item = document.createElement("li");
+    if (t.id === p.id) item.className = "chosen";
+    const name = document.createElement("span");
+    name.className = "alt-token";
+    name.textContent = visible(t.token);
+    const bar = document.createElement("span");
+    bar.className = "alt-bar";
+    bar.style.width = `${Math.max(1, Math.round(t.prob * 100))}%`;
+    const value = document.createElement("span");
+    value.className = "alt-prob";
+    value.textContent = formatPercent(t.prob);
+    const track = document.createElement("span");
+    track.className = "alt-track";
+    track.append(bar);
+    item.append(name, track, value);
+    list.append(item);
+  }
+  detail.replaceChildren(line, list);
 }
 
 /** "'e': 43.1% (rank 1, 1.21 bits) — alternatives: 'e' 43.1%, 'a' 12.0%, …" */

@@ -1,5 +1,6 @@
 import { type BrowserTrainSettings, checkCorpus } from "./browser-trainer";
 import { byId } from "./dom";
+import { TRAIN_ENGINE_CHOICES, type TrainEngineChoice } from "./train-messages";
 import { DEFAULT_TRAIN_FORM, parseTrainSettings, type TrainField, type TrainForm } from "./train-options";
 
 const FIELDS = Object.keys(DEFAULT_TRAIN_FORM) as TrainField[];
@@ -14,6 +15,7 @@ export interface TrainRequest {
   text: string;
   /** "the bundled Shakespeare excerpt", or "your text". */
   source: string;
+  engine: TrainEngineChoice;
 }
 
 /**
@@ -26,6 +28,8 @@ export function createTrainForm(loadBundled: () => Promise<string>) {
   const fileInput = byId<HTMLInputElement>("train-file");
   const textError = byId("train-text-error");
   for (const field of FIELDS) control(field).value = DEFAULT_TRAIN_FORM[field];
+  const engineSelect = byId<HTMLSelectElement>("train-engine");
+  engineSelect.replaceChildren(...TRAIN_ENGINE_CHOICES.map((c) => new Option(c.label, c.value)));
 
   const mark = (target: Control, message: HTMLElement, error: string | undefined) => {
     message.hidden = error === undefined;
@@ -48,6 +52,13 @@ export function createTrainForm(loadBundled: () => Promise<string>) {
     textBox.value = await file.text();
     mark(textBox, textError, undefined);
   };
+  // A message about the old text or value is wrong once it changed: drop it as the user edits.
+  textBox.addEventListener("input", () => mark(textBox, textError, undefined));
+  for (const field of FIELDS) {
+    control(field).addEventListener("input", () =>
+      mark(control(field), byId(`train-${field}-error`), undefined),
+    );
+  }
   fileInput.addEventListener("change", () => {
     const file = fileInput.files?.[0];
     if (file !== undefined) void loadFile(file).finally(() => (fileInput.value = ""));
@@ -88,11 +99,12 @@ export function createTrainForm(loadBundled: () => Promise<string>) {
       }
       mark(textBox, textError, undefined);
       const source = own.trim() === "" ? "the bundled Shakespeare excerpt" : "your text";
-      return { settings: parsed.settings, text, source };
+      return { settings: parsed.settings, text, source, engine: engineSelect.value as TrainEngineChoice };
     },
     /** Settings and text are fixed while a run exists; Reset frees them. */
     setLocked(locked: boolean) {
       for (const field of FIELDS) control(field).disabled = locked;
+      engineSelect.disabled = locked;
       textBox.readOnly = locked;
       fileInput.disabled = locked;
     },

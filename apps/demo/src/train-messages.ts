@@ -1,9 +1,20 @@
 import type { BrowserTrainSettings } from "./browser-trainer";
 
+/**
+ * The engine choices the training form offers, as data: another engine is one more entry here and
+ * one more case in `trainEngineCandidates`.
+ */
+export const TRAIN_ENGINE_CHOICES = [
+  { value: "auto", label: "Fastest available (onnxruntime-web)" },
+  { value: "wasm", label: "onnxruntime-web, WebAssembly only" },
+  { value: "reference", label: "Plain TypeScript (reference)" },
+] as const;
+export type TrainEngineChoice = (typeof TRAIN_ENGINE_CHOICES)[number]["value"];
+
 /** What the page asks the training worker. */
 export type ToTrainWorker =
   /** Set up a run on `text` (once per worker) and start training. */
-  | { type: "start"; text: string; settings: BrowserTrainSettings }
+  | { type: "start"; text: string; settings: BrowserTrainSettings; engine: TrainEngineChoice }
   | { type: "pause" }
   | { type: "resume" }
   /** Send the current weights as a model file (answered with `model`). */
@@ -18,9 +29,19 @@ export type FromTrainWorker =
       windowsPerEpoch: number;
       trainChars: number;
       valChars: number;
+      /** The engine that trains, and those that could not run here (with why). */
+      engine: string;
+      skipped: readonly string[];
     }
   /** One update: its loss, and chars/s over the last few updates (validation and samples excluded). */
-  | { type: "progress"; step: number; loss: number; charsPerSec: number }
+  | {
+      type: "progress";
+      step: number;
+      loss: number;
+      charsPerSec: number;
+      engine: string;
+      skipped: readonly string[];
+    }
   | { type: "val"; step: number; loss: number }
   | { type: "sample"; step: number; text: string }
   | { type: "paused"; step: number }

@@ -1,5 +1,6 @@
 import { renderLineChart } from "./chart";
-import { byId, errorMessage } from "./dom";
+import { countOf } from "./describe";
+import { byId, errorMessage, hideError, showError } from "./dom";
 import { createTrainForm } from "./train-form";
 import type { FromTrainWorker, ToTrainWorker } from "./train-messages";
 
@@ -14,9 +15,7 @@ export interface TrainPanelOptions {
   /** The bundled training text. */
   loadBundledText: () => Promise<string>;
   /** Makes the trained weights (a charrnn model file) the generator's model. */
-  useModel: (bytes: Uint8Array, name: string) => Promise<void>;
-  /** Reports an error in the page's error box. */
-  fail: (error: unknown) => void;
+  useModel: (bytes: Uint8Array) => Promise<void>;
 }
 
 type State = "idle" | "starting" | "running" | "pausing" | "paused";
@@ -86,6 +85,15 @@ export function createTrainPanel(options: TrainPanelOptions): void {
     byId(id).textContent = value;
   };
 
+  const engineUsed = byId("train-engine-used");
+  const showEngine = (label: string, skipped: readonly string[]) => {
+    if (panel.dataset.engine === label) return;
+    // Read by the end-to-end tests and the measuring script.
+    panel.dataset.engine = label;
+    engineUsed.textContent = label;
+    engineUsed.title = skipped.length > 0 ? `Could not use: ${skipped.join("; ")}` : "";
+  };
+
   const drawChart = () => {
     chartTimer = undefined;
     const width = Math.round(Math.max(320, Math.min(720, chart.clientWidth || 640)));
@@ -94,7 +102,7 @@ export function createTrainPanel(options: TrainPanelOptions): void {
       width,
       height: 240,
       title: "Loss while training here",
-      description: `Training loss per step and validation loss every few steps, nats per character, over ${step} steps${last ? `; latest validation loss ${last[1].toFixed(3)}` : ""}.`,
+      description: `Training loss per step and validation loss every few steps, nats per character, over ${countOf(step, "step")}${last ? `; latest validation loss ${last[1].toFixed(3)}` : ""}.`,
       xLabel: "step",
       yLabel: "loss (nats/char)",
       series: [
@@ -125,6 +133,7 @@ export function createTrainPanel(options: TrainPanelOptions): void {
     switch (message.type) {
       case "ready":
         setState("running");
+        showEngine(message.engine, message.skipped);
         status.textContent = `Training a ${message.paramCount.toLocaleString("en-US")}-parameter model on ${message.trainChars.toLocaleString("en-US")} characters (${message.vocabSize} distinct), validating on ${message.valChars.toLocaleString("en-US")}.`;
         return;
       case "progress":
@@ -134,6 +143,7 @@ export function createTrainPanel(options: TrainPanelOptions): void {
         text("train-step", message.step.toLocaleString("en-US"));
         text("train-loss", message.loss.toFixed(3));
         text("train-speed", Math.round(message.charsPerSec).toLocaleString("en-US"));
+        showEngine(message.engine, message.skipped);
         scheduleChart();
         return;
       case "val":
@@ -163,9 +173,14 @@ export function createTrainPanel(options: TrainPanelOptions): void {
     }
   };
 
+  const errorBox = byId("train-error");
+  const fail = (message: string, error: unknown) => {
+    showError(errorBox, message, errorMessage(error));
+  };
+
   const stopWithError = (error: unknown) => {
-    options.fail(error);
-    status.textContent = `Training stopped: ${errorMessage(error)}`;
+    fail("Training stopped because of an error.", error);
+    status.textContent = "Training stopped. Reset to start again.";
     if (state !== "idle") setState("paused");
     startButton.disabled = true;
   };
@@ -183,10 +198,10 @@ export function createTrainPanel(options: TrainPanelOptions): void {
       return;
     }
     try {
-      await options.useModel(bytes, TRAINED_MODEL_NAME);
-      status.textContent = `The generator now uses this model as of step ${atStep}.`;
+      await options.useModel(bytes);
+      status.textContent = `Generate now uses this model as of step ${atStep.toLocaleString("en-US")}.`;
     } catch (error) {
-      options.fail(error);
+      fail("The generator could not take this model.", error);
     }
   };
 
@@ -198,6 +213,7 @@ export function createTrainPanel(options: TrainPanelOptions): void {
       return;
     }
     if (state !== "idle") return;
+    hideError(errorBox);
     setState("starting");
     status.textContent = "Preparing the training text…";
     let request: Awaited<ReturnType<typeof form.read>>;
@@ -205,7 +221,7 @@ export function createTrainPanel(options: TrainPanelOptions): void {
       request = await form.read();
     } catch (error) {
       setState("idle");
-      options.fail(error);
+      fail("Could not load the training text.", error);
       status.textContent = "Could not load the training text.";
       return;
     }
@@ -223,10 +239,16 @@ export function createTrainPanel(options: TrainPanelOptions): void {
     w.addEventListener("error", (event) => {
       if (worker === w) stopWithError(new Error(event.message || "the training worker failed to start"));
     });
-    w.postMessage({ type: "start", text: request.text, settings: request.settings } satisfies ToTrainWorker);
+    w.postMessage({
+      type: "start",
+      text: request.text,
+      settings: request.settings,
+      engine: request.engine,
+    } satisfies ToTrainWorker);
   };
 
   const reset = () => {
+    hideError(errorBox);
     worker?.terminate();
     worker = undefined;
     exports.length = 0;
@@ -237,9 +259,9 @@ export function createTrainPanel(options: TrainPanelOptions): void {
     chartTimer = undefined;
     chart.replaceChildren();
     samples.replaceChildren();
-    for (const id of ["train-loss", "train-val-loss", "train-speed"]) text(id, "—");
+    for (const id of ["train-loss", "train-val-loss", "train-speed", "train-engine-used"]) text(id, "—");
     text("train-step", "0");
-    for (const key of ["step", "valLoss", "firstValLoss"]) delete panel.dataset[key];
+    for (const key of ["step", "valLoss", "firstValLoss", "engine"]) delete panel.dataset[key];
     setState("idle");
     status.textContent = "Reset. Change the settings or the text, then start again.";
   };

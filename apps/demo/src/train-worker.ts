@@ -1,6 +1,7 @@
 // The training loop of the "Train in your browser" panel, off the page's main thread.
 import { type BrowserTrainer, createBrowserTrainer } from "./browser-trainer";
-import { errorMessage } from "./dom";
+import { errorMessage, nextTask } from "./dom";
+import { trainEngineCandidates } from "./train-engines";
 import { type FromTrainWorker, REPORT_EVERY, SAMPLE_LENGTH, type ToTrainWorker } from "./train-messages";
 
 /** The parts of a dedicated worker's global scope used here (the project's types hold the DOM's, not the worker's). */
@@ -19,11 +20,6 @@ const recent: { ms: number; chars: number }[] = [];
 
 function post(message: FromTrainWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
-}
-
-/** Lets the worker read the page's messages (pause, export) between updates. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 async function validate(t: BrowserTrainer): Promise<void> {
@@ -53,8 +49,11 @@ async function loop(t: BrowserTrainer): Promise<void> {
         step: r.step,
         loss: r.loss,
         charsPerSec: totalMs > 0 ? (chars * 1000) / totalMs : 0,
+        engine: t.engineLabel,
+        skipped: t.skippedEngines,
       });
       if (r.step % REPORT_EVERY === 0) await report(t);
+      // Lets the worker read the page's messages (pause, export) between updates.
       await nextTask();
     }
     post({ type: "paused", step: t.steps });
@@ -67,7 +66,11 @@ async function handle(message: ToTrainWorker): Promise<void> {
   switch (message.type) {
     case "start": {
       if (trainer !== undefined) throw new Error("this worker already trains a model; reset first");
-      const t = createBrowserTrainer(message.text, message.settings);
+      const t = await createBrowserTrainer(
+        message.text,
+        message.settings,
+        await trainEngineCandidates(message.engine),
+      );
       trainer = t;
       post({
         type: "ready",
@@ -76,6 +79,8 @@ async function handle(message: ToTrainWorker): Promise<void> {
         windowsPerEpoch: t.windowsPerEpoch,
         trainChars: t.trainChars,
         valChars: t.valChars,
+        engine: t.engineLabel,
+        skipped: t.skippedEngines,
       });
       running = true;
       await report(t);
