@@ -27,6 +27,8 @@ const PROBE = [
   "print(json.dumps({'torch': torch.__version__, 'cuda': torch.cuda.device_count(), 'mps': bool(mps)}))",
 ].join("\n");
 
+const probed = new Map<string, TorchPython>();
+
 /**
  * The interpreter the torch engine runs: `--python`, else `CHARRNN_PYTHON`, else the first of
  * `python3` and `/usr/bin/python3` that imports torch (the `python3` first on PATH is often a
@@ -42,6 +44,10 @@ export function findTorchPython(options: FindTorchPythonOptions = {}): TorchPyth
   if (pkg !== undefined) env.PYTHONPATH = [pkg, base.PYTHONPATH].filter(Boolean).join(delimiter);
   const tried: string[] = [];
   for (const path of candidates) {
+    // Importing torch takes seconds: one probe per interpreter and environment per process.
+    const key = JSON.stringify([path, env.PYTHONPATH, env.PATH]);
+    const known = probed.get(key);
+    if (known !== undefined) return { ...known, env };
     const probe = spawnSync(path, ["-c", PROBE], { env, encoding: "utf8", timeout: 180_000 });
     if (probe.error !== undefined) {
       const code = (probe.error as NodeJS.ErrnoException).code;
@@ -53,7 +59,9 @@ export function findTorchPython(options: FindTorchPythonOptions = {}): TorchPyth
       continue;
     }
     const info = JSON.parse(lastLine(probe.stdout)) as { torch: string; cuda: number; mps: boolean };
-    return { path, torch: info.torch, cudaDevices: info.cuda, mps: info.mps, env };
+    const found = { path, torch: info.torch, cudaDevices: info.cuda, mps: info.mps, env };
+    probed.set(key, found);
+    return found;
   }
   const how = explicit
     ? `install PyTorch for it (pip install torch) or choose another with --python PATH / CHARRNN_PYTHON`
