@@ -101,7 +101,7 @@ class Engine:
         y = tensors["y"].view(B, T)[lo:hi].to(dev, torch.long)
         mask = tensors["mask"].view(B, T)[lo:hi].to(dev, self.dtype).t() if "mask" in tensors else None
         state = self._state(h["state"], tensors, lo, hi, hi - lo)
-        if self.model.dropout > 0:
+        if self.model.dropout > 0 or self.model.input_dropout > 0:
             # Same step seed → same masks on a resume (the stream is torch's, not charrnn's RNG).
             torch.manual_seed((int(h["dropoutSeed"]) + self.ctx.rank) % (2**63))
         self.model.train()

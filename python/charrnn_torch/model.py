@@ -3,8 +3,8 @@
 `embedding` (or one-hot input) → `rnn` (nn.LSTM/GRU/RNN, all layers in one fused module, cuDNN on
 GPUs) → `output` (nn.Linear). Its state_dict names and gate orders are charrnn's weight layout
 (`embedding.weight`, `rnn.weight_ih_l0`, …, `output.weight`, `output.bias`), so parameters move
-between engines by name. Dropout sits where charrnn's engines put it: between layers (nn.LSTM's own
-`dropout`) and on the last layer's output before the projection.
+between engines by name. Dropout sits where charrnn's engines put it: on the embedded inputs (`inputDropout`),
+between layers (nn.LSTM's own `dropout`) and on the last layer's output before the projection.
 """
 
 import torch
@@ -22,6 +22,7 @@ class CharRnn(nn.Module):
         self.hidden = config["hidden"]
         self.vocab_size = config["vocabSize"]
         self.dropout = float(config.get("dropout", 0))
+        self.input_dropout = float(config.get("inputDropout") or 0)
         self.onehot = config["input"] == "onehot"
         if not self.onehot:
             self.embedding = nn.Embedding(self.vocab_size, config["embed"])
@@ -38,6 +39,8 @@ class CharRnn(nn.Module):
             inputs = F.one_hot(xt, self.vocab_size).to(self.output.weight.dtype)
         else:
             inputs = self.embedding(xt)
+            if self.training and self.input_dropout > 0:
+                inputs = F.dropout(inputs, self.input_dropout, training=True)
         out, state = self.rnn(inputs, state)
         if self.training and self.dropout > 0:
             out = F.dropout(out, self.dropout, training=True)
