@@ -145,8 +145,10 @@ describe("the built demo page", () => {
       .locator("#char-detail .alt-bar")
       .evaluateAll((els) => els.map((e) => (e as HTMLElement).getBoundingClientRect().width));
     expect(widths[0]!).toBeGreaterThan(widths[4]!);
-    // Keyboard: the output is a tab stop; the arrow keys move the highlighted character.
-    await page.focus("#output");
+    // Keyboard: the output is the tab stop after the toggle; the arrow keys move the highlighted character.
+    await page.focus("#colour-toggle");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("output");
     await page.keyboard.press("Home");
     await page.keyboard.press("ArrowRight");
     expect(await page.getAttribute("#output-generated span.active", "data-index")).toBe("1");
