@@ -14,22 +14,10 @@ export {
 } from "./checkpoint/checkpoint-store";
 export type { DirLock } from "./checkpoint/lock";
 export { acquireDirLock, LOCK_FILE } from "./checkpoint/lock";
-export type { ClassifierEvalResult, PaddedLabelledBatch } from "./classify/classifier-batch";
+export type { PaddedLabelledBatch } from "./classify/classifier-batch";
 export { isClassifier, readClassifierBatch, toClassifierTrainBatch } from "./classify/classifier-batch";
 export type { ClassificationReport } from "./classify/metrics";
 export { balancedClassWeights, createConfusionAccumulator, reportFromConfusion } from "./classify/metrics";
-export type {
-  ClassifierEvent,
-  ClassifierSettings,
-  ClassifierTrainResult,
-  TrainClassifierOptions,
-} from "./classify/train-classifier";
-export {
-  CLASSIFIER_MODEL_FILE,
-  DEFAULT_CLASSIFIER_SETTINGS,
-  resolveClassifierSettings,
-  trainClassifier,
-} from "./classify/train-classifier";
 export type { BackendSelection, SelectBackendOptions } from "./engine/backend";
 export { BACKEND_NAMES, selectBackend } from "./engine/backend";
 export type { OrtEngine, OrtEngineOptions } from "./engine/ort/ort-engine";
@@ -66,7 +54,7 @@ export type {
 } from "./engine/types";
 export { evaluateSplit } from "./loop/evaluate";
 export { RESUME_FIXED_SETTINGS } from "./loop/resume";
-export type { DataLayout, DivergePolicy, TrainSettings } from "./loop/settings";
+export type { ClassWeighting, DataLayout, DivergePolicy, TrainSettings, TrainTask } from "./loop/settings";
 export { DEFAULT_TRAIN_SETTINGS, TRAIN_SETTING_KEYS, validateTrainSettings } from "./loop/settings";
 export { modelConfig, train } from "./loop/train";
 export type { StopReason, TrainCorpus, TrainEvent, TrainOptions, TrainResult } from "./loop/train-types";
@@ -80,6 +68,6 @@ export type { Optimizer } from "./optim/optimizer";
 export { createOptimizer } from "./optim/optimizer";
 export { mergeTrainOptions, presetNames, resolvePreset } from "./presets/merge-options";
 export type { TrainPreset } from "./presets/presets";
-export { PRESETS } from "./presets/presets";
+export { CLASSIFIER_PRESET, PRESETS } from "./presets/presets";
 export type { LrSchedule, LrScheduleConfig, LrScheduleState } from "./schedule/lr-schedule";
 export { createLrSchedule, LR_SCHEDULE_KINDS, validateLrSchedule } from "./schedule/lr-schedule";

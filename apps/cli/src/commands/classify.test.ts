@@ -80,6 +80,48 @@ describe("charrnn classify", () => {
     expect(existsSync(onnx)).toBe(true);
   });
 
+  it("--out that is a file (or under one) fails at once, before the data is read, exit 1", async () => {
+    const file = join(dir, "a-file");
+    writeFileSync(file, "x");
+    for (const target of [file, join(file, "sub")]) {
+      const bad = await runInProcess(["classify", "train", "--data", join(dir, "missing"), "--out", target]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toBe(
+        `charrnn: cannot use ${target} as the output directory: it is, or lies under, a regular file; choose a writable directory\n`,
+      );
+    }
+  });
+
+  it("--resume continues the run from its checkpoint (more epochs) and keeps its settings", async () => {
+    const more = await runInProcess([
+      "classify",
+      "train",
+      "--data",
+      csv,
+      "--resume",
+      out,
+      "--epochs",
+      "9",
+      "--engine",
+      "ort",
+    ]);
+    expect(more.code, more.stderr).toBe(0);
+    expect(more.stderr).toMatch(/resuming from \S+ at step 64/);
+    expect(more.stdout).toMatch(/^trained 72 steps \(9 epochs\)/);
+    const changed = await runInProcess([
+      "classify",
+      "train",
+      "--data",
+      csv,
+      "--resume",
+      out,
+      "--pooling",
+      "mean",
+    ]);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(/cannot resume .* with pooling "mean": the run was trained with "last"/);
+  });
+
   it("refuses a bad --pooling", async () => {
     const bad = await runInProcess([
       "classify",

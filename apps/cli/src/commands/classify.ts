@@ -4,26 +4,38 @@ import type { Command } from "commander";
 import { engineFactory, TRAIN_ENGINES } from "../engines";
 import type { CliIo } from "../io";
 import { withFlagNames } from "../option-names";
-import { parseChoiceFlag, parseIntFlag, parseNumberFlag } from "../options";
+import { parseChoiceFlag, parseIntFlag, UsageError } from "../options";
 import { formatDuration } from "../progress";
 import { confusionSvg, formatClassificationReport } from "./classify-report";
+import { divergedError, flagSettings, type TrainFlags } from "./train";
 
-interface ClassifyTrainFlags {
+/** The flags of `classify train`: a subset of `train`'s, with the same names and parsing. */
+interface ClassifyTrainFlags
+  extends Pick<
+    TrainFlags,
+    | "cell"
+    | "layers"
+    | "hidden"
+    | "embed"
+    | "dropout"
+    | "epochs"
+    | "batch"
+    | "lr"
+    | "clip"
+    | "seed"
+    | "timeBudget"
+    | "maxSteps"
+    | "valFraction"
+    | "checkpointEvery"
+    | "keepLast"
+    | "onDiverge"
+    | "maxRollbacks"
+    | "resume"
+  > {
   data: string;
-  out: string;
-  cell?: string;
-  layers?: string;
-  hidden?: string;
-  embed?: string;
-  dropout?: string;
-  epochs?: string;
-  batch?: string;
-  lr?: string;
-  seed?: string;
-  timeBudget?: string;
-  pooling: string;
-  classWeights: string;
-  valFraction?: string;
+  out?: string;
+  pooling?: string;
+  classWeights?: string;
   engine: string;
 }
 
@@ -49,20 +61,30 @@ export function registerClassifyCommand(program: Command, io: CliIo): void {
       "--data <path>",
       "a directory of label.txt files (one example per line), or a .csv/.tsv of text,label",
     )
-    .requiredOption("--out <dir>", "output directory")
+    .option("--out <dir>", "output directory (default: the --resume directory)")
     .option("--cell <cell>", "rnn, gru or lstm (default gru)")
     .option("--layers <n>", "recurrent layers (default 1)")
     .option("--hidden <n>", "hidden units per layer (default 128)")
     .option("--embed <n>", "embedding width (default 32)")
     .option("--dropout <p>", "dropout between layers and before pooling, in [0, 1)")
     .option("--epochs <n>", "passes over the training split (default 10)")
+    .option("--max-steps <n>", "stop after this many steps (0 = no limit)")
     .option("--batch <n>", "examples per step (default 64)")
     .option("--lr <rate>", "Adam learning rate (default 0.005)")
+    .option("--clip <norm>", "global gradient-norm clip (default 5; 0 = off)")
     .option("--seed <n>", "random seed (split, weights, order)")
     .option("--time-budget <sec>", "stop after this many seconds (0 = no limit)")
-    .option("--pooling <kind>", "last (state at the true length) or mean (over the real steps)", "last")
-    .option("--class-weights <kind>", "none or balanced (weigh rare labels up in the loss)", "none")
+    .option("--pooling <kind>", "last (state at the true length, the default) or mean (over the real steps)")
+    .option("--class-weights <kind>", "none (the default) or balanced (weigh rare labels up in the loss)")
     .option("--val-fraction <f>", "fraction of each label held out for validation (default 0.1)")
+    .option("--checkpoint-every <n>", "write a checkpoint every n steps (also at the end and on Ctrl-C)")
+    .option("--keep-last <n>", "periodic checkpoints kept (besides the best one)")
+    .option("--on-diverge <action>", "on a NaN/Inf or runaway loss: stop (default) or rollback")
+    .option(
+      "--max-rollbacks <n>",
+      "with --on-diverge rollback: rollbacks allowed before stopping (default 3)",
+    )
+    .option("--resume <dir>", "continue the run in this directory from its newest valid checkpoint")
     .option(
       "--engine <name>",
       `training engine: ${TRAIN_ENGINES.join(", ")} (tfjs trains language models only)`,
@@ -81,54 +103,62 @@ export function registerClassifyCommand(program: Command, io: CliIo): void {
 }
 
 async function classifyTrain(flags: ClassifyTrainFlags, io: CliIo): Promise<void> {
+  const outDir = flags.out ?? flags.resume;
+  if (outDir === undefined) throw new UsageError("--out is required (or --resume DIR to continue a run)");
   const engine = parseChoiceFlag("--engine", flags.engine, TRAIN_ENGINES);
-  const int = (flag: string, raw: string | undefined): number | undefined =>
-    raw === undefined ? undefined : parseIntFlag(flag, raw, { min: 1 });
-  const num = (flag: string, raw: string | undefined): number | undefined =>
-    raw === undefined ? undefined : parseNumberFlag(flag, raw, { min: 0 });
-  const settings = {
-    cell:
-      flags.cell === undefined
-        ? undefined
-        : parseChoiceFlag("--cell", flags.cell, ["rnn", "gru", "lstm"] as const),
-    layers: int("--layers", flags.layers),
-    hidden: int("--hidden", flags.hidden),
-    embed: int("--embed", flags.embed),
-    dropout: num("--dropout", flags.dropout),
-    epochs: int("--epochs", flags.epochs),
-    batch: int("--batch", flags.batch),
-    lr: num("--lr", flags.lr),
-    seed: flags.seed === undefined ? undefined : parseIntFlag("--seed", flags.seed, { min: 0 }),
-    timeBudget: num("--time-budget", flags.timeBudget),
-    valFraction: num("--val-fraction", flags.valFraction),
-    pooling: parseChoiceFlag("--pooling", flags.pooling, ["last", "mean"] as const),
-    classWeights: parseChoiceFlag("--class-weights", flags.classWeights, ["none", "balanced"] as const),
-  };
+  const given: Record<string, unknown> = { ...flagSettings(flags), task: "classifier" };
+  if (flags.pooling !== undefined) {
+    given.pooling = parseChoiceFlag("--pooling", flags.pooling, ["last", "mean"] as const);
+  }
+  if (flags.classWeights !== undefined) {
+    given.classWeights = parseChoiceFlag("--class-weights", flags.classWeights, [
+      "none",
+      "balanced",
+    ] as const);
+  }
   const trainer = await import("@charrnn/trainer");
-  const result = await trainer.trainClassifier({
-    ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)),
-    data: flags.data,
-    outDir: flags.out,
+  // Validated now so that a bad flag fails before any data is read.
+  const settings = trainer.mergeTrainOptions(trainer.CLASSIFIER_PRESET, undefined, given);
+  // The same loop as `train`: output-directory checks and lock, checkpoints, --resume, divergence.
+  const result = await trainer.train({
+    ...(flags.resume === undefined ? settings : given),
+    corpus: flags.data,
+    outDir,
+    ...(flags.resume !== undefined && { resume: flags.resume }),
     createEngine: engineFactory(engine, undefined, (message) => io.stderr.write(`${message}\n`)),
     ...(io.signal !== undefined && { signal: io.signal }),
     onEvent: (event) => {
       if (event.type === "start") {
+        const resumed =
+          event.resumedFrom === undefined ? "" : `; resuming from ${event.resumedFrom} at step ${event.step}`;
         io.stderr.write(
-          `classify: ${event.labels.length} labels, ${event.train} training and ${event.val} validation examples, vocab ${event.vocabSize}, engine ${event.engine}\n`,
+          `classify: ${event.labels?.length} labels, ${event.trainTokens} training and ${event.valTokens} validation examples, vocab ${event.vocabSize}, engine ${event.engine}${resumed}\n`,
         );
-      } else if (event.type === "validation") {
+      } else if (event.type === "validation" && event.report !== undefined) {
         const r = event.report;
         io.stderr.write(
           `epoch ${event.epoch + 1} step ${event.step}: val accuracy ${(100 * r.accuracy).toFixed(1)}%, loss ${r.loss.toFixed(4)}${event.best ? " (best, saved)" : ""}\n`,
         );
+      } else if (event.type === "warning") {
+        io.stderr.write(`warning: ${event.message}\n`);
       }
     },
   });
-  const svgPath = join(flags.out, CONFUSION_SVG);
-  trainer.writeFileAtomic(svgPath, new TextEncoder().encode(confusionSvg(result.best)));
+  const summary = `trained ${result.step} steps (${result.epoch} epochs) in ${formatDuration(result.elapsed)} (${result.stopReason})`;
+  if (result.stopReason === "diverged") {
+    io.stdout.write(`${summary}\n`);
+    throw divergedError(result, outDir);
+  }
+  if (result.bestReport === undefined) {
+    // Stopped (Ctrl-C) before its first validation: the checkpoint holds the run, there is no report.
+    io.stdout.write(`${summary}; not validated yet — --resume ${outDir} to continue\n`);
+    return;
+  }
+  const svgPath = join(outDir, CONFUSION_SVG);
+  trainer.writeFileAtomic(svgPath, new TextEncoder().encode(confusionSvg(result.bestReport)));
   io.stdout.write(
-    `trained ${result.steps} steps (${result.epochs} epochs) in ${formatDuration(result.elapsed)} (${result.stopReason}); best model from step ${result.bestStep}\n\n` +
-      formatClassificationReport(result.best) +
+    `${summary}; best model from step ${result.bestStep}\n\n` +
+      formatClassificationReport(result.bestReport) +
       `\nmodel: ${result.modelPath}\nconfusion matrix: ${svgPath}\n`,
   );
 }

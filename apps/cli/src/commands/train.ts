@@ -9,7 +9,7 @@ import { withFlagNames } from "../option-names";
 import { parseChoiceFlag, parseIntFlag, parseNumberFlag, UsageError } from "../options";
 import { createProgressRenderer, formatDuration } from "../progress";
 
-interface TrainFlags {
+export interface TrainFlags {
   data: string;
   out?: string;
   preset?: string;
@@ -201,14 +201,7 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
       test +
       `model: ${result.modelPath ?? "(none written)"}\n`,
   );
-  if (result.stopReason === "diverged") {
-    throw new CharrnnError(
-      "TRAIN_DIVERGED",
-      result.checkpoint === undefined
-        ? `training diverged (non-finite loss, gradients or weights, or a runaway loss) at step ${result.step} before any checkpoint; lower --lr or set --clip and start again`
-        : `training diverged (non-finite loss, gradients or weights, or a runaway loss) at step ${result.step}; the last good checkpoint ${result.checkpoint} is kept — lower --lr or set --clip and --resume ${outDir}`,
-    );
-  }
+  if (result.stopReason === "diverged") throw divergedError(result, outDir);
 }
 
 /** The torch engine's flags; with another engine they are a usage error. */
@@ -243,7 +236,18 @@ function torchSettings(flags: TrainFlags, engine: string): TorchEngineSettings {
   return out;
 }
 
-function flagSettings(flags: TrainFlags): Record<string, unknown> {
+/** The error a run that stopped as diverged ends with (exit 1), naming what to keep and do. */
+export function divergedError(result: { step: number; checkpoint?: string }, outDir: string): CharrnnError {
+  return new CharrnnError(
+    "TRAIN_DIVERGED",
+    result.checkpoint === undefined
+      ? `training diverged (non-finite loss, gradients or weights, or a runaway loss) at step ${result.step} before any checkpoint; lower --lr or set --clip and start again`
+      : `training diverged (non-finite loss, gradients or weights, or a runaway loss) at step ${result.step}; the last good checkpoint ${result.checkpoint} is kept — lower --lr or set --clip and --resume ${outDir}`,
+  );
+}
+
+/** The training settings the flags set (those given only), range-checked, keyed as `TrainSettings`. */
+export function flagSettings(flags: Partial<TrainFlags>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const int = (key: string, flag: string, raw: string | undefined, min = 1) => {
     if (raw !== undefined) out[key] = parseIntFlag(flag, raw, { min });
@@ -298,7 +302,7 @@ function flagSettings(flags: TrainFlags): Record<string, unknown> {
  * The `lrSchedule` the schedule flags describe: a kind with parameters, or parameters alone, which
  * tune the schedule of the preset or config file (a parameter that kind does not read is refused).
  */
-function scheduleFlags(flags: TrainFlags): Record<string, unknown> | undefined {
+function scheduleFlags(flags: Partial<TrainFlags>): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   if (flags.lrSchedule !== undefined) {
     out.kind = parseChoiceFlag("--lr-schedule", flags.lrSchedule, ["constant", "decay", "plateau", "cosine"]);

@@ -7,6 +7,7 @@ import {
   type RnnState,
 } from "@charrnn/models";
 import { CharrnnError, type RngState, type VocabJSON } from "@charrnn/vocab";
+import type { ClassificationReport } from "../classify/metrics";
 import type { OptimizerState } from "../engine/types";
 import type { TrainSettings } from "../loop/settings";
 import type { LrScheduleState } from "../schedule/lr-schedule";
@@ -44,6 +45,11 @@ export interface ValidationState {
   badEvals: number;
   /** Step of the latest validation (−1: none), so the end of an epoch does not validate twice. */
   lastStep: number;
+  /**
+   * A classifier's report of its best validation (the one `bestLoss` belongs to): best means higher
+   * accuracy, then lower loss.
+   */
+  bestReport?: ClassificationReport;
 }
 
 /** Everything a run needs to continue exactly where it stopped. */

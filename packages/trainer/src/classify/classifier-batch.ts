@@ -7,7 +7,7 @@ import {
   validateParams,
 } from "@charrnn/models";
 import { CharrnnError } from "@charrnn/vocab";
-import type { EvalResult, TrainBatch } from "../engine/types";
+import type { TrainBatch } from "../engine/types";
 import { checkEngineInputs } from "../engine/window";
 
 /** What {@link toClassifierTrainBatch} reads: a padded batch (as `createPaddedBatches` serves). */
@@ -109,10 +109,4 @@ export function checkAnyHeadEngineInputs(config: ModelConfig, params: NamedTenso
   }
   validateConfig(config);
   validateParams(config, params);
-}
-
-/** `evaluate`'s result from an engine that also runs classifiers: the label logits come along. */
-export interface ClassifierEvalResult extends EvalResult {
-  /** `[batch, labels]` label scores (classifier configs only). */
-  logits?: Float32Array;
 }

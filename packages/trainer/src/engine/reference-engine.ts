@@ -9,15 +9,10 @@ import {
   validateParams,
 } from "@charrnn/models";
 import { CharrnnError } from "@charrnn/vocab";
-import {
-  type ClassifierEvalResult,
-  checkAnyHeadEngineInputs,
-  isClassifier,
-  readClassifierBatch,
-} from "../classify/classifier-batch";
+import { checkAnyHeadEngineInputs, isClassifier, readClassifierBatch } from "../classify/classifier-batch";
 import { clipGradients } from "../optim/clip";
 import { createOptimizer } from "../optim/optimizer";
-import type { EngineOptions, LossAndGradsResult, TrainBatch, TrainingEngine } from "./types";
+import type { EngineOptions, LossAndGradsResult, TrainingEngine } from "./types";
 import { checkBatch } from "./window";
 
 /**
@@ -25,7 +20,6 @@ import { checkBatch } from "./window";
  * `toClassifierTrainBatch` builds them; `evaluate` then also returns the label logits).
  */
 export interface ReferenceEngine extends TrainingEngine {
-  evaluate: (batch: TrainBatch, state: RnnState) => Promise<ClassifierEvalResult>;
   lossAndGrads: NonNullable<TrainingEngine["lossAndGrads"]>;
 }
 

@@ -51,6 +51,8 @@ export interface EvalResult {
   lossSum: number;
   count: number;
   state: RnnState;
+  /** `[batch, labels]` label scores, from engines that run classifiers (classifier configs only). */
+  logits?: Float32Array;
 }
 
 /** What `TrainingEngine.lossAndGrads` returns. */

@@ -26,7 +26,7 @@ export function divergence(step: number, loss: number, gradNorm: number, limit: 
     return `training diverged at step ${step} (loss ${loss}, gradient norm ${gradNorm})`;
   }
   if (loss > limit) {
-    return `training diverged at step ${step} (loss ${loss.toPrecision(4)} nats, over ${limit.toPrecision(4)} = ${RUNAWAY_LOSS_FACTOR} × ln V, the loss of a uniform guess; gradient norm ${gradNorm.toPrecision(4)})`;
+    return `training diverged at step ${step} (loss ${loss.toPrecision(4)} nats, over ${limit.toFixed(2)}: ${RUNAWAY_LOSS_FACTOR} × ln V, at least ${RUNAWAY_LOSS_FACTOR}, where ln V is a uniform guess's loss; gradient norm ${gradNorm.toPrecision(4)})`;
   }
   return undefined;
 }

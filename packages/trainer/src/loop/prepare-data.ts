@@ -4,12 +4,15 @@ import {
   createStreamBatches,
   encodeCorpus,
   encodeCorpusFile,
+  type LabelledText,
   readCorpus,
   splitCorpus,
   type TokenIds,
 } from "@charrnn/data";
 import { CharrnnError, deriveSeed, Vocab } from "@charrnn/vocab";
-import type { TrainBatch } from "../engine/types";
+import type { ClassificationReport } from "../classify/metrics";
+import type { TrainBatch, TrainingEngine } from "../engine/types";
+import { evaluateSplit } from "./evaluate";
 import type { TrainSettings } from "./settings";
 import type { TrainCorpus } from "./train-types";
 
@@ -21,25 +24,60 @@ export interface TrainSource {
   batchAt(epoch: number, index: number): TrainBatch;
 }
 
-/** The corpus encoded and split, with the training windows. */
+/** A validation pass: the mean loss, and a classifier's report (accuracy, confusion matrix). */
+export interface SplitScore {
+  loss: number;
+  report?: ClassificationReport;
+}
+
+/** The data of a run, encoded and split, with the training windows and how to score held-out data. */
 export interface PreparedData {
   vocab: Vocab;
-  train: TokenIds;
-  val: TokenIds;
-  /** `settings.testFile` encoded, empty without one. */
-  test: TokenIds;
+  /** A classifier's label names (absent for a language model). */
+  labels?: readonly string[];
+  /** Tokens (a classifier: examples) in the train, validation and test splits. */
+  sizes: { train: number; val: number; test: number };
   source: TrainSource;
+  /** Scores the validation split with the engine's weights; `undefined` without one. */
+  validate(engine: TrainingEngine): Promise<SplitScore | undefined>;
+  /** The test split's mean loss (`settings.testFile`); `undefined` without one. */
+  test(engine: TrainingEngine): Promise<number | undefined>;
 }
 
 /** Stream used to derive the shuffle seed from the run seed. */
 export const SHUFFLE_SEED_STREAM = 1;
 
 /**
- * Reads and encodes the corpus (building the vocab from it unless ids come with theirs), takes the
+ * A language model's data. Reads and encodes the corpus (building the vocab from it unless ids come with theirs), takes the
  * validation split from `settings.validFile` or else the last `valFraction` of the corpus, encodes
  * `settings.testFile`, and lays the training ids out as `settings.layout` says.
  */
 export async function prepareData(corpus: TrainCorpus, settings: TrainSettings): Promise<PreparedData> {
+  if (typeof corpus !== "string" && "examples" in corpus) {
+    throw new CharrnnError(
+      "DATA_LABELLED",
+      'labelled examples train a classifier (task "classifier"), not a language model; give a text',
+    );
+  }
+  const { vocab, train, val, test } = await encodeSplits(corpus, settings);
+  const scoring = { batch: settings.batch, steps: settings.valSteps };
+  return {
+    vocab,
+    sizes: { train: train.length, val: val.length, test: test.length },
+    source: createTrainSource(train, settings),
+    validate: async (engine) => {
+      const loss = await evaluateSplit(engine, val, scoring);
+      return loss === undefined ? undefined : { loss };
+    },
+    test: (engine) => evaluateSplit(engine, test, scoring),
+  };
+}
+
+/** A language model's corpus encoded, with its train, validation and test splits. */
+async function encodeSplits(
+  corpus: Exclude<TrainCorpus, LabelledText>,
+  settings: TrainSettings,
+): Promise<{ vocab: Vocab; train: TokenIds; val: TokenIds; test: TokenIds }> {
   const build = { level: settings.level, maxSize: settings.vocabMaxSize, minCount: settings.vocabMinCount };
   // Word vocabs cap their size, so rare words are expected and become <unk>.
   const oov = settings.level === "word" ? ("unk" as const) : ("error" as const);
@@ -64,18 +102,17 @@ export async function prepareData(corpus: TrainCorpus, settings: TrainSettings):
   checkDistinctTokens(vocab, corpus);
   const test = testFile === undefined ? ids.subarray(0, 0) : await encodeCorpusFile(testFile, vocab, { oov });
   if (validFile !== undefined) {
-    const val = await encodeCorpusFile(validFile, vocab, { oov });
-    return { vocab, train: ids, val, test, source: createTrainSource(ids, settings) };
+    return { vocab, train: ids, val: await encodeCorpusFile(validFile, vocab, { oov }), test };
   }
   const { train, val } = splitCorpus(ids, { val: settings.valFraction });
-  return { vocab, train, val, test, source: createTrainSource(train, settings) };
+  return { vocab, train, val, test };
 }
 
 /**
  * Refuses a corpus of a single distinct token: there is nothing to predict, the loss is 0 from the
  * first step and the "model" would be useless, so the user most likely gave the wrong file.
  */
-function checkDistinctTokens(vocab: Vocab, corpus: TrainCorpus): void {
+function checkDistinctTokens(vocab: Vocab, corpus: Exclude<TrainCorpus, LabelledText>): void {
   const counts = vocab.counts;
   let distinct = 0;
   if (counts === undefined) distinct = vocab.size;

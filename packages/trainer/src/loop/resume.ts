@@ -12,6 +12,9 @@ import {
  * the training windows (and so the data cursor and the carried state), or the optimizer's slots.
  */
 export const RESUME_FIXED_SETTINGS: readonly (keyof TrainSettings)[] = [
+  "task",
+  "pooling",
+  "classWeights",
   "cell",
   "layers",
   "hidden",

@@ -15,8 +15,7 @@ import {
   runProgress,
 } from "../schedule/lr-schedule";
 import { divergence, runawayLossLimit } from "./divergence";
-import { evaluateSplit } from "./evaluate";
-import type { PreparedData } from "./prepare-data";
+import type { PreparedData, SplitScore } from "./prepare-data";
 import { sampleText } from "./sample";
 import type { TrainSettings } from "./settings";
 import type { StopReason, TrainEvent, TrainOptions, TrainResult } from "./train-types";
@@ -102,9 +101,10 @@ export class Run {
       backend: engine.backend,
       paramCount: countParams(await engine.getParams()),
       vocabSize: data.vocab.size,
-      trainTokens: data.train.length,
-      valTokens: data.val.length,
-      testTokens: data.test.length,
+      trainTokens: data.sizes.train,
+      valTokens: data.sizes.val,
+      testTokens: data.sizes.test,
+      ...(data.labels !== undefined && { labels: data.labels }),
       windowsPerEpoch: data.source.windowsPerEpoch,
     });
     let stopReason: StopReason;
@@ -248,8 +248,8 @@ export class Run {
     Object.assign(this.progress, ckpt.progress);
     // best.safetensors and model.safetensors keep the best weights ever validated, so the best
     // loss stays that of those files; the rest of the validation state is the checkpoint's.
-    const { bestLoss, bestStep } = this.validation;
-    Object.assign(this.validation, ckpt.validation, { bestLoss, bestStep });
+    const { bestLoss, bestStep, bestReport } = this.validation;
+    Object.assign(this.validation, ckpt.validation, { bestLoss, bestStep, bestReport });
     this.bestPending = false;
     this.schedule = this.createSchedule(ckpt.schedule);
     this.rng = createRng(ckpt.rng);
@@ -337,11 +337,8 @@ export class Run {
 
   /** Scores the test split (`settings.testFile`) with the current weights. */
   private async test(): Promise<void> {
-    const { progress, settings } = this;
-    const testLoss = await evaluateSplit(this.engine, this.data.test, {
-      batch: settings.batch,
-      steps: settings.valSteps,
-    });
+    const { progress } = this;
+    const testLoss = await this.data.test(this.engine);
     if (testLoss === undefined) return;
     this.testLoss = testLoss;
     const record = {
@@ -362,13 +359,18 @@ export class Run {
   private async validate(): Promise<number | undefined> {
     const { progress, validation, settings } = this;
     validation.lastStep = progress.step;
-    const steps = settings.valSteps;
-    const valLoss = await evaluateSplit(this.engine, this.data.val, { batch: settings.batch, steps });
-    if (valLoss === undefined) return undefined;
+    const score = await this.data.validate(this.engine);
+    if (score === undefined) return undefined;
+    const { loss: valLoss, report } = score;
     const previousBest = validation.bestLoss;
-    const best = Number.isFinite(valLoss) && (previousBest === null || valLoss < previousBest);
-    // Patience counts validations that fail to beat the previous best by more than minDelta.
-    if (best && (previousBest === null || valLoss < previousBest - settings.minDelta)) {
+    const best = Number.isFinite(valLoss) && isBetter(score, validation);
+    const accuracyUp =
+      report !== undefined &&
+      validation.bestReport !== undefined &&
+      report.accuracy > validation.bestReport.accuracy;
+    // Patience counts validations that fail to beat the previous best by more than minDelta (for a
+    // classifier, a higher accuracy is always progress).
+    if (best && (previousBest === null || valLoss < previousBest - settings.minDelta || accuracyUp)) {
       validation.badEvals = 0;
     } else {
       validation.badEvals++;
@@ -376,6 +378,7 @@ export class Run {
     if (best) {
       validation.bestLoss = valLoss;
       validation.bestStep = progress.step;
+      if (report !== undefined) validation.bestReport = report;
       this.bestPending = true;
     }
     this.lastValLoss = valLoss;
@@ -393,6 +396,7 @@ export class Run {
       valBpc,
       valPpl,
       best,
+      ...(report !== undefined && { report }),
     });
     this.metrics.append({
       step: progress.step,
@@ -400,6 +404,7 @@ export class Run {
       valLoss,
       valBpc,
       valPpl,
+      ...(report !== undefined && { valAccuracy: report.accuracy }),
       lr: this.lr(),
       elapsed: this.elapsed(),
     });
@@ -473,6 +478,8 @@ export class Run {
         step: this.progress.step,
         epoch: this.progress.epoch,
         valLoss: this.validation.bestStep === this.progress.step ? this.validation.bestLoss : null,
+        ...(this.validation.bestStep === this.progress.step &&
+          this.validation.bestReport !== undefined && { valAccuracy: this.validation.bestReport.accuracy }),
       },
     });
   }
@@ -491,6 +498,7 @@ export class Run {
       elapsed,
       bestValLoss: validation.bestLoss,
       bestStep: validation.bestStep,
+      ...(validation.bestReport !== undefined && { bestReport: validation.bestReport }),
       lastValLoss: this.lastValLoss,
       testLoss: this.testLoss,
       checkpoint: this.lastCheckpoint,
@@ -498,6 +506,19 @@ export class Run {
       params: await this.engine.getParams(),
     };
   }
+}
+
+/**
+ * Whether a validation beats the best so far: a lower loss; for a classifier a higher accuracy,
+ * then (on a tie) a lower loss, since accuracy is what a classifier is used for.
+ */
+function isBetter(score: SplitScore, validation: ValidationState): boolean {
+  if (validation.bestLoss === null) return true;
+  const best = validation.bestReport;
+  if (score.report !== undefined && best !== undefined && score.report.accuracy !== best.accuracy) {
+    return score.report.accuracy > best.accuracy;
+  }
+  return score.loss < validation.bestLoss;
 }
 
 function countParams(params: NamedTensors): number {

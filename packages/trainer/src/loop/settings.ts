@@ -1,4 +1,4 @@
-import type { CellType, InitScheme, InputMode } from "@charrnn/models";
+import type { CellType, InitScheme, InputMode, Pooling } from "@charrnn/models";
 import { CharrnnError, CharrnnRangeError, type VocabLevel } from "@charrnn/vocab";
 import type { OptimizerConfig } from "../engine/types";
 import { OPTIMIZER_KINDS, resolveOptimizerConfig } from "../optim/config";
@@ -18,11 +18,26 @@ export type DivergePolicy =
   /** Go back to the last periodic checkpoint, halve the learning rate and go on (`maxRollbacks` times). */
   | "rollback";
 
+/** What a run trains: a next-token language model, or a sequence classifier (labelled texts). */
+export type TrainTask = "language-model" | "classifier";
+
+/** Class weights of a classifier's loss: none, or `n / (labels · count_label)` per example. */
+export type ClassWeighting = "none" | "balanced";
+
 /**
  * Every training setting that is plain data: what presets, `--config file.json` and CLI flags set,
  * what `config.json` records and what a checkpoint stores to resume. Model fields mirror `ModelConfig`.
  */
 export interface TrainSettings {
+  /**
+   * A classifier reads labelled texts (a directory of `label.txt` files or a `.csv`/`.tsv`) and
+   * validates on a stratified `valFraction` of each label; absent means a language model.
+   */
+  task?: TrainTask;
+  /** Classifier only: how the states become one vector (`last` state or `mean` over the real steps). */
+  pooling?: Pooling;
+  /** Classifier only: `balanced` weighs each example by `n / (labels · count_label)` in the loss. */
+  classWeights?: ClassWeighting;
   cell: CellType;
   layers: number;
   hidden: number;
@@ -140,6 +155,9 @@ export const TRAIN_SETTING_KEYS: readonly string[] = [
   "vocabMinCount",
   "validFile",
   "testFile",
+  "task",
+  "pooling",
+  "classWeights",
 ];
 
 const CELLS: readonly string[] = ["rnn", "gru", "lstm"];
@@ -147,6 +165,9 @@ const INPUTS: readonly string[] = ["embedding", "onehot"];
 const LEVELS: readonly string[] = ["char", "word"];
 const LAYOUTS: readonly string[] = ["stream", "shuffle"];
 const DIVERGE_POLICIES: readonly string[] = ["stop", "rollback"];
+const TASKS: readonly string[] = ["language-model", "classifier"];
+const POOLINGS: readonly string[] = ["last", "mean"];
+const CLASS_WEIGHTINGS: readonly string[] = ["none", "balanced"];
 
 /**
  * Checks every field of complete settings; throws `CharrnnRangeError` naming the first bad one, or
@@ -236,7 +257,49 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   if (!Number.isSafeInteger(settings.seed)) throw new CharrnnRangeError("seed", "an integer", settings.seed);
   oneOf("onDiverge", DIVERGE_POLICIES, settings.onDiverge);
   count("maxRollbacks", settings.maxRollbacks, 0);
+  validateTask(settings);
   return settings;
+}
+
+/** The task's own fields, and the fields a classifier cannot use. */
+function validateTask(settings: TrainSettings): void {
+  if (settings.task !== undefined) oneOf("task", TASKS, settings.task);
+  if (settings.task !== "classifier") {
+    for (const key of ["pooling", "classWeights"] as const) {
+      if (settings[key] !== undefined) {
+        throw new CharrnnRangeError(
+          key,
+          'unset: it is a classifier setting (task "classifier")',
+          settings[key],
+        );
+      }
+    }
+    return;
+  }
+  if (settings.pooling !== undefined) oneOf("pooling", POOLINGS, settings.pooling);
+  if (settings.classWeights !== undefined) oneOf("classWeights", CLASS_WEIGHTINGS, settings.classWeights);
+  // A classifier reads characters through an embedding, validates on a stratified split of its own
+  // data, and has no text to sample.
+  const fixed: [keyof TrainSettings, unknown][] = [
+    ["level", "char"],
+    ["input", "embedding"],
+    ["sampleEvery", 0],
+  ];
+  for (const [key, value] of fixed) {
+    if (settings[key] !== value)
+      throw new CharrnnRangeError(key, `${JSON.stringify(value)} for a classifier`, settings[key]);
+  }
+  for (const key of ["validFile", "testFile", "vocabMaxSize", "vocabMinCount"] as const) {
+    if (settings[key] !== undefined)
+      throw new CharrnnRangeError(key, "unset for a classifier", settings[key]);
+  }
+  if (!(settings.valFraction > 0)) {
+    throw new CharrnnRangeError(
+      "valFraction",
+      "in (0, 1) for a classifier (it validates on it)",
+      settings.valFraction,
+    );
+  }
 }
 
 function oneOf(option: string, allowed: readonly string[], value: unknown): void {

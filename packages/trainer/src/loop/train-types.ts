@@ -1,12 +1,17 @@
-import type { TokenIds } from "@charrnn/data";
+import type { LabelledText, TokenIds } from "@charrnn/data";
 import type { NamedTensors } from "@charrnn/models";
 import type { Vocab } from "@charrnn/vocab";
 import type { AtomicWriteFs } from "../checkpoint/atomic-write";
+import type { ClassificationReport } from "../classify/metrics";
 import type { EngineOptions, TrainingEngine } from "../engine/types";
 import type { TrainSettings } from "./settings";
 
-/** The training text: a UTF-8 file path, text in memory, or ids already encoded with their vocab. */
-export type TrainCorpus = string | { text: string } | { ids: TokenIds; vocab: Vocab };
+/**
+ * The training data. A language model: a UTF-8 file path, text in memory, or ids already encoded
+ * with their vocab. A classifier (`task: "classifier"`): a directory of `label.txt` files or a
+ * `.csv`/`.tsv` of `text,label` rows, or labelled texts in memory.
+ */
+export type TrainCorpus = string | { text: string } | { ids: TokenIds; vocab: Vocab } | LabelledText;
 
 /** Why `train` returned. */
 export type StopReason =
@@ -37,10 +42,13 @@ export type TrainEvent =
       backend: string;
       paramCount: number;
       vocabSize: number;
+      /** Tokens in the train and validation splits; for a classifier, examples. */
       trainTokens: number;
       valTokens: number;
       /** Tokens of `settings.testFile` (0 without one). */
       testTokens: number;
+      /** A classifier's label names. */
+      labels?: readonly string[];
       windowsPerEpoch: number;
     }
   | {
@@ -65,6 +73,8 @@ export type TrainEvent =
       valPpl: number;
       /** A new best: `model.safetensors` and the best checkpoint were updated. */
       best: boolean;
+      /** A classifier's accuracy, per-label precision/recall and confusion matrix. */
+      report?: ClassificationReport;
     }
   | {
       /** At the end of each epoch (after its validation), like PTB's per-epoch report. */
@@ -136,6 +146,8 @@ export interface TrainResult {
   elapsed: number;
   bestValLoss: number | null;
   bestStep: number;
+  /** A classifier's report of its best validation (that of `model.safetensors`). */
+  bestReport?: ClassificationReport;
   /** Latest validation loss, or `null` when none was measured. */
   lastValLoss: number | null;
   /** Loss (nats/token) of `testFile` on the final weights, or `null` when it was not scored. */

@@ -9,6 +9,7 @@ import {
   removeStaleTempFiles,
 } from "../checkpoint/checkpoint-store";
 import { acquireDirLock } from "../checkpoint/lock";
+import { prepareClassifierData } from "../classify/classifier-data";
 import type { TrainingEngine } from "../engine/types";
 import { type MetricsLog, openMetricsLog } from "../metrics/metrics-log";
 import { mergeTrainOptions } from "../presets/merge-options";
@@ -26,12 +27,15 @@ import type { TrainOptions, TrainResult } from "./train-types";
 const INIT_SEED_STREAM = 0;
 
 /**
- * Trains a model: builds the vocab and windows from the corpus, creates the engine, then runs
- * updates with validation, sampling, checkpoints and early stopping until a stop condition holds.
+ * Trains a model — a language model, or with `task: "classifier"` a sequence classifier on labelled
+ * texts — through one loop: builds the vocab and windows (or padded batches) from the data, creates
+ * the engine, then runs updates with validation, sampling, checkpoints and early stopping until a
+ * stop condition holds.
  * With `resume`, continues from the newest valid checkpoint so that an interrupted-then-resumed run
  * ends with the same weights as an uninterrupted one (same engine and backend; bit-for-bit on CPU).
  * @example
  * const result = await train({ corpus: "input.txt", outDir: "runs/a", createEngine, ...resolvePreset("quickstart") });
+ * const names = await train({ corpus: "names/", outDir: "runs/n", createEngine, ...CLASSIFIER_PRESET });
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const emit = options.onEvent ?? (() => {});
@@ -64,14 +68,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const settings = found
       ? resumeSettings(found.checkpoint, given, found.path)
       : mergeTrainOptions(undefined, given);
-    const data = await prepareData(options.corpus, settings);
+    const prepare = settings.task === "classifier" ? prepareClassifierData : prepareData;
+    const data = await prepare(options.corpus, settings);
     if (found && found.checkpoint.vocab.hash !== data.vocab.hash) {
       throw new CharrnnError(
         "RESUME_VOCAB_MISMATCH",
         `the corpus's vocab ${data.vocab.hash} differs from ${found.checkpoint.vocab.hash} in ${found.path}; resume with the corpus the run was trained on`,
       );
     }
-    const config = found?.checkpoint.config ?? modelConfig(settings, data.vocab.size);
+    const config = found?.checkpoint.config ?? modelConfig(settings, data.vocab.size, data.labels);
     engine = await options.createEngine({
       config,
       params:
@@ -99,8 +104,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 }
 
-/** The model config the settings describe, for a vocabulary of `vocabSize` tokens. */
-export function modelConfig(settings: TrainSettings, vocabSize: number): ModelConfig {
+/**
+ * The model config the settings describe, for a vocabulary of `vocabSize` tokens (and a
+ * classifier's `labels`).
+ */
+export function modelConfig(
+  settings: TrainSettings,
+  vocabSize: number,
+  labels?: readonly string[],
+): ModelConfig {
   const config: ModelConfig = {
     cell: settings.cell,
     layers: settings.layers,
@@ -113,5 +125,8 @@ export function modelConfig(settings: TrainSettings, vocabSize: number): ModelCo
   };
   if (settings.input === "embedding") config.embed = settings.embed;
   if (settings.inputDropout > 0) config.inputDropout = settings.inputDropout;
+  if (settings.task === "classifier") {
+    config.head = { kind: "classifier", labels: [...(labels ?? [])], pooling: settings.pooling ?? "last" };
+  }
   return config;
 }

@@ -10,6 +10,8 @@ export interface MetricsRecord {
   valLoss?: number;
   valBpc?: number;
   valPpl?: number;
+  /** A classifier's validation accuracy. */
+  valAccuracy?: number;
   /** At the end of a run with a test file, on the final weights. */
   testLoss?: number;
   testBpc?: number;

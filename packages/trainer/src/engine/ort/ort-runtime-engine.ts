@@ -10,16 +10,12 @@ import {
 import type { OrtModule } from "@charrnn/onnx";
 import { CharrnnError } from "@charrnn/vocab";
 import type { InferenceSession, Tensor } from "onnxruntime-common";
-import {
-  type ClassifierEvalResult,
-  checkAnyHeadEngineInputs,
-  isClassifier,
-  readClassifierBatch,
-} from "../../classify/classifier-batch";
+import { checkAnyHeadEngineInputs, isClassifier, readClassifierBatch } from "../../classify/classifier-batch";
 import { clipGradients } from "../../optim/clip";
 import { createOptimizer } from "../../optim/optimizer";
 import type {
   EngineOptions,
+  EvalResult,
   LossAndGradsResult,
   OptimizerState,
   StepOptions,
@@ -49,7 +45,6 @@ export interface OrtRuntimeEngineOptions extends EngineOptions {
  * logits are `[batch, labels]`).
  */
 export interface OrtEngine extends TrainingEngine {
-  evaluate(batch: TrainBatch, state: RnnState): Promise<ClassifierEvalResult>;
   lossAndGrads(batch: TrainBatch, state: RnnState): Promise<LossAndGradsResult>;
   /** Seconds spent creating sessions so far (one per graph kind and window shape). */
   readonly sessionSeconds: number;
@@ -217,10 +212,10 @@ export async function createOrtRuntimeEngine(options: OrtRuntimeEngineOptions): 
       return { loss: (out[IO.loss]!.data as Float32Array)[0]!, gradNorm, state: readState(out, batch.batch) };
     },
 
-    async evaluate(batch: TrainBatch, state: RnnState): Promise<ClassifierEvalResult> {
+    async evaluate(batch: TrainBatch, state: RnnState): Promise<EvalResult> {
       const ws = await prepare("eval", batch, state);
       const out = await run(ws);
-      const result: ClassifierEvalResult = {
+      const result: EvalResult = {
         lossSum: (out[IO.lossSum]!.data as Float32Array)[0]!,
         count: (out[IO.count]!.data as Float32Array)[0]!,
         state: readState(out, batch.batch),
