@@ -118,6 +118,34 @@ describe("train → sample → score → eval → export → info", () => {
     expect(oov.stderr).toMatch(/U\+/);
   });
 
+  it("sample --prime-file primes from a file, on the ts and onnx engines alike", async () => {
+    // The whole 2000-character corpus as the prime: fed in blocks, not one step per character.
+    const greedy = ["--length", "25", "--greedy"];
+    const fromFile = await runInProcess(["sample", "--model", out, "--prime-file", corpus, ...greedy]);
+    expect(fromFile.code).toBe(0);
+    const text = readFileSync(corpus, "utf8");
+    expect(fromFile.stdout.startsWith(text)).toBe(true);
+    const fromFlag = await runInProcess(["sample", "--model", out, "--prime", text, ...greedy]);
+    expect(fromFile.stdout).toBe(fromFlag.stdout);
+    const onnx = join(dir, "prime.onnx");
+    expect((await runInProcess(["export", "--model", out, "--onnx", onnx])).code).toBe(0);
+    const viaOnnx = await runInProcess(["sample", "--model", onnx, "--prime-file", corpus, ...greedy]);
+    expect(viaOnnx.code).toBe(0);
+    expect(viaOnnx.stdout).toBe(fromFile.stdout);
+
+    const both = await runInProcess(["sample", "--model", out, "--prime", "a", "--prime-file", corpus]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--prime or --prime-file, not both/);
+    const missing = await runInProcess(["sample", "--model", out, "--prime-file", join(dir, "nope.txt")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read --prime-file .*nope\.txt/);
+    const oovFile = join(dir, "oov.txt");
+    writeFileSync(oovFile, "héllo ✓");
+    const oov = await runInProcess(["sample", "--model", out, "--prime-file", oovFile]);
+    expect(oov.code).toBe(1);
+    expect(oov.stderr).toMatch(/--prime-file: .*U\+.*remove it from --prime-file/);
+  });
+
   it("sample --json reports log-probabilities that score agrees with; --beam returns the best beams", async () => {
     const json = await runInProcess([
       "sample",

@@ -1,5 +1,5 @@
 import { type CellType, type InputMode, referenceForward } from "@charrnn/models";
-import { createTsStepModel } from "@charrnn/sampler";
+import { createTsStepModel, feedPrime, PRIME_CHUNK } from "@charrnn/sampler";
 import { createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { exportOnnx } from "./export-onnx";
@@ -63,6 +63,18 @@ describe("ORT step model (onnxruntime-node) matches referenceForward", () => {
       const want = whole.logits.subarray((s * STEPS + STEPS - 1) * 17, (s * STEPS + STEPS) * 17);
       expect(maxAbsDiff(last, want)).toBeLessThan(TOL);
     }
+    await model.dispose();
+  });
+
+  it("feeds a long prime in chunks (feedPrime): the state and next-token logits of one pass", async () => {
+    const m = testModel("gru", 2, "embedding", 11);
+    const model = await createOrtStepModel(ort, exportOnnx({ ...m, vocab: m.vocab.toJSON() }));
+    const n = 2 * PRIME_CHUNK + 37;
+    const ids = randomTokens(n, 17, createRng(12));
+    const ref = referenceForward(m.config, m.params, ids, 1, n);
+    const got = await feedPrime(model, ids, model.initialState(1));
+    expect(maxAbsDiff(got.state.h, ref.state.h)).toBeLessThan(TOL);
+    expect(maxAbsDiff(got.logits, ref.logits.subarray((n - 1) * 17))).toBeLessThan(TOL);
     await model.dispose();
   });
 

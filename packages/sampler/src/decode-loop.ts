@@ -1,5 +1,6 @@
 import type { RnnState } from "@charrnn/models";
 import type { Rng } from "@charrnn/vocab";
+import { feedPrime } from "./feed-prime";
 import type { ResolvedDecoding, ResolvedStop, StartOptions, TokenEvent } from "./options";
 import { argmax, readLogitsRow, sampleLogits } from "./sampling";
 import { gatherState, lastStepLogits } from "./state-utils";
@@ -39,8 +40,8 @@ export interface DecodeResult {
 }
 
 /**
- * Builds the starting point of `n` streams: the prime fed once (batch 1, T = prime length) and its
- * state tiled, or a start token per stream fed as a batch.
+ * Builds the starting point of `n` streams: the prime fed once (one stream, in `PRIME_CHUNK`-step
+ * blocks) and its state tiled, or a start token per stream fed as a batch.
  */
 export async function prepareStart(
   model: StepModel,
@@ -54,8 +55,8 @@ export async function prepareStart(
   const ids =
     prime.length > 0 ? vocab.encode(prime, { oov: options.oov ?? defaultOov(vocab) }) : new Int32Array(0);
   if (ids.length > 0) {
-    const r = await model.forward(ids, 1, ids.length, model.initialState(1), { lastOnly: true });
-    const last = lastStepLogits(r.logits, 1, V);
+    const r = await feedPrime(model, ids, model.initialState(1));
+    const last = r.logits;
     const logits = new Float32Array(n * V);
     for (let b = 0; b < n; b++) logits.set(last, b * V);
     return {

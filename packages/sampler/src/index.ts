@@ -1,6 +1,8 @@
 export type { Beam, BeamSearchResult } from "./beam-search";
 export { beamSearch } from "./beam-search";
 export type { FinishReason, Sample } from "./decode-loop";
+export type { PrimeResult } from "./feed-prime";
+export { feedPrime, PRIME_CHUNK } from "./feed-prime";
 export type { GenerateResult } from "./generate";
 export { generate, stream } from "./generate";
 export type { LoadedModel, LoadModelOptions } from "./load-model";

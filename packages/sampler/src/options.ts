@@ -70,7 +70,8 @@ export interface StopOptions {
 /** Where generation starts; shared by `generate`, `stream` and `beamSearch`. */
 export interface StartOptions {
   /**
-   * Text that conditions the generation (fed in one forward call). Not part of the returned text.
+   * Text that conditions the generation (fed as one stream in `PRIME_CHUNK`-step forward calls, so a
+   * prime of any length costs one chunk of memory). Not part of the returned text.
    * @defaultValue ""
    */
   prime?: string;

@@ -1,7 +1,7 @@
 import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { feedPrime } from "./feed-prime";
 import { checkCount } from "./options";
 import { logSumExp } from "./sampling";
-import { lastStepLogits } from "./state-utils";
 import type { StepModel } from "./step-model";
 import { checkVocabSize, defaultOov, type OovPolicy, type TokenVocab } from "./token-vocab";
 
@@ -128,8 +128,7 @@ export async function topK(
   if (ids.length === 0) {
     throw new CharrnnError("EMPTY_CONTEXT", "topK needs a non-empty context for a char vocabulary");
   }
-  const r = await model.forward(ids, 1, ids.length, model.initialState(1), { lastOnly: true });
-  const row = lastStepLogits(r.logits, 1, vocab.size);
+  const row = (await feedPrime(model, ids, model.initialState(1))).logits;
   return topOfRow(vocab, row, 0, k, logSumExp(row, 0, vocab.size));
 }
 
@@ -165,8 +164,7 @@ async function scoreWith(
   const firstInput = prime.length + first - 1;
   let state = model.initialState(1);
   if (firstInput > 0) {
-    state = (await model.forward(seq.subarray(0, firstInput), 1, firstInput, state, { lastOnly: true }))
-      .state;
+    state = (await feedPrime(model, seq.subarray(0, firstInput), state, chunk)).state;
   }
   const logProbs = new Float64Array(count);
   for (let p0 = firstInput; p0 < seq.length - 1; p0 += chunk) {

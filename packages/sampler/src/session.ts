@@ -1,6 +1,7 @@
 import type { RnnState } from "@charrnn/models";
 import { CharrnnError, createRng, type Rng, type RngState } from "@charrnn/vocab";
 import { decodeLoop, type Sample } from "./decode-loop";
+import { feedPrime } from "./feed-prime";
 import {
   type DecodingOptions,
   resolveDecoding,
@@ -8,7 +9,7 @@ import {
   type StopOptions,
   type TokenEvent,
 } from "./options";
-import { cloneState, lastStepLogits } from "./state-utils";
+import { cloneState } from "./state-utils";
 import type { StepModel } from "./step-model";
 import { checkVocabSize, defaultOov, type OovPolicy, type TokenVocab } from "./token-vocab";
 
@@ -103,9 +104,9 @@ export function createSession(model: StepModel, vocab: TokenVocab, options: Sess
     async feed(text, feedOptions) {
       const ids = vocab.encode(text, { oov: feedOptions?.oov ?? defaultOov(vocab) });
       if (ids.length === 0) return;
-      const r = await model.forward(ids, 1, ids.length, rnn, { lastOnly: true });
+      const r = await feedPrime(model, ids, rnn);
       rnn = r.state;
-      logits = lastStepLogits(r.logits, 1, V);
+      logits = r.logits;
       prev = ids[ids.length - 1]!;
     },
     async next(decodingOptions = {}) {

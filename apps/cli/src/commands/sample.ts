@@ -1,14 +1,16 @@
+import { readFile } from "node:fs/promises";
 import { CharrnnError, type Vocab, VocabOovError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { type OnnxNameFlags, openModel } from "../model-source";
 import { withFlagNames } from "../option-names";
-import { parseChoiceFlag, parseIntFlag, parseNumberFlag } from "../options";
+import { parseChoiceFlag, parseIntFlag, parseNumberFlag, UsageError } from "../options";
 import { addModelFlags } from "./model-flags";
 
 interface SampleFlags extends OnnxNameFlags {
   model: string;
   prime?: string;
+  primeFile?: string;
   length: string;
   temperature?: string;
   topK?: string;
@@ -31,6 +33,7 @@ export function registerSampleCommand(program: Command, io: CliIo): void {
     .description("generate text from a model (a training run dir, a model file or an .onnx file)")
     .requiredOption("--model <path>", "training output directory, model.safetensors, or .onnx file")
     .option("--prime <text>", "text to start from (fed through the model first)")
+    .option("--prime-file <file>", "start from this file's text (UTF-8, any length; fed in blocks)")
     .option("--length <n>", "characters (tokens) to generate", "200")
     .option("--temperature <t>", "sampling temperature > 0 (0 = greedy)")
     .option("--top-k <k>", "sample only from the k most likely tokens")
@@ -66,12 +69,17 @@ async function sample(flags: SampleFlags, io: CliIo): Promise<void> {
     }),
     ...(flags.greedy && { greedy: true }),
   };
+  if (flags.prime !== undefined && flags.primeFile !== undefined) {
+    throw new UsageError("give --prime or --prime-file, not both");
+  }
+  const primeFlag = flags.primeFile !== undefined ? "--prime-file" : "--prime";
+  const prime = flags.primeFile !== undefined ? await readPrimeFile(flags.primeFile) : flags.prime;
   const { model, vocab } = await openModel(flags.model, { ...flags, engine, vocabFile: flags.vocab });
   const sampler = await import("@charrnn/sampler");
-  const start = { ...(flags.prime !== undefined && { prime: flags.prime }), seed, length, stop: flags.stop };
+  const start = { ...(prime !== undefined && { prime }), seed, length, stop: flags.stop };
   try {
     // Checked before anything is printed: the prime is streamed to stdout ahead of the sample.
-    if (flags.prime !== undefined) checkPrime(vocab, flags.prime);
+    if (prime !== undefined) checkPrime(vocab, prime, primeFlag);
     if (beam !== undefined) {
       const result = await sampler.beamSearch(model, vocab, { ...start, beamWidth: beam });
       if (flags.json) {
@@ -102,10 +110,10 @@ async function sample(flags: SampleFlags, io: CliIo): Promise<void> {
       io.stdout.write(`${JSON.stringify({ prime: result.samples[0]?.prime ?? "", samples }, null, 2)}\n`);
       return;
     }
-    if (num === 1 && flags.prime !== undefined) {
+    if (num === 1 && prime !== undefined) {
       // Stream as tokens are made. (Without a prime the sampler draws the start token itself, so the
       // text is printed whole, start token first, by the branch below.)
-      io.stdout.write(flags.prime);
+      io.stdout.write(prime);
       const result = await sampler.generate(model, vocab, {
         ...options,
         onToken: (event) => io.stdout.write(event.text),
@@ -131,7 +139,37 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function checkPrime(vocab: Vocab, prime: string): void {
+/** The text of `--prime-file`: UTF-8 (checked), not empty. */
+async function readPrimeFile(path: string): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (cause) {
+    throw new CharrnnError(
+      "PRIME_FILE_UNREADABLE",
+      `cannot read --prime-file ${path}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw new CharrnnError(
+      "PRIME_FILE_INVALID",
+      `--prime-file ${path} is not valid UTF-8 text; save it as UTF-8`,
+      {
+        cause,
+      },
+    );
+  }
+  if (text.length === 0) throw new UsageError(`--prime-file ${path} is empty; give a file with text in it`);
+  return text;
+}
+
+function checkPrime(vocab: Vocab, prime: string, flag: string): void {
   try {
     // The sampler's own default: word vocabs map unknown words to <unk>, char vocabs refuse them.
     vocab.encode(prime, { oov: vocab.level === "word" && vocab.unkId !== undefined ? "unk" : "error" });
@@ -139,7 +177,7 @@ function checkPrime(vocab: Vocab, prime: string): void {
     if (error instanceof VocabOovError) {
       throw new CharrnnError(
         error.code,
-        `--prime: ${error.message.replace(/; rebuild.*$/, "")}; remove it from --prime`,
+        `${flag}: ${error.message.replace(/; rebuild.*$/, "")}; remove it from ${flag}`,
         { cause: error },
       );
     }
