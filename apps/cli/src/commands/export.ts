@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { CharrnnError } from "@charrnn/vocab";
 import type { Command } from "commander";
@@ -88,6 +88,8 @@ async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
     await writeFile(temp, bytes);
     await rename(temp, path);
   } catch (cause) {
+    // A failed rename (e.g. --onnx names a directory) must not leave the temp file behind.
+    await rm(temp, { force: true });
     throw new CharrnnError(
       "EXPORT_WRITE_FAILED",
       `cannot write --onnx ${path}: ${(cause as Error).message}`,

@@ -1,4 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { proto } from "@charrnn/onnx";
@@ -264,6 +272,17 @@ describe("output directories that cannot be written", () => {
       await train(corpus, "/proc/charrnn-test/out"),
       /cannot use \/proc\/charrnn-test\/out as the output directory/,
     );
+  });
+
+  it("export --onnx naming an existing directory fails naming it and leaves no temp file", async () => {
+    const target = join(dir, "onnx-dir");
+    mkdirSync(target);
+    expectOneLineError(
+      await runInProcess(["export", "--model", run, "--onnx", target]),
+      /cannot write --onnx .*onnx-dir/,
+    );
+    expect(readdirSync(dir).filter((name) => name.startsWith("onnx-dir"))).toEqual(["onnx-dir"]);
+    expect(readdirSync(target)).toEqual([]);
   });
 
   // Root ignores permission bits, so a chmod-ed directory is writable here; sysfs refuses even root.

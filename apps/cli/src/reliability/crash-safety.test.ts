@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -94,7 +95,8 @@ describe("crash safety", () => {
     expect(trainSteps.length).toBeGreaterThan(1);
     for (let i = 1; i < trainSteps.length; i++) expect(trainSteps[i]).toBeGreaterThan(trainSteps[i - 1]!);
     // The killed runs' temp files and stale lock are gone.
-    expect(readdirSync(join(out, CHECKPOINT_DIR)).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+    for (const where of [out, join(out, CHECKPOINT_DIR)])
+      expect(readdirSync(where).filter((n) => n.endsWith(".tmp"))).toEqual([]);
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
   }, 150_000);
 
@@ -186,4 +188,28 @@ describe("crash safety", () => {
     expectAllCheckpointsValid(out, "after a concurrent attempt");
     expect(listCheckpoints(join(out, CHECKPOINT_DIR)).length).toBeGreaterThan(0);
   }, 60_000);
+
+  it("runs started together on a directory with a stale lock: exactly one trains, the others are refused", async () => {
+    const { corpus, dir } = makeCorpus();
+    for (let trial = 0; trial < 2; trial++) {
+      const out = join(dir, `contended-${trial}`);
+      mkdirSync(out);
+      const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+      writeFileSync(join(out, LOCK_FILE), `${dead}\n`);
+      const takers = Array.from({ length: 4 }, () => spawnWarmCli());
+      await Promise.all(takers.map((t) => t.waitForLine(/^warm: ready$/, 120_000)));
+      const args = ["train", "--data", corpus, "--out", out, ...TINY_MODEL, "--max-steps", "40"];
+      await Promise.all(takers.map((t) => t.run(args)));
+      const exits = await Promise.all(takers.map((t) => t.exited));
+      const codes = exits.map((e) => e.code);
+      expect(
+        codes.filter((c) => c === 0),
+        `trial ${trial}: ${codes}`,
+      ).toHaveLength(1);
+      takers.forEach((t, i) => {
+        if (codes[i] !== 0) expect(t.stderr()).toMatch(new RegExp(`outDir ${out} is in use by process \\d+`));
+      });
+      expect(existsSync(join(out, LOCK_FILE))).toBe(false);
+    }
+  }, 150_000);
 });

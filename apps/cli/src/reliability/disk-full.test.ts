@@ -25,22 +25,33 @@ import { describe, expect, it, vi } from "vitest";
 import { fixture, runInProcess } from "../test/harness";
 import { TINY_MODEL } from "./spawn-cli";
 
-/** How many checkpoint files may be written before the simulated disk is full. */
-const disk = vi.hoisted(() => ({ writesLeft: Number.POSITIVE_INFINITY }));
+/**
+ * The simulated disk: writes to files whose name matches `full` fail once `writesLeft` of them are
+ * done (half-way through the buffer, as a real full disk does).
+ */
+const disk = vi.hoisted(() => ({ writesLeft: Number.POSITIVE_INFINITY, full: /ckpt-|best/ }));
 
-// The CLI builds the train options itself; wrap `train` so its checkpoint writes go through a file
-// system that runs out of space, half-way through a file, once `disk.writesLeft` writes are done.
+// The CLI builds the train options itself; wrap `train` so its file writes (lock, config, metrics,
+// checkpoints) go through a file system that runs out of space.
 vi.mock("@charrnn/trainer", async (importOriginal) => {
   const real = await importOriginal<typeof import("@charrnn/trainer")>();
+  const paths = new Map<number, string>();
   const fullDisk: AtomicWriteFs = {
-    openSync,
+    openSync: ((
+      path: string,
+      ...rest: Parameters<typeof openSync> extends [unknown, ...infer R] ? R : never
+    ) => {
+      const fd = openSync(path, ...rest);
+      paths.set(fd, path);
+      return fd;
+    }) as typeof openSync,
     fsyncSync,
     closeSync,
     renameSync,
     rmSync,
     writeSync(fd, data, offset, length) {
-      if (disk.writesLeft > 0) {
-        disk.writesLeft--;
+      if (!disk.full.test(paths.get(fd) ?? "") || disk.writesLeft > 0) {
+        if (disk.full.test(paths.get(fd) ?? "")) disk.writesLeft--;
         return writeSync(fd, data, offset, length);
       }
       writeSync(fd, data, offset, Math.floor(length / 2));
@@ -99,6 +110,58 @@ describe("disk full during checkpointing", () => {
     expect(resumed.stderr).toMatch(/at step 4/);
     expect(listCheckpoints(ckptDir)[0]?.step).toBe(10);
   });
+});
+
+describe("disk full before the first checkpoint", () => {
+  const cases: [string, RegExp, (out: string) => RegExp][] = [
+    [
+      "the lock",
+      /train\.lock/,
+      (out) =>
+        new RegExp(`^charrnn: cannot create ${out}/train\\.lock: disk full \\(ENOSPC\\); free some space$`),
+    ],
+    [
+      "config.json",
+      /config\.json/,
+      (out) =>
+        new RegExp(
+          `^charrnn: cannot write ${out}/config\\.json: disk full \\(ENOSPC\\); free some space, then run`,
+        ),
+    ],
+    [
+      "metrics.jsonl",
+      /metrics\.jsonl/,
+      (out) =>
+        new RegExp(
+          `^charrnn: cannot write ${out}/metrics\\.jsonl: disk full \\(ENOSPC\\); free some space, then`,
+        ),
+    ],
+  ];
+  for (const [what, full, message] of cases) {
+    it(`a full disk when writing ${what} is one line naming that file; no empty lock or temp file is left`, async () => {
+      const out = join(dir, `full-${cases.findIndex((c) => c[0] === what)}`);
+      disk.full = full;
+      disk.writesLeft = 0;
+      const result = await runInProcess([
+        "train",
+        "--data",
+        corpus,
+        "--out",
+        out,
+        ...TINY_MODEL,
+        "--max-steps",
+        "4",
+        "--val-every",
+        "1",
+      ]);
+      disk.full = /ckpt-|best/;
+      disk.writesLeft = Number.POSITIVE_INFINITY;
+      expect(result.code).toBe(1);
+      const lines = result.stderr.trim().split("\n");
+      expect(lines.at(-1), result.stderr).toMatch(message(out));
+      expect(readdirSync(out).filter((name) => name.includes("lock") || name.endsWith(".tmp"))).toEqual([]);
+    });
+  }
 });
 
 describe("divergence", () => {

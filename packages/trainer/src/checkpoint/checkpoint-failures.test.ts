@@ -77,6 +77,7 @@ describe("checkpoint write failures", () => {
       ".best.safetensors.123.1.tmp",
       ".model.safetensors.a1b2c3.tmp",
       ".config.json.9.2.tmp",
+      ".metrics.jsonl.9.3.tmp",
       "ckpt-00000002.safetensors",
       ".notes.tmp",
       "draft.tmp",

@@ -11,7 +11,8 @@ export const BEST_CHECKPOINT = "best.safetensors";
 
 const PERIODIC = /^ckpt-(\d+)\.safetensors$/;
 /** Temp files of atomic writes (`.<name>.<unique>.tmp`) of the files a run writes. */
-const TEMP_FILE = /^\.(ckpt-\d+\.safetensors|best\.safetensors|model\.safetensors|config\.json)\..+\.tmp$/;
+const TEMP_FILE =
+  /^\.(ckpt-\d+\.safetensors|best\.safetensors|model\.safetensors|config\.json|metrics\.jsonl)\..+\.tmp$/;
 
 /** File name of the periodic checkpoint taken after `step` updates: `ckpt-00001234.safetensors`. */
 export function checkpointFileName(step: number): string {

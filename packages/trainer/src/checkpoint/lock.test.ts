@@ -1,9 +1,30 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { acquireDirLock, LOCK_FILE } from "./lock";
+
+const taker = fileURLToPath(new URL("./lock-taker.ts", import.meta.url));
+
+/** The pid of a process that has exited, so a lock holding it is stale. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ["-e", ""]);
+  expect(child.pid).toBeGreaterThan(0);
+  return child.pid!;
+}
+
+/** Reads `child`'s stdout lines; `next()` resolves with the next one. */
+function lineReader(child: ChildProcess): () => Promise<string> {
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  return async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`taker ${child.pid} exited early`);
+    return value;
+  };
+}
 
 const fresh = () => mkdtempSync(join(tmpdir(), "charrnn-lock-"));
 
@@ -39,11 +60,47 @@ describe("acquireDirLock", () => {
 
   it("takes over a stale lock whose process is dead", () => {
     const dir = fresh();
-    const child = spawnSync(process.execPath, ["-e", ""]);
-    expect(child.pid).toBeGreaterThan(0);
-    writeFileSync(join(dir, LOCK_FILE), `${child.pid}\n`);
+    writeFileSync(join(dir, LOCK_FILE), `${deadPid()}\n`);
     const lock = acquireDirLock(dir);
     expect(readFileSync(join(dir, LOCK_FILE), "utf8").trim()).toBe(String(process.pid));
     lock.release();
+  });
+
+  it("with a stale lock, many processes taking it over at the same instant: exactly one wins, every time", async () => {
+    const TAKERS = 6;
+    const TRIALS = 30;
+    const dirs = Array.from({ length: TRIALS }, () => {
+      const dir = fresh();
+      writeFileSync(join(dir, LOCK_FILE), `${deadPid()}\n`);
+      return dir;
+    });
+    const children = Array.from({ length: TAKERS }, () =>
+      spawn(process.execPath, ["--conditions=@charrnn/source", "--import", "tsx", taker], {
+        stdio: ["pipe", "pipe", "inherit"],
+      }),
+    );
+    const closed = children.map((child) => new Promise((resolve) => child.once("close", resolve)));
+    const readers = children.map(lineReader);
+    expect(await Promise.all(readers.map((next) => next()))).toEqual(children.map(() => "ready"));
+    const start = Date.now() + 300;
+    for (const child of children) child.stdin!.end(`${JSON.stringify({ dirs, start, gapMs: 40 })}\n`);
+    const outcomes = (await Promise.all(readers.map((next) => next()))).map(
+      (line) => JSON.parse(line) as string[],
+    );
+    const winners = dirs.map((_, trial) => outcomes.filter((o) => o[trial] === "won").length);
+    expect(winners).toEqual(dirs.map(() => 1));
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const byTaker = outcomes.map((o) => o[trial]!);
+      expect(
+        byTaker.filter((o) => o !== "won").every((o) => o === "OUTDIR_LOCKED"),
+        `${byTaker}`,
+      ).toBe(true);
+      // The lock names the winner.
+      const winner = children[byTaker.indexOf("won")]!.pid;
+      expect(readFileSync(join(dirs[trial]!, LOCK_FILE), "utf8")).toBe(`${winner}\n`);
+    }
+    await Promise.all(closed);
+    // No temp file of a takeover is left.
+    for (const dir of dirs) expect(readdirSync(dir)).toEqual([LOCK_FILE]);
   });
 });

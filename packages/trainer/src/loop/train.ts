@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { initParams, type ModelConfig } from "@charrnn/models";
 import { CharrnnError, createRng, deriveSeed } from "@charrnn/vocab";
-import { writeFileAtomic } from "../checkpoint/atomic-write";
+import { writeFailed, writeFileAtomic } from "../checkpoint/atomic-write";
 import {
   CHECKPOINT_DIR,
   findLatestCheckpoint,
@@ -42,7 +42,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const now = options.now ?? (() => performance.now());
   const given = pickSettings(options as unknown as Record<string, unknown>);
   ensureOutDir(options.outDir);
-  const lock = acquireDirLock(options.outDir);
+  const lock = acquireDirLock(options.outDir, options.checkpointFs);
   let engine: TrainingEngine | undefined;
   let metrics: MetricsLog | undefined;
   try {
@@ -85,16 +85,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       optimizer: settings.optimizer,
     });
     if (found) await engine.setOptimizerState(found.checkpoint.optimizer);
-    writeFileAtomic(
-      join(options.outDir, "config.json"),
-      new TextEncoder().encode(
-        `${JSON.stringify({ settings, model: config, vocabHash: data.vocab.hash, engine: engine.name, backend: engine.backend }, null, 2)}\n`,
-      ),
-    );
-    metrics = openMetricsLog(
-      join(options.outDir, "metrics.jsonl"),
-      found ? { resumeStep: found.checkpoint.progress.step } : {},
-    );
+    const configPath = join(options.outDir, "config.json");
+    try {
+      writeFileAtomic(
+        configPath,
+        new TextEncoder().encode(
+          `${JSON.stringify({ settings, model: config, vocabHash: data.vocab.hash, engine: engine.name, backend: engine.backend }, null, 2)}\n`,
+        ),
+        options.checkpointFs,
+      );
+    } catch (error) {
+      throw writeFailed(configPath, error, "run the command again");
+    }
+    metrics = openMetricsLog(join(options.outDir, "metrics.jsonl"), {
+      ...(found && { resumeStep: found.checkpoint.progress.step }),
+      ...(options.checkpointFs !== undefined && { fs: options.checkpointFs }),
+    });
     const run = new Run(options, settings, config, data, engine, metrics, emit, now, found);
     return await run.loop();
   } finally {

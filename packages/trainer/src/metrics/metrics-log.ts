@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
-import { writeFileAtomic } from "../checkpoint/atomic-write";
+import { type AtomicWriteFs, writeFailed, writeFileAtomic } from "../checkpoint/atomic-write";
 
 /** One line of `metrics.jsonl`. Fields that a line has no value for are left out. */
 export interface MetricsRecord {
@@ -44,6 +44,8 @@ export interface OpenMetricsLogOptions {
    * uninterrupted run. Without it the log starts empty.
    */
   resumeStep?: number;
+  /** File operations, for tests that simulate a full disk. */
+  fs?: AtomicWriteFs;
 }
 
 /**
@@ -51,26 +53,45 @@ export interface OpenMetricsLogOptions {
  * loses at most the line being written, and the next resume drops that torn line.
  */
 export function openMetricsLog(path: string, options: OpenMetricsLogOptions = {}): MetricsLog {
+  const fs = options.fs ?? { openSync, writeSync, fsyncSync };
+  // Every failure names the log; by then the run's checkpoints are what a resume continues from.
+  const guard = <T>(write: () => T): T => {
+    try {
+      return write();
+    } catch (error) {
+      throw writeFailed(path, error, "--resume");
+    }
+  };
   const rewindFile = (step: number) => {
     if (!existsSync(path)) return;
     const text = readFileSync(path, "utf8");
     const kept = keptLines(text, step);
-    if (kept !== text) writeFileAtomic(path, new TextEncoder().encode(kept));
+    if (kept !== text) writeFileAtomic(path, new TextEncoder().encode(kept), options.fs);
   };
-  if (options.resumeStep === undefined) writeFileAtomic(path, new Uint8Array());
-  else rewindFile(options.resumeStep);
-  let fd: number | undefined = openSync(path, "a");
+  let fd: number | undefined = guard(() => {
+    if (options.resumeStep === undefined) writeFileAtomic(path, new Uint8Array(), options.fs);
+    else rewindFile(options.resumeStep);
+    return fs.openSync(path, "a");
+  });
   return {
     append(record) {
       if (fd === undefined) return;
-      writeSync(fd, `${JSON.stringify(record)}\n`);
-      fsyncSync(fd);
+      const line = new TextEncoder().encode(`${JSON.stringify(record)}\n`);
+      const out = fd;
+      guard(() => {
+        let offset = 0;
+        while (offset < line.length) offset += fs.writeSync(out, line, offset, line.length - offset);
+        fs.fsyncSync(out);
+      });
     },
     rewind(step) {
       if (fd === undefined) return;
       closeSync(fd);
-      rewindFile(step);
-      fd = openSync(path, "a");
+      fd = undefined;
+      fd = guard(() => {
+        rewindFile(step);
+        return fs.openSync(path, "a");
+      });
     },
     close() {
       if (fd !== undefined) closeSync(fd);

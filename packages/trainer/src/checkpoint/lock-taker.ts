@@ -1,0 +1,28 @@
+/**
+ * Test-only child process for lock.test.ts: loads, says "ready", reads `{ dirs, start, gapMs }` (one
+ * JSON line on stdin), then at `start + i·gapMs` (epoch ms) tries to take the lock of `dirs[i]`, and
+ * prints one JSON line of outcomes: "won", or the error code. Won locks are kept until exit.
+ */
+import { createInterface } from "node:readline";
+import { acquireDirLock } from "./lock";
+
+process.stdout.write("ready\n");
+const lines = createInterface({ input: process.stdin });
+const first = await new Promise<string>((resolve) => lines.once("line", resolve));
+lines.close();
+const { dirs, start, gapMs } = JSON.parse(first) as { dirs: string[]; start: number; gapMs: number };
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const outcomes: string[] = [];
+for (let i = 0; i < dirs.length; i++) {
+  const at = start + i * gapMs;
+  // Sleep until just before the moment, then spin, so every taker tries within the same instant.
+  if (at - Date.now() > 3) Atomics.wait(sleeper, 0, 0, at - Date.now() - 3);
+  while (Date.now() < at) {}
+  try {
+    acquireDirLock(dirs[i]!);
+    outcomes.push("won");
+  } catch (error) {
+    outcomes.push((error as { code?: string }).code ?? String(error));
+  }
+}
+process.stdout.write(`${JSON.stringify(outcomes)}\n`);
