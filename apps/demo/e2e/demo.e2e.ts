@@ -92,33 +92,42 @@ describe("the built demo page", () => {
     await page.screenshot({ path: `${screenshotDir}desktop.png`, fullPage: true });
   });
 
-  it.each(["ts", "onnx"])(
-    "writes 2,000 characters on the %s engine, painting as it goes, and says how fast",
-    async (engine) => {
-      page = await openPage();
+  it("writes 2,000 characters on every engine, painting as it goes, and says how fast", async () => {
+    page = await openPage();
+    const engines = await page.$$eval('input[name="engine"]', (els) =>
+      els.map((e) => (e as HTMLInputElement).value),
+    );
+    expect(engines).toEqual(expect.arrayContaining(["ts", "onnx"]));
+    await fill(page, { prime: PRIME, length: "2000", seed: "1" });
+    // The text's length at each painted frame: a partial length means the page painted mid-run.
+    await page.evaluate(() => {
+      const w = window as unknown as { painted: number[] };
+      w.painted = [];
+      const target = document.getElementById("output-generated")!;
+      const tick = () => {
+        w.painted.push(target.textContent?.length ?? 0);
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    for (const engine of engines) {
       await page.check(`input[name="engine"][value="${engine}"]`);
       await page.waitForSelector(`#output[data-engine="${engine}"]`);
-      await fill(page, { prime: PRIME, length: "2000", seed: "1" });
-      // The text's length at each painted frame: a partial length means the page painted mid-run.
       await page.evaluate(() => {
-        const w = window as unknown as { painted: number[] };
-        w.painted = [];
-        const target = document.getElementById("output-generated")!;
-        const tick = () => {
-          w.painted.push(target.textContent?.length ?? 0);
-          requestAnimationFrame(tick);
-        };
-        requestAnimationFrame(tick);
+        (window as unknown as { painted: number[] }).painted = [];
       });
-      expect([...(await generate(page))]).toHaveLength(2000);
+      expect([...(await generate(page))], engine).toHaveLength(2000);
       const painted = await page.evaluate(() => (window as unknown as { painted: number[] }).painted);
-      expect(painted.some((n) => n > 0 && n < 2000)).toBe(true);
+      expect(
+        painted.some((n) => n > 0 && n < 2000),
+        engine,
+      ).toBe(true);
       expect(Number(await page.getAttribute("#output", "data-chars-per-sec"))).toBeGreaterThan(0);
       expect(await page.textContent("#run-status")).toMatch(
-        /^Wrote 2,000 characters in \d+\.\d\d s \([\d,]+ chars\/s\)/,
+        /^Wrote 2,000 characters in \d+\.\d\d s \([\d,]+ chars\/s\) with the .+ engine\.$/,
       );
-    },
-  );
+    }
+  });
 
   it("shows the text once; a toggle colours it by probability; the alternatives show as bars", async () => {
     page = await openPage();
@@ -340,7 +349,9 @@ describe("a page that guides the visitor", () => {
       focus: document.activeElement?.id,
       radios: [...document.querySelectorAll<HTMLInputElement>('input[name="engine"]')].map((r) => r.disabled),
     }));
-    expect(during).toEqual({ state: "running", focus: "stop", radios: [true, true] });
+    expect(during).toMatchObject({ state: "running", focus: "stop" });
+    expect(during.radios.length).toBeGreaterThan(1);
+    expect(during.radios.every((disabled) => disabled)).toBe(true);
     await page.waitForSelector('#output[data-state="done"]');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("run");
     expect(await page.isEnabled('input[name="engine"][value="onnx"]')).toBe(true);

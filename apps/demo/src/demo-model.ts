@@ -10,8 +10,15 @@ import { createTsStepModel, type StepModel } from "@charrnn/sampler";
 import { CharrnnError, Vocab } from "@charrnn/vocab";
 import { detectModelFormat } from "./model-format";
 
-/** The inference engines the page can run: plain TypeScript, or onnxruntime-web (WebAssembly). */
-export type EngineName = "ts" | "onnx";
+/**
+ * The inference engines the page can run, in order of preference; the page's engine switch is drawn
+ * from this list, so another engine is one more entry here and its factory in `openSafetensors`.
+ */
+export const GENERATION_ENGINES = [
+  { name: "ts", label: "plain TypeScript", choice: "Plain TypeScript" },
+  { name: "onnx", label: "onnxruntime-web (WebAssembly)", choice: "onnxruntime-web (WebAssembly)" },
+] as const;
+export type EngineName = (typeof GENERATION_ENGINES)[number]["name"];
 
 /** A model opened by the page, with lazily created engines. */
 export interface DemoModel {
@@ -106,7 +113,7 @@ function cachedEngines(
     vocab,
     config,
     summary,
-    engines: (["ts", "onnx"] as const).filter((e) => factories[e] !== undefined),
+    engines: GENERATION_ENGINES.map((e) => e.name).filter((e) => factories[e] !== undefined),
     engine(engine) {
       let model = made.get(engine);
       if (model === undefined) {

@@ -1,6 +1,12 @@
 import "./style.css";
 import { type StepModel, scoreDetailed, stream } from "@charrnn/sampler";
-import { type DemoModel, type EngineName, openModelFile, openSafetensors } from "./demo-model";
+import {
+  type DemoModel,
+  type EngineName,
+  GENERATION_ENGINES,
+  openModelFile,
+  openSafetensors,
+} from "./demo-model";
 import { describeDemo } from "./describe";
 import { byId, errorMessage, hideError, nextTask, showError } from "./dom";
 import { explainModelError } from "./explain-error";
@@ -12,10 +18,10 @@ import { createPerCharView } from "./per-char-view";
 import { createSettingsForm } from "./settings-form";
 import { createTrainPanel, TRAINED_MODEL_NAME } from "./train-panel";
 
-const ENGINE_LABELS: Record<EngineName, string> = {
-  ts: "plain TypeScript",
-  onnx: "onnxruntime-web (WebAssembly)",
-};
+const ENGINE_LABELS = Object.fromEntries(GENERATION_ENGINES.map((e) => [e.name, e.label])) as Record<
+  EngineName,
+  string
+>;
 /** About one frame at 60 Hz: how long generation runs before it lets the page paint and react. */
 const YIELD_EVERY_MS = 16;
 const MODELS_URL = `${import.meta.env.BASE_URL}models/`;
@@ -36,7 +42,17 @@ const output = byId("output");
 const primeOut = byId("output-prime");
 const generatedOut = byId("output-generated");
 const hint = byId("output-hint");
-const engineRadios = [...document.querySelectorAll<HTMLInputElement>('input[name="engine"]')];
+const engineRadios = GENERATION_ENGINES.map((e, i) => {
+  const radio = document.createElement("input");
+  radio.type = "radio";
+  radio.name = "engine";
+  radio.value = e.name;
+  radio.checked = i === 0;
+  const label = document.createElement("label");
+  label.append(radio, ` ${e.choice}`);
+  byId("engines").append(label);
+  return radio;
+});
 const perChar = createPerCharView();
 
 let current: DemoModel | undefined;
