@@ -478,6 +478,21 @@ describe("training in the page", () => {
     expect(await page.isEnabled("#train-hidden")).toBe(true);
   });
 
+  it("trains on the plain-TypeScript reference engine when that is chosen", async () => {
+    page = await openPage();
+    await page.selectOption("#train-engine", "reference");
+    await page.click("#train-start");
+    await page.waitForSelector("section.train[data-engine]");
+    expect(await page.getAttribute("section.train", "data-engine")).toBe("plain TypeScript (reference)");
+    await page.waitForFunction(
+      () => Number(document.querySelector<HTMLElement>("section.train")!.dataset.step) >= 5,
+    );
+    expect(Number(await page.textContent("#train-loss"))).toBeGreaterThan(0);
+    expect(Number((await page.textContent("#train-speed"))?.replace(/,/g, ""))).toBeGreaterThan(0);
+    await page.click("#train-pause");
+    await page.waitForSelector('section.train[data-state="paused"]');
+  });
+
   it("refuses training text that is too short, beside the text box", async () => {
     page = await openPage();
     await page.fill("#train-text", "Too short to learn anything from.");
