@@ -7,9 +7,11 @@ import { createRng } from "@charrnn/vocab";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CellType, defaultConfig, type InputMode } from "../config";
+import { toKerasLayer, transpose } from "../gate-layout";
 import { initParams } from "../init-params";
 import type { ModelVocabJSON } from "../model-file";
 import { referenceForward } from "../reference/forward";
+import type { Tensor } from "../tensor";
 import { toTfjsLayersModel } from "./tfjs-export";
 import { TFJS_METADATA_KEY } from "./tfjs-format";
 import { fromTfjsLayersModel } from "./tfjs-import";
@@ -269,5 +271,71 @@ describe("charrnn import --tfjs: models built and saved with tf.layers", () => {
     expect(() => fromTfjsLayersModel(plain, { vocab: vocabOf(V + 1) })).toThrow(
       /predicts 11 tokens but the vocabulary has 12/,
     );
+  });
+
+  it("a Keras GRU with reset_after=True (tensorflowjs_converter output) converts exactly", () => {
+    const m = testModel("gru", 1, "embedding", 9);
+    const keras = toKerasLayer(m.config, m.params, 0);
+    const out = m.params.get("output.weight")!;
+    const weights: [string, Tensor][] = [
+      ["embedding/embeddings", m.params.get("embedding.weight")!],
+      ["gru/gru_cell/kernel", keras.kernel],
+      ["gru/gru_cell/recurrent_kernel", keras.recurrentKernel],
+      ["gru/gru_cell/bias", keras.bias],
+      ["dense/kernel", { shape: [10, 13], data: transpose(out.data, 13, 10) }],
+      ["dense/bias", m.params.get("output.bias")!],
+    ];
+    const data = new Float32Array(weights.reduce((n, [, t]) => n + t.data.length, 0));
+    let at = 0;
+    for (const [, t] of weights) {
+      data.set(t.data, at);
+      at += t.data.length;
+    }
+    const layer = (class_name: string, name: string, config: Record<string, unknown>) => ({
+      class_name,
+      config: { name, ...config },
+    });
+    const modelJson = {
+      format: "layers-model",
+      modelTopology: {
+        class_name: "Sequential",
+        config: {
+          name: "sequential",
+          layers: [
+            layer("InputLayer", "input_1", { batch_input_shape: [null, null], dtype: "int32" }),
+            layer("Embedding", "embedding", { input_dim: 13, output_dim: 6 }),
+            layer("GRU", "gru", {
+              units: 10,
+              activation: "tanh",
+              recurrent_activation: "sigmoid",
+              reset_after: true,
+              return_sequences: true,
+            }),
+            layer("Dense", "dense", { units: 13, activation: "softmax" }),
+          ],
+        },
+      },
+      weightsManifest: [
+        {
+          paths: ["w.bin"],
+          weights: weights.map(([name, t]) => ({ name, shape: t.shape, dtype: "float32" })),
+        },
+      ],
+    };
+    const imported = fromTfjsLayersModel(
+      { modelJson, shards: new Map([["w.bin", new Uint8Array(data.buffer)]]) },
+      { vocab: m.vocab },
+    );
+    expect(imported.config).toMatchObject({
+      cell: "gru",
+      layers: 1,
+      hidden: 10,
+      embed: 6,
+      input: "embedding",
+    });
+    const tokens = Int32Array.from({ length: 16 }, (_, i) => (i * 3) % 13);
+    const a = referenceForward(m.config, m.params, tokens, 2, 8).logits;
+    const b = referenceForward(imported.config, imported.params, tokens, 2, 8).logits;
+    expect(maxDiff(a, b)).toBeLessThan(1e-6);
   });
 });
