@@ -138,19 +138,27 @@ export function toFloat16Bits(data: Float32Array, name = "a tensor"): Uint16Arra
   return out;
 }
 
-/** IEEE half bits → float32 (exact). */
+/** IEEE half bits → float32 (exact), through a 65,536-entry table built on first use. */
 export function fromFloat16Bits(bits: Uint16Array): Float32Array {
+  const table = (halfTable ??= buildHalfTable());
   const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) {
-    const h = bits[i]!;
+  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]!]!;
+  return out;
+}
+
+let halfTable: Float32Array | undefined;
+
+function buildHalfTable(): Float32Array {
+  const table = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) {
     const sign = h & 0x8000 ? -1 : 1;
     const e = (h >>> 10) & 0x1f;
     const m = h & 0x3ff;
-    if (e === 0) out[i] = sign * m * 2 ** -24;
-    else if (e === 31) out[i] = m !== 0 ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-    else out[i] = sign * (1 + m / 1024) * 2 ** (e - 15);
+    if (e === 0) table[h] = sign * m * 2 ** -24;
+    else if (e === 31) table[h] = m !== 0 ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+    else table[h] = sign * (1 + m / 1024) * 2 ** (e - 15);
   }
-  return out;
+  return table;
 }
 
 /** Float32 → bfloat16 bits (the high half of the float32), rounding to nearest even. */
