@@ -140,7 +140,8 @@ export function toFloat16Bits(data: Float32Array, name = "a tensor"): Uint16Arra
 
 /** IEEE half bits → float32 (exact), through a 65,536-entry table built on first use. */
 export function fromFloat16Bits(bits: Uint16Array): Float32Array {
-  const table = (halfTable ??= buildHalfTable());
+  if (halfTable === undefined) halfTable = buildHalfTable();
+  const table = halfTable;
   const out = new Float32Array(bits.length);
   for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]!]!;
   return out;
