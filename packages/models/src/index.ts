@@ -14,7 +14,7 @@ export { initParams, orthogonal } from "./init-params";
 export type { ModelFile, ModelVocabJSON, ParseModelOptions, SerializeModelOptions } from "./model-file";
 export { MODEL_FORMAT, parseModel, serializeModel } from "./model-file";
 export type { WidenedTensors } from "./reduced-tensors";
-export { INT8_SCALE_SUFFIX, storeTensors, widenTensors } from "./reduced-tensors";
+export { INT8_SCALE_SUFFIX, int8Weights, storeTensors, widenTensors } from "./reduced-tensors";
 export type {
   ClassifierBatch,
   ClassifierForwardResult,

@@ -106,3 +106,28 @@ export function storedWeightDtype(tensors: ReadonlyMap<string, StoredTensor>): W
   }
   return dtype;
 }
+
+/**
+ * The int8 rows (values and per-row scales, the framework-neutral layout) of every weight matrix a
+ * model has, for engines that compute on int8: as stored for an int8 model file (`ModelFile.int8`
+ * from `parseModel`), else quantized now from the float32 `params` by the rule an int8 save uses, so
+ * `dequantizeRows` of each equals what an int8 file of this model loads as.
+ */
+export function int8Weights(model: {
+  config: ModelConfig;
+  params: NamedTensors;
+  int8?: ReadonlyMap<string, Int8Rows>;
+}): Map<string, Int8Rows> {
+  const out = new Map<string, Int8Rows>();
+  for (const name of reducedWeightNames(model.config, "int8")) {
+    const stored = model.int8?.get(name);
+    if (stored !== undefined) {
+      out.set(name, stored);
+      continue;
+    }
+    const t = model.params.get(name);
+    if (t === undefined) continue;
+    out.set(name, quantizeRows(t.data, t.shape[0]!, t.shape[1]!));
+  }
+  return out;
+}

@@ -4,7 +4,7 @@ import { defaultConfig } from "./config";
 import { initParams } from "./init-params";
 import type { ModelFile } from "./model-file";
 import { parseModel, serializeModel } from "./model-file";
-import { storeTensors } from "./reduced-tensors";
+import { int8Weights, storeTensors } from "./reduced-tensors";
 import { encodeSafetensors } from "./safetensors";
 import {
   dequantizeRows,
@@ -138,6 +138,15 @@ describe("model files in every dtype", () => {
     expect(rows.scales).toEqual(direct.scales);
     expect(loaded.int8!.has("rnn.bias_ih_l0")).toBe(false);
     expect(parseModel(serializeModel(model, { dtype: "f16" })).int8).toBeUndefined();
+    // int8Weights: the stored rows of an int8 file, the same rows quantized now from a float32 model.
+    const fromFile = int8Weights(loaded);
+    const fromFloat = int8Weights(model);
+    expect([...fromFile.keys()]).toEqual(reducedWeightNames(config, "int8"));
+    expect(fromFile.get("rnn.weight_hh_l1")).toBe(rows);
+    for (const [name, q] of fromFloat) {
+      expect(q.values).toEqual(fromFile.get(name)!.values);
+      expect(dequantizeRows(q)).toEqual(loaded.params.get(name)!.data);
+    }
   });
 
   it("refuses an int8 matrix without its scales and a dtype the tensors contradict", () => {

@@ -1,4 +1,4 @@
-import { referenceForward } from "@charrnn/models";
+import { parseModel, referenceForward, serializeModel } from "@charrnn/models";
 import { createRng } from "@charrnn/vocab";
 import * as ort from "onnxruntime-web";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +29,27 @@ describe("ORT step model (onnxruntime-web, wasm) matches referenceForward", () =
     expect(maxAbsDiff(got.logits, ref.logits)).toBeLessThan(1e-4);
     expect(maxAbsDiff(got.state.h, ref.state.h)).toBeLessThan(1e-4);
     if (cell === "lstm") expect(maxAbsDiff(got.state.c!, ref.state.c!)).toBeLessThan(1e-4);
+    await model.dispose();
+  });
+});
+
+describe("reduced-precision exports on onnxruntime-web (wasm)", () => {
+  it.each([
+    ["f16", "lstm", "embedding"],
+    ["bf16", "rnn", "onehot"],
+    ["int8", "gru", "embedding"],
+  ] as const)("%s %s (%s input) computes what the model file loads as", async (dtype, cell, input) => {
+    const m = testModel(cell, 2, input, 310);
+    const loaded = parseModel(
+      serializeModel({ config: m.config, vocab: m.vocab.toJSON(), params: m.params }, { dtype }),
+    );
+    const model = await createOrtStepModel(ort, exportOnnx({ ...m, vocab: m.vocab.toJSON() }, { dtype }));
+    const rng = createRng(12);
+    const tokens = randomTokens(2 * 40, 17, rng);
+    const start = randomState(m.config, 2, rng);
+    const ref = referenceForward(m.config, loaded.params, tokens, 2, 40, start);
+    const got = await model.forward(tokens, 2, 40, start);
+    expect(maxAbsDiff(got.logits, ref.logits)).toBeLessThan(1e-4);
     await model.dispose();
   });
 });
