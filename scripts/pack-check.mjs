@@ -45,13 +45,25 @@ writeFileSync("model.safetensors", serializeModel({ config, vocab: vocab.toJSON(
   writeFileSync(
     join(app, "gen.mjs"),
     `import { readFileSync } from "node:fs";
-import { generate, loadModelFromBytes } from "@charrnn/sampler";
-const { model, vocab } = loadModelFromBytes(readFileSync("model.safetensors"));
+import { generate, openModelFromBytes } from "@charrnn/sampler";
+const { model, vocab } = await openModelFromBytes(readFileSync("model.safetensors"));
 const { text } = await generate(model, vocab, { prime: "ROMEO:", length: 200, temperature: 0.8, seed: 1 });
 console.log("ROMEO:" + text);
 `,
   );
   const first = run("node", ["gen.mjs"], app);
+  // The packed sampler carries its WebAssembly module (generated at build time) and picks it.
+  const engine = run(
+    "node",
+    [
+      "--input-type=module",
+      "-e",
+      `import { defaultSamplerEngine } from "@charrnn/sampler"; console.log(defaultSamplerEngine());`,
+    ],
+    app,
+  );
+  if (engine.trim() !== "wasm")
+    throw new Error(`pack-check: the packed sampler's default engine is ${engine}`);
   const second = run("node", ["gen.mjs"], app);
   const generated = [...first.trimEnd()].length - "ROMEO:".length;
   if (!first.startsWith("ROMEO:") || generated < 190 || first !== second) {

@@ -264,6 +264,53 @@ describe("train → sample → score → eval → export → info", () => {
     expect(info).toMatchObject({ cell: "gru", layers: 1, hidden: 12 });
   });
 
+  it("sample, score and eval run on the WebAssembly engine by default, and on ts or onnx on request", async () => {
+    const evalOn = async (...engine: string[]) =>
+      JSON.parse(
+        (await runInProcess(["eval", "--model", out, "--data", corpus, "--json", ...engine])).stdout,
+      );
+    const [wasm, ts] = [await evalOn(), await evalOn("--engine", "ts")];
+    expect([wasm.engine, ts.engine]).toEqual(["wasm", "ts"]);
+    expect(Math.abs(wasm.natsPerToken - ts.natsPerToken)).toBeLessThan(1e-5);
+    const scoreOn = async (engine: string) =>
+      JSON.parse(
+        (
+          await runInProcess([
+            "score",
+            "--model",
+            out,
+            "--text",
+            "First Citizen",
+            "--json",
+            "--engine",
+            engine,
+          ])
+        ).stdout,
+      );
+    expect((await scoreOn("wasm")).engine).toBe("wasm");
+    expect(Math.abs((await scoreOn("wasm")).totalNats - (await scoreOn("ts")).totalNats)).toBeLessThan(1e-4);
+    const sampleOn = async (...engine: string[]) =>
+      (
+        await runInProcess([
+          "sample",
+          "--model",
+          out,
+          "--prime",
+          "The",
+          "--length",
+          "60",
+          "--seed",
+          "4",
+          ...engine,
+        ])
+      ).stdout;
+    expect(await sampleOn()).toBe(await sampleOn("--engine", "ts"));
+    const onnxFile = join(dir, "model.onnx");
+    const refused = await runInProcess(["sample", "--model", onnxFile, "--engine", "wasm"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--engine wasm cannot run .*model\.onnx/);
+  });
+
   it("info describes the model dir", async () => {
     const result = await runInProcess(["info", "--model", out, "--json"]);
     const info = JSON.parse(result.stdout);

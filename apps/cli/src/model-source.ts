@@ -4,7 +4,9 @@ import type { StepModel } from "@charrnn/sampler";
 import { CharrnnError, Vocab } from "@charrnn/vocab";
 import { UsageError } from "./options";
 
-export type EngineName = "ts" | "onnx";
+/** `--engine` choices of the inference commands: the sampler's own engines, and onnxruntime-node. */
+export const INFERENCE_ENGINES = ["wasm", "ts", "onnx"] as const;
+export type EngineName = (typeof INFERENCE_ENGINES)[number];
 
 /** Flags that map a foreign ONNX model's input/output names. */
 export interface OnnxNameFlags {
@@ -33,13 +35,14 @@ export interface OpenedModel {
 
 /**
  * Opens what `--model` names for inference: a training output directory, a model file, or an `.onnx`
- * file, on the engine `--engine` asks for (`ts` by default, `onnx` for `.onnx` files).
+ * file, on the engine `--engine` asks for: by default the fastest one without native code (`wasm` where
+ * WebAssembly SIMD is available, else `ts`), and always `onnx` for `.onnx` files.
  */
 export async function openModel(path: string, options: OpenModelOptions = {}): Promise<OpenedModel> {
   const vocab = options.vocabFile === undefined ? undefined : await readVocabFile(options.vocabFile);
   if (path.endsWith(".onnx")) {
-    if (options.engine === "ts") {
-      throw new UsageError(`--engine ts cannot run ${path}: .onnx files run on --engine onnx`);
+    if (options.engine !== undefined && options.engine !== "onnx") {
+      throw new UsageError(`--engine ${options.engine} cannot run ${path}: .onnx files run on --engine onnx`);
     }
     const { loadOnnxModel } = await import("@charrnn/onnx");
     const loaded = await loadOnnxModel(path, { ...(vocab ? { vocab } : {}), names: onnxNames(options) });
@@ -54,9 +57,13 @@ export async function openModel(path: string, options: OpenModelOptions = {}): P
     const loaded = await loadOnnxModel(bytes, { source: path });
     return { model: loaded.model, vocab: loaded.vocab, file, engine: "onnx", source: path };
   }
-  const { createTsStepModel } = await import("@charrnn/sampler");
-  const model = createTsStepModel({ config: file.config, params: file.params });
-  return { model, vocab: fileVocab, file, engine: "ts", source: path };
+  const { createStepModel } = await import("@charrnn/sampler");
+  const model = await createStepModel({
+    config: file.config,
+    params: file.params,
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
+  });
+  return { model, vocab: fileVocab, file, engine: model.engine, source: path };
 }
 
 /** Reads `--vocab FILE`: a JSON array of tokens (index = id) or a charrnn vocab JSON. */

@@ -1,12 +1,18 @@
 export type { Beam, BeamSearchResult } from "./beam-search";
 export { beamSearch } from "./beam-search";
+export type {
+  CreateStepModelOptions,
+  SamplerEngine,
+  SamplerStepModel,
+} from "./create-step-model";
+export { createStepModel, defaultSamplerEngine } from "./create-step-model";
 export type { FinishReason, Sample } from "./decode-loop";
 export type { PrimeResult } from "./feed-prime";
 export { feedPrime, PRIME_CHUNK } from "./feed-prime";
 export type { GenerateResult } from "./generate";
 export { generate, stream } from "./generate";
-export type { LoadedModel, LoadModelOptions } from "./load-model";
-export { loadModelFromBytes } from "./load-model";
+export type { LoadedModel, LoadModelOptions, OpenedModel, OpenModelOptions } from "./load-model";
+export { loadModelFromBytes, openModelFromBytes } from "./load-model";
 export type {
   BeamSearchOptions,
   DecodingOptions,
@@ -41,3 +47,6 @@ export { checkStepModel } from "./step-model-check";
 export type { TokenVocab } from "./token-vocab";
 export type { TsStepModel, TsStepModelOptions } from "./ts-engine";
 export { createTsStepModel } from "./ts-engine";
+export type { Int8Rows, WasmStepModel, WasmStepModelOptions } from "./wasm-engine";
+export { createWasmStepModel } from "./wasm-engine";
+export { wasmSimdSupported } from "./wasm-kernels";

@@ -2,7 +2,7 @@ import { serializeModel } from "@charrnn/models";
 import { createRng, Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { generate } from "./generate";
-import { loadModelFromBytes } from "./load-model";
+import { loadModelFromBytes, openModelFromBytes } from "./load-model";
 import { makeConfig, randomParams } from "./test-helpers";
 import { createTsStepModel } from "./ts-engine";
 
@@ -26,6 +26,18 @@ describe("loadModelFromBytes", () => {
   it("refuses a model trained with another vocabulary", () => {
     expect(() => loadModelFromBytes(bytes, { expectVocabHash: Vocab.fromText("other").hash })).toThrow(
       expect.objectContaining({ code: "MODEL_VOCAB_MISMATCH" }),
+    );
+  });
+
+  it("openModelFromBytes picks the WebAssembly engine here, and the plain-TS one on request", async () => {
+    const fast = await openModelFromBytes(bytes);
+    expect(fast.model.engine).toBe("wasm");
+    expect(fast.vocab.hash).toBe(vocab.hash);
+    const ts = await openModelFromBytes(bytes, { engine: "ts" });
+    expect(ts.model.engine).toBe("ts");
+    const options = { prime: "he", length: 20, seed: 3 };
+    expect((await generate(fast.model, fast.vocab, options)).text).toBe(
+      (await generate(ts.model, ts.vocab, options)).text,
     );
   });
 });

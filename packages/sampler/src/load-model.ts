@@ -1,5 +1,6 @@
 import { type ModelConfig, type ParseModelOptions, parseModel } from "@charrnn/models";
 import { Vocab } from "@charrnn/vocab";
+import { createStepModel, type SamplerEngine, type SamplerStepModel } from "./create-step-model";
 import { createTsStepModel, type TsStepModel } from "./ts-engine";
 
 /** Options of {@link loadModelFromBytes}. */
@@ -27,11 +28,7 @@ export interface LoadedModel {
  * const { text } = await generate(model, vocab, { prime: "ROMEO:" });
  */
 export function loadModelFromBytes(bytes: Uint8Array, options: LoadModelOptions = {}): LoadedModel {
-  const parseOptions: ParseModelOptions = {};
-  if (options.expectVocabHash !== undefined) parseOptions.expectVocabHash = options.expectVocabHash;
-  if (options.source !== undefined) parseOptions.source = options.source;
-  const file = parseModel(bytes, parseOptions);
-  const vocab = Vocab.fromJSON(file.vocab);
+  const { file, vocab } = parse(bytes, options);
   const engineOptions = { config: file.config, params: file.params };
   const model = createTsStepModel(
     options.maxInputTable === undefined
@@ -39,4 +36,46 @@ export function loadModelFromBytes(bytes: Uint8Array, options: LoadModelOptions 
       : { ...engineOptions, maxInputTable: options.maxInputTable },
   );
   return { model, vocab, config: file.config };
+}
+
+/** Options of {@link openModelFromBytes}. */
+export interface OpenModelOptions extends LoadModelOptions {
+  /** `auto` (the default): WebAssembly SIMD where available, else plain TypeScript. */
+  engine?: SamplerEngine | "auto";
+}
+
+/** A model file opened on one of the sampler's engines. */
+export interface OpenedModel {
+  model: SamplerStepModel;
+  vocab: Vocab;
+  config: ModelConfig;
+}
+
+/**
+ * {@link loadModelFromBytes} on the fastest engine this runtime has without native code: the
+ * WebAssembly SIMD engine where available (Node ≥ 16.4, current browsers), else plain TypeScript.
+ * @example
+ * const { model, vocab } = await openModelFromBytes(bytes);
+ * const { text } = await generate(model, vocab, { prime: "ROMEO:" });
+ */
+export async function openModelFromBytes(
+  bytes: Uint8Array,
+  options: OpenModelOptions = {},
+): Promise<OpenedModel> {
+  const { file, vocab } = parse(bytes, options);
+  const model = await createStepModel({
+    config: file.config,
+    params: file.params,
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
+    ...(options.maxInputTable === undefined ? {} : { maxInputTable: options.maxInputTable }),
+  });
+  return { model, vocab, config: file.config };
+}
+
+function parse(bytes: Uint8Array, options: LoadModelOptions) {
+  const parseOptions: ParseModelOptions = {};
+  if (options.expectVocabHash !== undefined) parseOptions.expectVocabHash = options.expectVocabHash;
+  if (options.source !== undefined) parseOptions.source = options.source;
+  const file = parseModel(bytes, parseOptions);
+  return { file, vocab: Vocab.fromJSON(file.vocab) };
 }

@@ -5,7 +5,8 @@ import {
   type RnnState,
   validateParams,
 } from "@charrnn/models";
-import { CharrnnError } from "@charrnn/vocab";
+import { checkForwardInputs, refuseClassifier } from "./engine-checks";
+import { buildInputTable } from "./input-table";
 import { affine, sigmoid } from "./kernels";
 import type { ForwardOptions, StepModel, StepResult } from "./step-model";
 
@@ -63,12 +64,7 @@ interface Scratch {
  */
 export function createTsStepModel(options: TsStepModelOptions): TsStepModel {
   const { config, params } = options;
-  if (config.head?.kind === "classifier") {
-    throw new CharrnnError(
-      "MODEL_IS_CLASSIFIER",
-      "this model is a sequence classifier, not a language model: it predicts labels, not text; use `charrnn classify predict`",
-    );
-  }
+  refuseClassifier(config);
   validateParams(config, params);
   const get = (name: string): Float32Array => params.get(name)!.data;
   const L = config.layers;
@@ -96,7 +92,7 @@ export function createTsStepModel(options: TsStepModelOptions): TsStepModel {
   // Row v holds W_ih·x(v) + b_ih for the first layer: a lookup replaces a matmul per step.
   const inputTable =
     onehot || V * GH <= (options.maxInputTable ?? 4_194_304)
-      ? buildInputTable(layer0, embedding, V, E, GH)
+      ? buildInputTable(layer0.wih, layer0.bih, embedding, V, E, GH)
       : null;
 
   let scratch: Scratch | null = null;
@@ -126,7 +122,7 @@ export function createTsStepModel(options: TsStepModelOptions): TsStepModel {
     state: RnnState,
     forwardOptions?: ForwardOptions,
   ): StepResult => {
-    checkInputs(tokens, batch, steps, state, V, L, H, cell === "lstm");
+    checkForwardInputs(tokens, batch, steps, state, V, L, H, cell === "lstm");
     const { gx, gh, x0, out } = scratchFor(batch);
     const h = new Float32Array(state.h);
     const c = cell === "lstm" ? new Float32Array(state.c!) : null;
@@ -182,24 +178,6 @@ export function createTsStepModel(options: TsStepModelOptions): TsStepModel {
   return { config, cell, layers: L, hidden: H, vocabSize: V, initialState, forward };
 }
 
-function buildInputTable(
-  layer: Layer,
-  embedding: Float32Array | null,
-  V: number,
-  E: number,
-  GH: number,
-): Float32Array {
-  const table = new Float64Array(V * GH);
-  if (embedding === null) {
-    for (let v = 0; v < V; v++) {
-      for (let j = 0; j < GH; j++) table[v * GH + j] = layer.wih[j * E + v]! + layer.bih[j]!;
-    }
-  } else {
-    affine(layer.wih, layer.bih, GH, E, embedding, 0, E, V, table, 0, GH, false);
-  }
-  return Float32Array.from(table);
-}
-
 function tanhUpdate(g: Float64Array, gOff: number, h: Float32Array, hOff: number, H: number): void {
   for (let j = 0; j < H; j++) h[hOff + j] = Math.tanh(g[gOff + j]!);
 }
@@ -246,52 +224,5 @@ function gruUpdate(
       const n = Math.tanh(gx[gb + 2 * H + j]! + r * gh[gb + 2 * H + j]!);
       h[sb + j] = (1 - z) * n + z * h[sb + j]!;
     }
-  }
-}
-
-function checkInputs(
-  tokens: Int32Array,
-  batch: number,
-  steps: number,
-  state: RnnState,
-  V: number,
-  L: number,
-  H: number,
-  lstm: boolean,
-): void {
-  if (!Number.isInteger(batch) || batch < 1 || !Number.isInteger(steps) || steps < 1) {
-    throw new CharrnnError(
-      "FORWARD_SHAPE",
-      `forward needs integer batch ≥ 1 and steps ≥ 1, got batch ${batch}, steps ${steps}`,
-    );
-  }
-  if (tokens.length !== batch * steps) {
-    throw new CharrnnError(
-      "FORWARD_SHAPE",
-      `tokens has ${tokens.length} ids but batch ${batch} × steps ${steps} = ${batch * steps}`,
-    );
-  }
-  for (let i = 0; i < tokens.length; i++) {
-    const id = tokens[i]!;
-    if (id < 0 || id >= V) {
-      throw new CharrnnError(
-        "TOKEN_RANGE",
-        `token id ${id} at [${Math.floor(i / steps)}, ${i % steps}] is outside the vocabulary of ${V} tokens`,
-      );
-    }
-  }
-  const n = L * batch * H;
-  if (
-    state.layers !== L ||
-    state.batch !== batch ||
-    state.hidden !== H ||
-    state.h.length !== n ||
-    (lstm && state.c?.length !== n)
-  ) {
-    throw new CharrnnError(
-      "STATE_SHAPE_MISMATCH",
-      `state is [${state.layers}, ${state.batch}, ${state.hidden}]${lstm && state.c === undefined ? " without c" : ""} ` +
-        `but the model needs [${L}, ${batch}, ${H}]${lstm ? " with h and c" : ""}; use model.initialState(${batch})`,
-    );
   }
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../io";
-import { type OnnxNameFlags, openModel } from "../model-source";
+import { INFERENCE_ENGINES, type OnnxNameFlags, openModel } from "../model-source";
 import { withFlagNames } from "../option-names";
 import { parseChoiceFlag, parseIntFlag, parseNumberFlag } from "../options";
 import { addModelFlags } from "./model-flags";
@@ -41,7 +41,7 @@ async function evaluate(flags: EvalFlags, io: CliIo): Promise<void> {
       ? undefined
       : parseNumberFlag("--val-fraction", flags.valFraction, { min: 0, max: 1, minInclusive: false });
   const engine =
-    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, ["ts", "onnx"]);
+    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, INFERENCE_ENGINES);
   const [{ readCorpus, splitCorpus }, { scoreCorpus }] = await Promise.all([
     import("@charrnn/data"),
     import("@charrnn/sampler"),

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { CharrnnError, type Vocab, VocabOovError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
-import { type OnnxNameFlags, openModel } from "../model-source";
+import { INFERENCE_ENGINES, type OnnxNameFlags, openModel } from "../model-source";
 import { withFlagNames } from "../option-names";
 import { parseChoiceFlag, parseIntFlag, parseNumberFlag, UsageError } from "../options";
 import { addModelFlags } from "./model-flags";
@@ -55,7 +55,7 @@ async function sample(flags: SampleFlags, io: CliIo): Promise<void> {
   const num = parseIntFlag("--num", flags.num, { min: 1 });
   const seed = parseIntFlag("--seed", flags.seed);
   const engine =
-    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, ["ts", "onnx"]);
+    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, INFERENCE_ENGINES);
   const beam = flags.beam === undefined ? undefined : parseIntFlag("--beam", flags.beam, { min: 1 });
   const decoding = {
     ...(flags.temperature !== undefined && {

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { CharrnnError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
-import { type OnnxNameFlags, openModel } from "../model-source";
+import { INFERENCE_ENGINES, type OnnxNameFlags, openModel } from "../model-source";
 import { withFlagNames } from "../option-names";
 import { parseChoiceFlag, parseIntFlag, UsageError } from "../options";
 import { addModelFlags } from "./model-flags";
@@ -41,7 +41,7 @@ async function scoreCommand(flags: ScoreFlags, io: CliIo): Promise<void> {
   }
   const top = parseIntFlag("--top", flags.top, { min: 0 });
   const engine =
-    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, ["ts", "onnx"]);
+    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, INFERENCE_ENGINES);
   const text = flags.text ?? (await readText(flags.file!));
   const {
     model,
