@@ -100,7 +100,7 @@ export function cellCatalog(options: CatalogOptions): CellSpec[] {
 
   add({ id: "numpy/a", kind: "numpy", config: "a", engine: "numpy", backend: "numpy" }, FAST, 20);
 
-  for (const engine of ["ts", "ort-step", "ort-raw"]) {
+  for (const engine of ["ts", "wasm", "wasm-int8", "ort-step", "ort-raw"]) {
     add({ id: `sample/${engine}`, kind: "sample", engine }, budget(1.5, 3, 5), 30);
   }
 

@@ -7,6 +7,9 @@ export const TWO_CORE_CEILING_2X512 = 9000;
 /** The issue's target: the best engine at least this many times the tf.layers baseline on (c). */
 export const LAYERS_SPEEDUP_TARGET = 10;
 
+/** The issue's target: the WebAssembly sampler at least this many times the plain-TS one. */
+export const SAMPLER_SPEEDUP_TARGET = 5;
+
 /** One ratio between two rows. */
 export interface Ratio {
   label: string;
@@ -88,6 +91,26 @@ export function computeRatios(rows: readonly BenchRow[]): Ratio[] {
           ? `≥${LAYERS_SPEEDUP_TARGET}x: met`
           : `≥${LAYERS_SPEEDUP_TARGET}x: not shown`,
       );
+    }
+  }
+  // Sampling: the WebAssembly engine against the plain-TS one (target ≥ 5× at batch 1 and 64) and
+  // against onnxruntime-node's step model, per batch.
+  const sample = rows.filter((row) => row.kind === "sample" && measured(row));
+  for (const batch of [1, 64]) {
+    const at = (engine: string) => sample.find((row) => row.engine === engine && row.batch === batch);
+    const ts = at("ts");
+    for (const engine of ["wasm", "wasm-int8"]) {
+      const row = at(engine);
+      if (row === undefined) continue;
+      if (ts !== undefined) {
+        ratio(`(sample, batch ${batch}) ${engine} vs ts`, row, ts, (value) =>
+          value >= SAMPLER_SPEEDUP_TARGET
+            ? `≥${SAMPLER_SPEEDUP_TARGET}x: met`
+            : `≥${SAMPLER_SPEEDUP_TARGET}x: not met`,
+        );
+      }
+      const ort = at("ort-step");
+      if (ort !== undefined) ratio(`(sample, batch ${batch}) ${engine} vs ort-step`, row, ort);
     }
   }
   return ratios;

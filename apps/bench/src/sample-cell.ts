@@ -1,7 +1,13 @@
-import type { RnnState } from "@charrnn/models";
+import type { NamedTensors, RnnState } from "@charrnn/models";
 import { createOrtStepModel, exportOnnx } from "@charrnn/onnx";
 import { importOrtNode } from "@charrnn/onnx/ort-node";
-import { createTsStepModel, generate, type StepModel } from "@charrnn/sampler";
+import {
+  createTsStepModel,
+  createWasmStepModel,
+  generate,
+  type Int8Rows,
+  type StepModel,
+} from "@charrnn/sampler";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { modelConfig, SAMPLE_MODEL, seededParams, shakespeare } from "./configs";
 import type { Budget } from "./measure";
@@ -16,6 +22,7 @@ type Step = (tokens: Int32Array, batch: number) => Promise<void> | void;
  * Sampling throughput of one inference engine on a 2x512 LSTM (embed 64, vocab 65): one token per
  * stream per `forward` call, batch 1 and 64, then (for StepModels) the sampler's full `generate`
  * path, decoding included. `ort-raw` is a bare `session.run` loop: the cost of the forward pass itself.
+ * `wasm-int8` is the WebAssembly engine on per-row int8 copies of the same weights.
  */
 export async function runSampleCell(spec: CellSpec, io: CellIo): Promise<void> {
   const { vocab } = shakespeare();
@@ -36,6 +43,13 @@ export async function runSampleCell(spec: CellSpec, io: CellIo): Promise<void> {
     model = ts;
     backend = "js";
     step = stepModelLoop(ts);
+  } else if (spec.engine === "wasm" || spec.engine === "wasm-int8") {
+    const wasm = await createWasmStepModel(
+      spec.engine === "wasm" ? { config, params } : { config, params, int8: quantizeMatrices(params) },
+    );
+    model = wasm;
+    backend = "wasm-simd";
+    step = stepModelLoop(wasm);
   } else {
     const ort = await importOrtNode();
     const bytes = exportOnnx({ config, vocab: vocab.toJSON(), params });
@@ -134,4 +148,23 @@ async function timeGenerate(
   start = performance.now();
   await generate(model, vocab, { length, num: batch, seed: 2, prime: "ROMEO:" });
   return { length, time: (performance.now() - start) / 1000 };
+}
+
+/** Per-row symmetric int8 (scale = max |row| / 127) of every weight matrix but the embedding. */
+function quantizeMatrices(params: NamedTensors): Map<string, Int8Rows> {
+  const int8 = new Map<string, Int8Rows>();
+  for (const [name, { shape, data }] of params) {
+    if (shape.length !== 2 || name === "embedding.weight") continue;
+    const [rows, cols] = shape as [number, number];
+    const values = new Int8Array(rows * cols);
+    const scales = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let max = 0;
+      for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(data[r * cols + c]!));
+      scales[r] = max > 0 ? Math.fround(max / 127) : 1;
+      for (let c = 0; c < cols; c++) values[r * cols + c] = Math.round(data[r * cols + c]! / scales[r]!);
+    }
+    int8.set(name, { rows, cols, values, scales });
+  }
+  return int8;
 }

@@ -13,21 +13,24 @@ const LENGTH = 200;
 let browser: Browser;
 let server: PreviewServer;
 let url: string;
+/** The CLI flags of the page's settings below (`sameAsCli`). */
+const SAME_AS_PAGE = [
+  "--prime",
+  PRIME,
+  "--seed",
+  String(SEED),
+  "--temperature",
+  String(TEMPERATURE),
+  "--length",
+  String(LENGTH),
+];
+
 let expected: string;
 let page: Page;
 let problems: string[];
 
 beforeAll(async () => {
-  expected = cliSample([
-    "--prime",
-    PRIME,
-    "--seed",
-    String(SEED),
-    "--temperature",
-    String(TEMPERATURE),
-    "--length",
-    String(LENGTH),
-  ]);
+  expected = cliSample(SAME_AS_PAGE);
   ({ url, server } = await buildAndServe());
   browser = await launchChromium();
   mkdirSync(screenshotDir, { recursive: true });
@@ -47,7 +50,8 @@ async function openPage(viewport = { width: 1280, height: 900 }): Promise<Page> 
   p.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   p.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
   await p.goto(url);
-  await p.waitForSelector('#output[data-engine="ts"][data-model="model.safetensors"]');
+  // The sampler's WebAssembly SIMD engine is the default: Chromium has WebAssembly SIMD.
+  await p.waitForSelector('#output[data-engine="wasm"][data-model="model.safetensors"]');
   return p;
 }
 
@@ -97,7 +101,7 @@ describe("the built demo page", () => {
     const engines = await page.$$eval('input[name="engine"]', (els) =>
       els.map((e) => (e as HTMLInputElement).value),
     );
-    expect(engines).toEqual(expect.arrayContaining(["ts", "onnx"]));
+    expect(engines).toEqual(["wasm", "ts", "onnx"]);
     await fill(page, { prime: PRIME, length: "2000", seed: "1" });
     // The text's length at each painted frame: a partial length means the page painted mid-run.
     await page.evaluate(() => {
@@ -163,6 +167,14 @@ describe("the built demo page", () => {
     expect(await page.getAttribute("#output-generated span.active", "data-index")).toBe("1");
     expect(await page.textContent("#char-detail .char-line")).toMatch(/^.+: \d/);
     await page.screenshot({ path: `${screenshotDir}coloured.png` });
+  });
+
+  it("gives the same text on the plain-TypeScript engine as `charrnn sample --engine ts`", async () => {
+    page = await openPage();
+    await page.check('input[name="engine"][value="ts"]');
+    await page.waitForSelector('#output[data-engine="ts"]');
+    await fill(page, sameAsCli);
+    expect(await generate(page)).toBe(cliSample([...SAME_AS_PAGE, "--engine", "ts"]));
   });
 
   it("gives the same text on onnxruntime-web", async () => {
@@ -466,7 +478,7 @@ describe("training in the page", () => {
     await page.locator("section.train").screenshot({ path: `${screenshotDir}train.png` });
 
     await page.click("#train-use");
-    await page.waitForSelector('#output[data-engine="ts"][data-model="trained-in-browser.safetensors"]');
+    await page.waitForSelector('#output[data-engine="wasm"][data-model="trained-in-browser.safetensors"]');
     expect(await page.textContent("#model-summary")).toContain(`at step ${pausedAt}`);
     await fill(page, { prime: PRIME, length: "60" });
     expect([...(await generate(page))]).toHaveLength(60);

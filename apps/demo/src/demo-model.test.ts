@@ -25,14 +25,16 @@ async function logits(model: Awaited<ReturnType<ReturnType<typeof openModelFile>
 }
 
 describe("openModelFile", () => {
-  it("runs a charrnn model file on both engines with the same logits", async () => {
+  it("runs a charrnn model file on every engine with the same logits", async () => {
     const demo = openModelFile("m.safetensors", safetensors, loadOrt);
-    expect(demo.engines).toEqual(["ts", "onnx"]);
+    expect(demo.engines).toEqual(["wasm", "ts", "onnx"]);
     expect(demo.vocab.hash).toBe(vocab.hash);
     const ts = await logits(await demo.engine("ts"));
     const viaOnnx = await logits(await demo.engine("onnx"));
+    const viaWasm = await logits(await demo.engine("wasm"));
     expect(ts.length).toBe(5 * vocab.size);
     for (let i = 0; i < ts.length; i++) expect(Math.abs(ts[i]! - viaOnnx[i]!)).toBeLessThan(1e-4);
+    for (let i = 0; i < ts.length; i++) expect(Math.abs(ts[i]! - viaWasm[i]!)).toBeLessThan(1e-5);
     expect(await demo.engine("ts")).toBe(await demo.engine("ts"));
     await demo.dispose();
   });

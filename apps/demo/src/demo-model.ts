@@ -6,7 +6,7 @@ import {
   type OrtModule,
   readCharrnnMetadata,
 } from "@charrnn/onnx";
-import { createTsStepModel, type StepModel } from "@charrnn/sampler";
+import { createTsStepModel, createWasmStepModel, type StepModel, wasmSimdSupported } from "@charrnn/sampler";
 import { CharrnnError, Vocab } from "@charrnn/vocab";
 import { detectModelFormat } from "./model-format";
 
@@ -15,6 +15,8 @@ import { detectModelFormat } from "./model-format";
  * from this list, so another engine is one more entry here and its factory in `openSafetensors`.
  */
 export const GENERATION_ENGINES = [
+  // The sampler's WebAssembly SIMD engine: the default wherever the browser has WebAssembly SIMD.
+  { name: "wasm", label: "WebAssembly SIMD", choice: "WebAssembly SIMD" },
   { name: "ts", label: "plain TypeScript", choice: "Plain TypeScript" },
   { name: "onnx", label: "onnxruntime-web (WebAssembly)", choice: "onnxruntime-web (WebAssembly)" },
 ] as const;
@@ -39,7 +41,7 @@ export interface DemoModel {
 export type OrtLoader = () => Promise<OrtModule>;
 
 /**
- * Opens a dropped model file: a charrnn model (.safetensors) runs on both engines (exported to ONNX
+ * Opens a dropped model file: a charrnn model (.safetensors) runs on every engine (exported to ONNX
  * in the page for onnxruntime-web); an .onnx file with charrnn metadata runs on onnxruntime-web.
  */
 export function openModelFile(name: string, bytes: Uint8Array, loadOrt: OrtLoader): DemoModel {
@@ -63,6 +65,7 @@ export function openSafetensors(
   const { config, params } = file;
   const onnx = onnxBytes ?? (async () => exportOnnx({ config, vocab: vocab.toJSON(), params }));
   return cachedEngines(name, vocab, config, describeModel(config, file.training), {
+    ...(wasmSimdSupported() ? { wasm: async () => createWasmStepModel({ config, params }) } : {}),
     ts: async () => createTsStepModel({ config, params }),
     onnx: async () => createOrtStepModel(await loadOrt(), await onnx(), { vocab, source: name }),
   });

@@ -57,7 +57,9 @@ const perChar = createPerCharView();
 
 let current: DemoModel | undefined;
 let origin: ModelOrigin = "bundled";
-let engine: EngineName = "ts";
+// The first engine a model offers runs unless the reader picks another: WebAssembly SIMD where the
+// browser has it, else plain TypeScript.
+let engine: EngineName | undefined;
 let running: AbortController | undefined;
 let runFinished: Promise<void> = Promise.resolve();
 
@@ -109,7 +111,7 @@ async function useModel(model: DemoModel, from: ModelOrigin): Promise<void> {
   summary.textContent = describeOrigin(model, from);
   summary.dataset.origin = from;
   enableEngines();
-  if (!model.engines.includes(engine)) await selectEngine(model.engines[0]!);
+  if (engine === undefined || !model.engines.includes(engine)) await selectEngine(model.engines[0]!);
   else await selectEngine(engine);
   settingsForm.refreshCli();
 }
@@ -147,7 +149,7 @@ async function selectEngine(name: EngineName): Promise<void> {
 }
 
 function generate(): Promise<void> {
-  if (running !== undefined || current === undefined) return runFinished;
+  if (running !== undefined || current === undefined || engine === undefined) return runFinished;
   runFinished = generateWith(current, engine);
   return runFinished;
 }

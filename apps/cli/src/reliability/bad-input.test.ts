@@ -122,7 +122,7 @@ describe("flags out of range", () => {
     [["--temperature", "-1"], /--temperature must be > 0 \(or 0 for greedy\), got -1/],
     [["--top-k", "0"], /--top-k must be an integer ≥ 1/],
     [["--length", "-5"], /--length must be ≥ 0/],
-    [["--engine", "cuda"], /--engine must be one of ts, onnx/],
+    [["--engine", "cuda"], /--engine must be one of wasm, ts, onnx/],
   ];
   it("sample refuses each with a usage error naming the flag; temperature 0 is greedy, not an error", async () => {
     for (const [flags, message] of sampleCases) {
