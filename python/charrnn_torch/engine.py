@@ -15,8 +15,6 @@ from .optim import Optimizer, StateMismatch
 
 class Engine:
     def __init__(self, ctx, config, optimizer, params, dtype="float32"):
-        if config.get("head") not in (None, {"kind": "lm"}):
-            raise WorkerError("ENGINE_UNSUPPORTED", "the torch engine trains language models; train classifiers with --engine ort")
         self.ctx = ctx
         self.config = config
         # float64 serves exactness checks against the float64 reference engine.
@@ -93,26 +91,42 @@ class Engine:
             parts = joined
         return [p.detach().to("cpu", torch.float32) for p in parts]
 
-    def train_step(self, h, tensors):
+    def _loss(self, net, h, tensors, lo, hi, state):
+        """Rows [lo, hi) of a batch through `net`: (loss sum, weight sum, state, logits).
+
+        A language model's loss is the (masked) sum of per-token cross-entropy; a classifier's (its
+        batch as toClassifierTrainBatch builds it: `y` the row's label, `mask` its class weight over
+        its tokens) is the weighted sum of per-row cross-entropy, with the state left as given.
+        """
         B, T = h["batch"], h["steps"]
-        lo, hi = self._shard(B)
         dev = self.ctx.device
         x = tensors["x"].view(B, T)[lo:hi].to(dev, torch.long)
         y = tensors["y"].view(B, T)[lo:hi].to(dev, torch.long)
-        mask = tensors["mask"].view(B, T)[lo:hi].to(dev, self.dtype).t() if "mask" in tensors else None
+        mask = tensors["mask"].view(B, T)[lo:hi].to(dev, self.dtype) if "mask" in tensors else None
+        if self.model.pooling is not None:
+            if mask is None:
+                mask = torch.ones(hi - lo, T, device=dev, dtype=self.dtype)
+            # Each row is read from a zero state (as the reference does); the given state comes back as is.
+            logits, _ = net(x, self.model.zero_state(hi - lo, dev, self.dtype), self.model.pool_weights(mask))
+            ce = torch.nn.functional.cross_entropy(logits, y[:, 0], reduction="none")
+            weights = mask[:, 0]
+            return (ce * weights).sum(), weights.sum(), state, logits
+        logits, new_state = net(x, state)
+        ce = token_losses(logits, y)
+        if mask is None:
+            return ce.sum(), torch.tensor(float(ce.numel()), device=dev, dtype=self.dtype), new_state, logits
+        mask = mask.t()
+        return (ce * mask).sum(), mask.sum(), new_state, logits
+
+    def train_step(self, h, tensors):
+        B = h["batch"]
+        lo, hi = self._shard(B)
         state = self._state(h["state"], tensors, lo, hi, hi - lo)
         if self.model.dropout > 0 or self.model.input_dropout > 0:
             # Same step seed → same masks on a resume (the stream is torch's, not charrnn's RNG).
             torch.manual_seed((int(h["dropoutSeed"]) + self.ctx.rank) % (2**63))
         self.model.train()
-        logits, new_state = self.net(x, state)
-        ce = token_losses(logits, y)
-        if mask is None:
-            local_sum = ce.sum()
-            weight = torch.tensor(float(ce.numel()), device=dev, dtype=self.dtype)
-        else:
-            local_sum = (ce * mask).sum()
-            weight = mask.sum()
+        local_sum, weight, new_state, _ = self._loss(self.net, h, tensors, lo, hi, state)
         if self.ctx.distributed:
             # DDP averages gradients over ranks; dividing the local sum by the global weight times
             # the world size makes that average the gradient of the global mean loss.
@@ -144,45 +158,32 @@ class Engine:
 
     @torch.no_grad()
     def evaluate(self, h, tensors):
-        """Loss sum and count over a whole batch (rank 0 alone; no dropout)."""
-        B, T = h["batch"], h["steps"]
-        dev = self.ctx.device
-        x = tensors["x"].view(B, T).to(dev, torch.long)
-        y = tensors["y"].view(B, T).to(dev, torch.long)
+        """Loss sum and count over a whole batch (rank 0 alone; no dropout); a classifier's logits too."""
+        B = h["batch"]
         state = self._state("given", tensors, 0, B, B)
         self.model.eval()
-        logits, new_state = self.model(x, state)
-        ce = token_losses(logits, y)
-        if "mask" in tensors:
-            mask = tensors["mask"].view(B, T).to(dev, self.dtype).t()
-            loss_sum, count = (ce * mask).sum(), mask.sum()
-        else:
-            loss_sum, count = ce.sum(), ce.numel()
-        return {"lossSum": float(loss_sum), "count": float(count)}, self._local_state(new_state)
+        loss_sum, count, new_state, logits = self._loss(self.model, h, tensors, 0, B, state)
+        out = list(zip(("h", "c"), self._local_state(new_state)))
+        if self.model.pooling is not None:
+            out.append(("logits", logits))
+        return {"lossSum": float(loss_sum), "count": float(count)}, out
 
     def loss_and_grads(self, h, tensors):
-        """Loss, logits [B, T, V], state and gradients of one window, updating nothing (rank 0 alone)."""
-        B, T = h["batch"], h["steps"]
-        dev = self.ctx.device
-        x = tensors["x"].view(B, T).to(dev, torch.long)
-        y = tensors["y"].view(B, T).to(dev, torch.long)
+        """Loss, logits ([B, T, V], or [B, labels]), state and gradients of one window, updating nothing (rank 0 alone)."""
+        B = h["batch"]
         state = self._state("given", tensors, 0, B, B)
         self.model.eval()
         for p in self.model.parameters():
             p.grad = None
-        logits, new_state = self.model(x, state)
-        ce = token_losses(logits, y)
-        if "mask" in tensors:
-            mask = tensors["mask"].view(B, T).to(dev, self.dtype).t()
-            loss = (ce * mask).sum() / mask.sum()
-        else:
-            loss = ce.mean()
-        loss.backward()
+        loss_sum, weight, new_state, logits = self._loss(self.model, h, tensors, 0, B, state)
+        (loss_sum / weight).backward()
         grads = [(f"grad/{n}", p.grad) for n, p in self.named_params()]
         for p in self.model.parameters():
             p.grad = None
-        out = [("logits", logits.detach().transpose(0, 1))] + [(n, t) for n, t in zip(("h", "c"), self._local_state(new_state))]
-        return {"loss": float(loss)}, out + grads
+        if self.model.pooling is None:
+            logits = logits.transpose(0, 1)
+        out = [("logits", logits.detach())] + list(zip(("h", "c"), self._local_state(new_state)))
+        return {"loss": float(loss_sum / weight)}, out + grads
 
     @staticmethod
     def _local_state(state):

@@ -30,13 +30,23 @@ class CharRnn(nn.Module):
         extra = {"nonlinearity": "tanh"} if self.cell == "rnn" else {}
         between = self.dropout if self.layers > 1 else 0.0
         self.rnn = CELLS[self.cell](width, self.hidden, num_layers=self.layers, dropout=between, **extra)
-        self.output = nn.Linear(self.hidden, self.vocab_size)
+        head = config.get("head") or {"kind": "lm"}
+        self.pooling = head.get("pooling") if head.get("kind") == "classifier" else None
+        if self.pooling is None:
+            self.output = nn.Linear(self.hidden, self.vocab_size)
+        else:
+            # A sequence classifier: the pooled top-layer state projected onto the labels.
+            self.classifier = nn.Linear(self.hidden, len(head["labels"]))
 
-    def forward(self, x, state):
-        """`x` [B, T] token ids, `state` h (or (h, c)) [L, B, H] → logits [T, B, V] (time-major), state."""
+    def forward(self, x, state, pool=None):
+        """`x` [B, T] token ids, `state` h (or (h, c)) [L, B, H] → logits [T, B, V] (time-major), state.
+
+        A classifier takes `pool` [T, B] (each row's pooling weights over its real tokens) and returns
+        label logits [B, labels].
+        """
         xt = x.t()
         if self.onehot:
-            inputs = F.one_hot(xt, self.vocab_size).to(self.output.weight.dtype)
+            inputs = F.one_hot(xt, self.vocab_size).to(self.rnn.weight_hh_l0.dtype)
         else:
             inputs = self.embedding(xt)
             if self.training and self.input_dropout > 0:
@@ -44,7 +54,17 @@ class CharRnn(nn.Module):
         out, state = self.rnn(inputs, state)
         if self.training and self.dropout > 0:
             out = F.dropout(out, self.dropout, training=True)
+        if pool is not None:
+            return self.classifier((out * pool.unsqueeze(-1)).sum(0)), state
         return self.output(out), state
+
+    def pool_weights(self, mask):
+        """Pooling weights [T, B] from a classifier batch's mask [B, T] (positive over each row's tokens)."""
+        lengths = (mask > 0).sum(1)
+        steps = torch.arange(mask.shape[1], device=mask.device).unsqueeze(1)
+        if self.pooling == "last":
+            return (steps == (lengths - 1).unsqueeze(0)).to(mask.dtype)
+        return (steps < lengths.unsqueeze(0)).to(mask.dtype) / lengths.unsqueeze(0).to(mask.dtype)
 
     def zero_state(self, batch, device, dtype=torch.float32):
         h = torch.zeros(self.layers, batch, self.hidden, device=device, dtype=dtype)

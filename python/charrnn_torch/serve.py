@@ -3,8 +3,10 @@
 Rank 0 reads commands from the CLI on stdin and answers on stdout (protocol.py). Commands that
 change what every rank holds (init, train, setParams, setOptimizerState, shutdown) are broadcast
 to the other ranks, which follow without talking to the CLI; queries (evaluate, getParams, …) are
-answered by rank 0 alone. SIGINT is ignored: Ctrl-C reaches the whole process group, and the CLI
-still needs this worker to finish the step and hand over the weights for the checkpoint.
+answered by rank 0 alone. SIGINT and SIGTERM are ignored: Ctrl-C (or a stop of the whole process
+group) reaches the workers too, and the CLI still needs them to finish the step and hand over the
+weights for the checkpoint. A worker ends on `shutdown`, when its stdin closes (the CLI is gone), or
+when its process group breaks.
 """
 
 import os
@@ -24,6 +26,7 @@ BROADCAST = {"init", "train", "setParams", "setOptimizerState", "shutdown"}
 
 def serve(device, timeout_s):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     ctx = None
     out = sys.stdout.buffer
     try:
@@ -94,8 +97,7 @@ def run(ctx, engine, header, tensors):
     if op == "train":
         return engine.train_step(header, tensors)
     if op == "evaluate":
-        result, state = engine.evaluate(header, tensors)
-        return result, list(zip(("h", "c"), state))
+        return engine.evaluate(header, tensors)
     if op == "lossAndGrads":
         return engine.loss_and_grads(header, tensors)
     if op == "getParams":

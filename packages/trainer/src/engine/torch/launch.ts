@@ -130,9 +130,10 @@ export async function launchWorkers(
       const lines = tails.flatMap((tail, i) => tail.map((line) => `[local rank ${i}] ${line}`));
       return lines.slice(-8).join("\n");
     },
+    // SIGKILL: the workers ignore SIGINT and SIGTERM (serve.py).
     kill: () => {
       for (const child of all)
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     },
   };
 }

@@ -1,6 +1,7 @@
-import { type CellType, type ModelConfig, maxRelativeError, type RnnState } from "@charrnn/models";
+import { type CellType, type ModelConfig, maxRelativeError, type RnnState, zeroState } from "@charrnn/models";
 import { createRng } from "@charrnn/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toClassifierTrainBatch } from "../../classify/classifier-batch";
 import { createReferenceEngine } from "../reference-engine";
 import { randomBatch, randomParams, tinyConfig } from "../test-helpers";
 import type { OptimizerConfig, TrainBatch } from "../types";
@@ -106,6 +107,47 @@ describe.skipIf(python === undefined)("torch engine", () => {
       const eb = await torch.evaluate(batch, state);
       expect(eb.count).toBeCloseTo(ea.count, 6);
       expect(Math.abs(ea.lossSum - eb.lossSum) / ea.lossSum).toBeLessThan(TOL);
+      torch.dispose();
+    },
+  );
+
+  it.each([
+    ["gru", "last", "embedding"],
+    ["lstm", "mean", "onehot"],
+  ] as const)(
+    "classifier %s, %s pooling, %s input: a step and evaluate equal the reference's (class weights)",
+    async (cell, pooling, input) => {
+      const config = tinyConfig(cell, {
+        input,
+        embed: input === "onehot" ? undefined : 6,
+        head: { kind: "classifier", labels: ["a", "b", "c"], pooling },
+      });
+      const params = randomParams(config, 5);
+      const rng = createRng(6);
+      const lengths = Int32Array.of(6, 1, 3, 4);
+      const x = new Int32Array(4 * 6);
+      for (let b = 0; b < 4; b++) for (let t = 0; t < lengths[b]!; t++) x[b * 6 + t] = rng.nextInt(13);
+      const labels = Int32Array.of(0, 2, 1, 2);
+      const batch = toClassifierTrainBatch(
+        { x, lengths, labels, batch: 4, steps: 6 },
+        Float32Array.of(1, 0.5, 2),
+      );
+      const optimizer: OptimizerConfig = { kind: "adam" };
+      const ref = createReferenceEngine({ config, params, optimizer });
+      const torch = await createTorchEngine({ config, params, optimizer, workers, dtype: "float64" });
+      const state = zeroState(config, 4);
+      const ea = await ref.evaluate(batch, state);
+      const eb = await torch.evaluate(batch, state);
+      expect(eb.count).toBeCloseTo(ea.count, 6);
+      expect(maxRelativeError(eb.logits!, ea.logits!)).toBeLessThan(TOL);
+      const a = await ref.trainStep(batch, state, { lr: 0.05, clipNorm: 1, dropoutSeed: 0 });
+      const b = await torch.trainStep(batch, state, { lr: 0.05, clipNorm: 1, dropoutSeed: 0 });
+      expect(Math.abs(a.loss - b.loss) / a.loss).toBeLessThan(TOL);
+      const pa = await ref.getParams();
+      const pb = await torch.getParams();
+      expect([...pb.keys()]).toEqual([...pa.keys()]);
+      for (const [name, t] of pa)
+        expect(maxRelativeError(pb.get(name)!.data, t.data), name).toBeLessThan(TOL);
       torch.dispose();
     },
   );

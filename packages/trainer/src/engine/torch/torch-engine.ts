@@ -1,8 +1,10 @@
 import { expectedShapes, type NamedTensors, type RnnState } from "@charrnn/models";
 import { CharrnnError } from "@charrnn/vocab";
+import type { ClassifierEvalResult } from "../../classify/classifier-batch";
+import { checkAnyHeadEngineInputs, isClassifier, readClassifierBatch } from "../../classify/classifier-batch";
 import { resolveOptimizerConfig } from "../../optim/config";
 import type { EngineOptions, LossAndGradsResult, OptimizerState, TrainBatch, TrainingEngine } from "../types";
-import { checkBatch, checkEngineInputs, checkState } from "../window";
+import { checkBatch, checkState } from "../window";
 import { findTorchPython, type TorchPython } from "./find-python";
 import { launchWorkers, type TorchTopology } from "./launch";
 import type { WireMessage, WireTensor } from "./wire";
@@ -54,6 +56,7 @@ export async function startTorchWorkers(settings: TorchEngineSettings = {}): Pro
 
 /** The torch engine's extras: the interpreter it runs and the job's size. */
 export interface TorchEngine extends TrainingEngine {
+  evaluate: (batch: TrainBatch, state: RnnState) => Promise<ClassifierEvalResult>;
   lossAndGrads: NonNullable<TrainingEngine["lossAndGrads"]>;
   readonly python: TorchPython;
   readonly worldSize: number;
@@ -62,13 +65,20 @@ export interface TorchEngine extends TrainingEngine {
 /**
  * A training engine on PyTorch: fused nn.LSTM/GRU/RNN (cuDNN on GPUs) in worker processes
  * (python/charrnn_torch), N of them joined by torch.distributed (gloo on CPU, NCCL on GPUs) with
- * DistributedDataParallel splitting each batch's streams over the ranks. The update rules,
+ * DistributedDataParallel splitting each batch's streams (or a classifier's padded rows) over the ranks. The update rules,
  * clipping, loss and weight layout are charrnn's, so parameters and optimizer state move to and
  * from the other engines. Dropout masks come from torch's RNG (seeded by the step), not charrnn's.
  */
 export async function createTorchEngine(options: TorchEngineOptions): Promise<TorchEngine> {
   const { config } = options;
-  checkEngineInputs(config, options.params);
+  checkAnyHeadEngineInputs(config, options.params);
+  const classifier = isClassifier(config);
+  // A classifier batch (toClassifierTrainBatch) holds labels in `y` and row weights in `mask`.
+  const check = (batch: TrainBatch, state: RnnState): void => {
+    if (classifier) readClassifierBatch(config, batch);
+    else checkBatch(config, batch);
+    checkState(config, state, batch.batch);
+  };
   const optimizer = resolveOptimizerConfig(options.optimizer);
   const log = options.log ?? (() => {});
   const owned = options.workers === undefined;
@@ -116,8 +126,7 @@ export async function createTorchEngine(options: TorchEngineOptions): Promise<To
 
     async trainStep(batch, state, opts) {
       enter();
-      checkBatch(config, batch);
-      checkState(config, state, batch.batch);
+      check(batch, state);
       let mode = "given";
       if (state === lastState) mode = "carried";
       else if (isZero(state)) mode = "zero";
@@ -139,23 +148,23 @@ export async function createTorchEngine(options: TorchEngineOptions): Promise<To
 
     async evaluate(batch, state) {
       enter();
-      checkBatch(config, batch);
-      checkState(config, state, batch.batch);
+      check(batch, state);
       const m = await client.request({ op: "evaluate", batch: batch.batch, steps: batch.steps }, [
         ...batchTensors(batch),
         ...stateTensors(state),
       ]);
+      const logits = m.tensors.get("logits");
       return {
         lossSum: Number(m.header.lossSum),
         count: Number(m.header.count),
         state: toState(m, batch.batch),
+        ...(logits !== undefined && { logits: logits.data as Float32Array }),
       };
     },
 
     async lossAndGrads(batch, state): Promise<LossAndGradsResult> {
       enter();
-      checkBatch(config, batch);
-      checkState(config, state, batch.batch);
+      check(batch, state);
       const m = await client.request({ op: "lossAndGrads", batch: batch.batch, steps: batch.steps }, [
         ...batchTensors(batch),
         ...stateTensors(state),
@@ -182,7 +191,7 @@ export async function createTorchEngine(options: TorchEngineOptions): Promise<To
 
     async setParams(params) {
       enter();
-      checkEngineInputs(config, params);
+      checkAnyHeadEngineInputs(config, params);
       await client.request(
         { op: "setParams" },
         [...params].map(([name, t]) => ({ name, shape: t.shape, data: t.data })),
