@@ -1,6 +1,5 @@
 import { expectedShapes, type NamedTensors, type RnnState } from "@charrnn/models";
 import { CharrnnError } from "@charrnn/vocab";
-import type { ClassifierEvalResult } from "../../classify/classifier-batch";
 import { checkAnyHeadEngineInputs, isClassifier, readClassifierBatch } from "../../classify/classifier-batch";
 import { resolveOptimizerConfig } from "../../optim/config";
 import type { EngineOptions, LossAndGradsResult, OptimizerState, TrainBatch, TrainingEngine } from "../types";
@@ -56,7 +55,6 @@ export async function startTorchWorkers(settings: TorchEngineSettings = {}): Pro
 
 /** The torch engine's extras: the interpreter it runs and the job's size. */
 export interface TorchEngine extends TrainingEngine {
-  evaluate: (batch: TrainBatch, state: RnnState) => Promise<ClassifierEvalResult>;
   lossAndGrads: NonNullable<TrainingEngine["lossAndGrads"]>;
   readonly python: TorchPython;
   readonly worldSize: number;
