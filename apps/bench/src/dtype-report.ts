@@ -19,7 +19,14 @@ import {
 import { loadModel } from "@charrnn/models/node";
 import { createOrtStepModel, exportOnnx } from "@charrnn/onnx";
 import { importOrtNode } from "@charrnn/onnx/ort-node";
-import { createTsStepModel, generate, type StepModel, scoreCorpus } from "@charrnn/sampler";
+import {
+  createTsStepModel,
+  createWasmStepModel,
+  generate,
+  type StepModel,
+  scoreCorpus,
+  wasmSimdSupported,
+} from "@charrnn/sampler";
 import { Vocab } from "@charrnn/vocab";
 import { machineInfo } from "./machine";
 
@@ -123,6 +130,20 @@ for (const v of variants) {
     row.tsTokensPerSec = await tokensPerSecond(
       createTsStepModel({ config: loaded.config, params: loaded.params }),
     );
+    if (wasmSimdSupported()) {
+      const wasm = await createWasmStepModel({ config: loaded.config, params: loaded.params });
+      row.wasmTokensPerSec = await tokensPerSecond(wasm);
+      if (loaded.int8 !== undefined) {
+        // The WebAssembly engine's int8 kernels (int8 weights × int16-quantized inputs): other numerics.
+        const q = await createWasmStepModel({
+          config: loaded.config,
+          params: loaded.params,
+          int8: loaded.int8,
+        });
+        row.wasmInt8TokensPerSec = await tokensPerSecond(q);
+        row.wasmInt8ValLoss = (await scoreCorpus(q, val, { batch: 16, steps: 256 })).natsPerToken;
+      }
+    }
     const start = performance.now();
     const session = await createOrtStepModel(ort, onnxBytes);
     row.onnxSessionMs = performance.now() - start;
@@ -142,12 +163,12 @@ console.log(
   `model ${values.model}: ${file.config.layers}×${file.config.hidden} ${file.config.cell}, ${val.length} validation chars`,
 );
 console.log(
-  "| dtype | model file | .onnx | val loss (nats/char) | change | load | tokens/s plain-TS | tokens/s onnxruntime |",
+  "| dtype | model file | .onnx | val loss (nats/char) | change | load | tokens/s plain-TS | wasm | wasm int8 kernels | onnxruntime |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows) {
   console.log(
-    `| ${r.variant} | ${kib(r.modelFileBytes)} | ${kib(r.onnxBytes)} | ${fmt(r.valLoss, 4)} | ${(r.lossChange as number) >= 0 ? "+" : ""}${fmt(r.lossChange, 5)} | ${fmt(r.loadMs, 0)} ms | ${fmt(r.tsTokensPerSec)} | ${fmt(r.onnxTokensPerSec)} |`,
+    `| ${r.variant} | ${kib(r.modelFileBytes)} | ${kib(r.onnxBytes)} | ${fmt(r.valLoss, 4)} | ${(r.lossChange as number) >= 0 ? "+" : ""}${fmt(r.lossChange, 5)} | ${fmt(r.loadMs, 0)} ms | ${fmt(r.tsTokensPerSec)} | ${fmt(r.wasmTokensPerSec)} | ${fmt(r.wasmInt8TokensPerSec)}${typeof r.wasmInt8ValLoss === "number" ? ` (loss ${fmt(r.wasmInt8ValLoss, 4)})` : ""} | ${fmt(r.onnxTokensPerSec)} |`,
   );
 }
 const out = resolve(import.meta.dirname, "../../../bench-results");
