@@ -1,13 +1,7 @@
-import type { NamedTensors, RnnState } from "@charrnn/models";
+import { int8Weights, type RnnState } from "@charrnn/models";
 import { createOrtStepModel, exportOnnx } from "@charrnn/onnx";
 import { importOrtNode } from "@charrnn/onnx/ort-node";
-import {
-  createTsStepModel,
-  createWasmStepModel,
-  generate,
-  type Int8Rows,
-  type StepModel,
-} from "@charrnn/sampler";
+import { createTsStepModel, createWasmStepModel, generate, type StepModel } from "@charrnn/sampler";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { modelConfig, SAMPLE_MODEL, seededParams, shakespeare } from "./configs";
 import type { Budget } from "./measure";
@@ -45,7 +39,7 @@ export async function runSampleCell(spec: CellSpec, io: CellIo): Promise<void> {
     step = stepModelLoop(ts);
   } else if (spec.engine === "wasm" || spec.engine === "wasm-int8") {
     const wasm = await createWasmStepModel(
-      spec.engine === "wasm" ? { config, params } : { config, params, int8: quantizeMatrices(params) },
+      spec.engine === "wasm" ? { config, params } : { config, params, int8: int8Weights({ config, params }) },
     );
     model = wasm;
     backend = "wasm-simd";
@@ -148,23 +142,4 @@ async function timeGenerate(
   start = performance.now();
   await generate(model, vocab, { length, num: batch, seed: 2, prime: "ROMEO:" });
   return { length, time: (performance.now() - start) / 1000 };
-}
-
-/** Per-row symmetric int8 (scale = max |row| / 127) of every weight matrix but the embedding. */
-function quantizeMatrices(params: NamedTensors): Map<string, Int8Rows> {
-  const int8 = new Map<string, Int8Rows>();
-  for (const [name, { shape, data }] of params) {
-    if (shape.length !== 2 || name === "embedding.weight") continue;
-    const [rows, cols] = shape as [number, number];
-    const values = new Int8Array(rows * cols);
-    const scales = new Float32Array(rows);
-    for (let r = 0; r < rows; r++) {
-      let max = 0;
-      for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(data[r * cols + c]!));
-      scales[r] = max > 0 ? Math.fround(max / 127) : 1;
-      for (let c = 0; c < cols; c++) values[r * cols + c] = Math.round(data[r * cols + c]! / scales[r]!);
-    }
-    int8.set(name, { rows, cols, values, scales });
-  }
-  return int8;
 }

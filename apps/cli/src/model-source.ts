@@ -61,6 +61,7 @@ export async function openModel(path: string, options: OpenModelOptions = {}): P
   const model = await createStepModel({
     config: file.config,
     params: file.params,
+    ...(file.int8 === undefined ? {} : { int8: file.int8 }),
     ...(options.engine === undefined ? {} : { engine: options.engine }),
   });
   return { model, vocab: fileVocab, file, engine: model.engine, source: path };

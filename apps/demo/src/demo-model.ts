@@ -65,7 +65,12 @@ export function openSafetensors(
   const { config, params } = file;
   const onnx = onnxBytes ?? (async () => exportOnnx({ config, vocab: vocab.toJSON(), params }));
   return cachedEngines(name, vocab, config, describeModel(config, file.training), {
-    ...(wasmSimdSupported() ? { wasm: async () => createWasmStepModel({ config, params }) } : {}),
+    ...(wasmSimdSupported()
+      ? {
+          wasm: async () =>
+            createWasmStepModel({ config, params, ...(file.int8 ? { int8: file.int8 } : {}) }),
+        }
+      : {}),
     ts: async () => createTsStepModel({ config, params }),
     onnx: async () => createOrtStepModel(await loadOrt(), await onnx(), { vocab, source: name }),
   });

@@ -47,6 +47,6 @@ export { checkStepModel } from "./step-model-check";
 export type { TokenVocab } from "./token-vocab";
 export type { TsStepModel, TsStepModelOptions } from "./ts-engine";
 export { createTsStepModel } from "./ts-engine";
-export type { Int8Rows, WasmStepModel, WasmStepModelOptions } from "./wasm-engine";
+export type { WasmStepModel, WasmStepModelOptions } from "./wasm-engine";
 export { createWasmStepModel } from "./wasm-engine";
 export { wasmSimdSupported } from "./wasm-kernels";

@@ -3,8 +3,10 @@ import { createRng, Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { generate } from "./generate";
 import { loadModelFromBytes, openModelFromBytes } from "./load-model";
+import { checkStepModel } from "./step-model-check";
 import { makeConfig, randomParams } from "./test-helpers";
 import { createTsStepModel } from "./ts-engine";
+import type { WasmStepModel } from "./wasm-engine";
 
 describe("loadModelFromBytes", () => {
   const vocab = Vocab.fromText("hello world");
@@ -39,5 +41,20 @@ describe("loadModelFromBytes", () => {
     expect((await generate(fast.model, fast.vocab, options)).text).toBe(
       (await generate(ts.model, ts.vocab, options)).text,
     );
+  });
+
+  it("runs an int8 model file on the int8 kernels, matching the plain-TS engine on its dequantized weights", async () => {
+    const int8File = serializeModel({ config, vocab: vocab.toJSON(), params }, { dtype: "int8" });
+    const fast = await openModelFromBytes(int8File);
+    expect(fast.model.engine).toBe("wasm");
+    expect((fast.model as WasmStepModel).precision).toBe("int8");
+    const ts = loadModelFromBytes(int8File);
+    const r = await checkStepModel(fast.model, ts.model, { batch: 2, steps: 5 });
+    expect(r.maxLogitDiff).toBeLessThan(1e-3);
+    const f32 = await checkStepModel(fast.model, createTsStepModel({ config, params }), {
+      batch: 2,
+      steps: 5,
+    });
+    expect(f32.maxLogitDiff).toBeGreaterThan(r.maxLogitDiff);
   });
 });

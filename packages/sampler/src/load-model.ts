@@ -54,6 +54,7 @@ export interface OpenedModel {
 /**
  * {@link loadModelFromBytes} on the fastest engine this runtime has without native code: the
  * WebAssembly SIMD engine where available (Node ≥ 16.4, current browsers), else plain TypeScript.
+ * An int8 model file runs on int8 kernels there (on its dequantized weights in plain TypeScript).
  * @example
  * const { model, vocab } = await openModelFromBytes(bytes);
  * const { text } = await generate(model, vocab, { prime: "ROMEO:" });
@@ -66,6 +67,8 @@ export async function openModelFromBytes(
   const model = await createStepModel({
     config: file.config,
     params: file.params,
+    // An int8 file's matrices as stored: the WebAssembly engine computes on them directly.
+    ...(file.int8 === undefined ? {} : { int8: file.int8 }),
     ...(options.engine === undefined ? {} : { engine: options.engine }),
     ...(options.maxInputTable === undefined ? {} : { maxInputTable: options.maxInputTable }),
   });

@@ -1,8 +1,15 @@
 // Helpers shared by this package's tests (not exported from the package).
-import { initParams, type ModelConfig, type NamedTensors, type RnnState } from "@charrnn/models";
+import {
+  dequantizeRows,
+  type Int8Rows,
+  initParams,
+  int8Weights,
+  type ModelConfig,
+  type NamedTensors,
+  type RnnState,
+} from "@charrnn/models";
 import type { Rng } from "@charrnn/vocab";
 import type { StepModel, StepResult } from "./step-model";
-import type { Int8Rows } from "./wasm-engine";
 
 export function makeConfig(over: Partial<ModelConfig> & Pick<ModelConfig, "cell">): ModelConfig {
   return {
@@ -60,33 +67,17 @@ export function fakeModel(
 }
 
 /**
- * Per-row symmetric int8 of every weight matrix (`w ≈ values · scale`, scale = max|row| / 127) and the
- * params with those matrices dequantized: the float32 model an int8 engine must match.
+ * The int8 rows of every weight matrix (`int8Weights`, the rule an int8 model file uses) and the params
+ * with those matrices dequantized: the float32 model an int8 engine must match.
  */
-export function quantizeWeights(params: NamedTensors): {
-  int8: Map<string, Int8Rows>;
-  dequantized: NamedTensors;
-} {
-  const int8 = new Map<string, Int8Rows>();
+export function quantizeWeights(
+  config: ModelConfig,
+  params: NamedTensors,
+): { int8: Map<string, Int8Rows>; dequantized: NamedTensors } {
+  const int8 = int8Weights({ config, params });
   const dequantized: NamedTensors = new Map(params);
-  for (const [name, tensor] of params) {
-    if (tensor.shape.length !== 2 || name === "embedding.weight") continue;
-    const [rows, cols] = tensor.shape as [number, number];
-    const values = new Int8Array(rows * cols);
-    const scales = new Float32Array(rows);
-    const data = new Float32Array(rows * cols);
-    for (let r = 0; r < rows; r++) {
-      let max = 0;
-      for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(tensor.data[r * cols + c]!));
-      const scale = max > 0 ? Math.fround(max / 127) : 1;
-      scales[r] = scale;
-      for (let c = 0; c < cols; c++) {
-        values[r * cols + c] = Math.round(tensor.data[r * cols + c]! / scale);
-        data[r * cols + c] = values[r * cols + c]! * scale;
-      }
-    }
-    int8.set(name, { rows, cols, values, scales });
-    dequantized.set(name, { ...tensor, data });
+  for (const [name, q] of int8) {
+    dequantized.set(name, { shape: params.get(name)!.shape, data: dequantizeRows(q) });
   }
   return { int8, dequantized };
 }

@@ -55,7 +55,7 @@ describe("createWasmStepModel", () => {
     it(`int8 weights: matches the plain-TS engine on the dequantized weights (${cell})`, async () => {
       const config = makeConfig({ cell, layers: 2, hidden: 37, vocabSize: 23, embed: 11 });
       const params = randomParams(config, createRng(20 + cells.indexOf(cell)), 0.3);
-      const { int8, dequantized } = quantizeWeights(params);
+      const { int8, dequantized } = quantizeWeights(config, params);
       const reference = createTsStepModel({ config, params: dequantized });
       for (const maxInputTable of [undefined, 0]) {
         const model = await createWasmStepModel({ config, params: dequantized, int8, maxInputTable });
@@ -79,7 +79,7 @@ describe("createWasmStepModel", () => {
   it("refuses int8 rows of the wrong shape and bad input like the plain-TS engine", async () => {
     const config = makeConfig({ cell: "gru", layers: 1, hidden: 5, vocabSize: 7 });
     const params = randomParams(config, createRng(1));
-    const { int8 } = quantizeWeights(params);
+    const { int8 } = quantizeWeights(config, params);
     const wrong = new Map(int8);
     wrong.set("rnn.weight_hh_l0", int8.get("output.weight")!);
     await expect(createWasmStepModel({ config, params, int8: wrong })).rejects.toMatchObject({

@@ -1,5 +1,6 @@
 import {
   gateCount,
+  type Int8Rows,
   type ModelConfig,
   type NamedTensors,
   type RnnState,
@@ -15,22 +16,16 @@ import { instantiateKernels } from "./wasm-kernels";
 const LANES = 16;
 const padded = (n: number): number => Math.ceil(n / LANES) * LANES;
 
-/** Int8 rows of a weight matrix: `values[r·cols + c] · scales[r]` is the weight (per-row symmetric). */
-export interface Int8Rows {
-  rows: number;
-  cols: number;
-  values: Int8Array;
-  scales: Float32Array;
-}
-
 /** Weights and config for {@link createWasmStepModel}. */
 export interface WasmStepModelOptions {
   config: ModelConfig;
   /** Every tensor in float32 (int8 matrices dequantized): the first layer's input table is built from them. */
   params: NamedTensors;
   /**
-   * Weight matrices to compute on in int8, by parameter name (e.g. `rnn.weight_hh_l0`); the others
-   * run in float32. Inputs to an int8 matrix are quantized to int16 per stream and step.
+   * Weight matrices to compute on in int8, by parameter name (e.g. `rnn.weight_hh_l0`): an int8 model
+   * file's `ModelFile.int8`, or `int8Weights(model)` of any model. The others run in float32; the
+   * embedding always comes from `params`. Inputs to an int8 matrix are quantized to int16 per stream
+   * and step.
    */
   int8?: ReadonlyMap<string, Int8Rows>;
   /** See {@link TsStepModelOptions.maxInputTable}. @defaultValue 4_194_304 */
