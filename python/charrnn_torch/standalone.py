@@ -68,7 +68,8 @@ def evaluate_split(engine, ids, batch, steps):
         result, out = engine.evaluate({"batch": batch, "steps": n}, tensors)
         loss_sum += result["lossSum"]
         count += result["count"]
-        state = tuple(out) if len(out) == 2 else out[0]
+        out = dict(out)
+        state = (out["h"], out["c"]) if "c" in out else out["h"]
     return loss_sum / count if count else None
 
 
