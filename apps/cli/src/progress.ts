@@ -32,6 +32,7 @@ export function createProgressRenderer(io: CliIo, options: { tty?: boolean } = {
         unit = s.level === "word" ? "word" : "char";
         line(
           `${event.resumedFrom ? `resuming from ${event.resumedFrom} at step ${event.step}; ` : ""}` +
+            `${event.initFrom ? `fine-tuning ${event.initFrom.path} (vocabulary ${event.initFrom.addedTokens > 0 ? `extended by ${event.initFrom.addedTokens} tokens` : "unchanged"}); ` : ""}` +
             `engine ${event.engine} (${event.backend}); ${s.layers}×${s.hidden} ${s.cell}, ` +
             `${event.paramCount.toLocaleString("en-US")} parameters, vocab ${event.vocabSize}; ` +
             `${event.trainTokens.toLocaleString("en-US")} train / ${event.valTokens.toLocaleString("en-US")} val ` +

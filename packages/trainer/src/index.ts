@@ -53,8 +53,18 @@ export type {
   TrainStepResult,
 } from "./engine/types";
 export { evaluateSplit } from "./loop/evaluate";
+export type { InitModel } from "./loop/fine-tune";
+export { growParams, INIT_FIXED_SETTINGS, initSettings, loadInitModel } from "./loop/fine-tune";
+export { initVocab } from "./loop/init-vocab";
 export { RESUME_FIXED_SETTINGS } from "./loop/resume";
-export type { ClassWeighting, DataLayout, DivergePolicy, TrainSettings, TrainTask } from "./loop/settings";
+export type {
+  ClassWeighting,
+  DataLayout,
+  DivergePolicy,
+  InitVocabMode,
+  TrainSettings,
+  TrainTask,
+} from "./loop/settings";
 export { DEFAULT_TRAIN_SETTINGS, TRAIN_SETTING_KEYS, validateTrainSettings } from "./loop/settings";
 export { modelConfig, train } from "./loop/train";
 export type { StopReason, TrainCorpus, TrainEvent, TrainOptions, TrainResult } from "./loop/train-types";
@@ -69,5 +79,17 @@ export { createOptimizer } from "./optim/optimizer";
 export { mergeTrainOptions, presetNames, resolvePreset } from "./presets/merge-options";
 export type { TrainPreset } from "./presets/presets";
 export { CLASSIFIER_PRESET, PRESETS } from "./presets/presets";
-export type { LrSchedule, LrScheduleConfig, LrScheduleState } from "./schedule/lr-schedule";
-export { createLrSchedule, LR_SCHEDULE_KINDS, validateLrSchedule } from "./schedule/lr-schedule";
+export type {
+  LrPosition,
+  LrSchedule,
+  LrScheduleConfig,
+  LrScheduleState,
+  RunHorizon,
+} from "./schedule/lr-schedule";
+export {
+  createLrSchedule,
+  LR_SCHEDULE_KINDS,
+  runProgress,
+  validateLrSchedule,
+  warmupFactor,
+} from "./schedule/lr-schedule";

@@ -54,6 +54,8 @@ export interface TrainFlags {
   engine: string;
   backend?: string;
   resume?: string;
+  initFrom?: string;
+  vocab?: string;
   python?: string;
   device?: string;
   nproc?: string;
@@ -129,6 +131,14 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .option("--backend <name>", "TF.js backend: auto, tensorflow (tfjs-node), wasm or cpu")
     .option("--resume <dir>", "continue the run in this directory from its newest valid checkpoint")
     .option(
+      "--init-from <path>",
+      "fine-tune: start a new run from this model file or run directory (its architecture and weights, fresh optimizer)",
+    )
+    .option(
+      "--vocab <mode>",
+      "with --init-from: extend (default) grows the vocabulary by the new text's tokens; keep maps them by the OOV policy",
+    )
+    .option(
       "--python <path>",
       "torch engine: Python interpreter with PyTorch (default: $CHARRNN_PYTHON, python3, /usr/bin/python3)",
     )
@@ -156,6 +166,14 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
   }
   const outDir = flags.out ?? flags.resume;
   if (outDir === undefined) throw new UsageError("--out is required (or --resume DIR to continue a run)");
+  if (flags.initFrom !== undefined && flags.resume !== undefined) {
+    throw new UsageError("--init-from starts a new run and --resume continues one; give one of them");
+  }
+  if (flags.vocab !== undefined && flags.initFrom === undefined) {
+    throw new UsageError(
+      "--vocab extend|keep goes with --init-from (it says how a fine-tune grows the vocabulary)",
+    );
+  }
   if (flags.backend !== undefined) parseChoiceFlag("--backend", flags.backend, trainer.BACKEND_NAMES);
   const configFile = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const overrides = flagSettings(flags);
@@ -171,7 +189,15 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
   // The run's own level: a resumed run takes it from its checkpoint, not from these flags.
   let level = settings.level;
   const result = await trainer.train({
-    ...(flags.resume === undefined ? settings : { ...configFile, ...overrides }),
+    ...(flags.resume !== undefined
+      ? { ...configFile, ...overrides }
+      : flags.initFrom !== undefined
+        ? {
+            ...trainingPart(trainer.mergeTrainOptions(flags.preset), trainer.INIT_FIXED_SETTINGS),
+            ...configFile,
+            ...overrides,
+          }
+        : settings),
     corpus: flags.data,
     outDir,
     ...(flags.resume !== undefined && { resume: flags.resume }),
@@ -287,6 +313,8 @@ export function flagSettings(flags: Partial<TrainFlags>): Record<string, unknown
   num("inputDropout", "--input-dropout", flags.inputDropout);
   const schedule = scheduleFlags(flags);
   if (schedule !== undefined) out.lrSchedule = schedule;
+  if (flags.initFrom !== undefined) out.initFrom = resolve(flags.initFrom);
+  if (flags.vocab !== undefined) out.initVocab = parseChoiceFlag("--vocab", flags.vocab, ["extend", "keep"]);
   // Absolute, so a resume from another directory names the same files.
   if (flags.valid !== undefined) out.validFile = resolve(flags.valid);
   if (flags.test !== undefined) out.testFile = resolve(flags.test);
@@ -314,6 +342,16 @@ function scheduleFlags(flags: Partial<TrainFlags>): Record<string, unknown> | un
     out.patience = parseIntFlag("--lr-patience", flags.lrPatience, { min: 0 });
   if (flags.minLr !== undefined) out.minLr = parseNumberFlag("--min-lr", flags.minLr, { min: 0 });
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * A preset's (or the defaults') settings without those a fine-tune takes from its model: the
+ * architecture, and the init scheme its new rows are drawn with.
+ */
+function trainingPart(settings: object, fixed: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...settings };
+  for (const key of [...fixed, "init", "forgetBias"]) delete out[key];
+  return out;
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {

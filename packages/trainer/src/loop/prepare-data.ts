@@ -13,7 +13,8 @@ import { CharrnnError, deriveSeed, Vocab } from "@charrnn/vocab";
 import type { ClassificationReport } from "../classify/metrics";
 import type { TrainBatch, TrainingEngine } from "../engine/types";
 import { evaluateSplit } from "./evaluate";
-import type { TrainSettings } from "./settings";
+import { initVocab } from "./init-vocab";
+import type { InitVocabMode, TrainSettings } from "./settings";
 import type { TrainCorpus } from "./train-types";
 
 /** Training windows addressable by (epoch, index), so a run can resume at any window. */
@@ -44,6 +45,12 @@ export interface PreparedData {
   test(engine: TrainingEngine): Promise<number | undefined>;
 }
 
+/** A fine-tune's starting vocabulary and what the corpus's new tokens do to it. */
+export interface InitBase {
+  vocab: Vocab;
+  mode: InitVocabMode;
+}
+
 /** Stream used to derive the shuffle seed from the run seed. */
 export const SHUFFLE_SEED_STREAM = 1;
 
@@ -52,14 +59,18 @@ export const SHUFFLE_SEED_STREAM = 1;
  * validation split from `settings.validFile` or else the last `valFraction` of the corpus, encodes
  * `settings.testFile`, and lays the training ids out as `settings.layout` says.
  */
-export async function prepareData(corpus: TrainCorpus, settings: TrainSettings): Promise<PreparedData> {
+export async function prepareData(
+  corpus: TrainCorpus,
+  settings: TrainSettings,
+  base?: InitBase,
+): Promise<PreparedData> {
   if (typeof corpus !== "string" && "examples" in corpus) {
     throw new CharrnnError(
       "DATA_LABELLED",
       'labelled examples train a classifier (task "classifier"), not a language model; give a text',
     );
   }
-  const { vocab, train, val, test } = await encodeSplits(corpus, settings);
+  const { vocab, train, val, test } = await encodeSplits(corpus, settings, base);
   const scoring = { batch: settings.batch, steps: settings.valSteps };
   return {
     vocab,
@@ -77,23 +88,33 @@ export async function prepareData(corpus: TrainCorpus, settings: TrainSettings):
 async function encodeSplits(
   corpus: Exclude<TrainCorpus, LabelledText>,
   settings: TrainSettings,
+  base: InitBase | undefined,
 ): Promise<{ vocab: Vocab; train: TokenIds; val: TokenIds; test: TokenIds }> {
   const build = { level: settings.level, maxSize: settings.vocabMaxSize, minCount: settings.vocabMinCount };
-  // Word vocabs cap their size, so rare words are expected and become <unk>.
-  const oov = settings.level === "word" ? ("unk" as const) : ("error" as const);
+  // Word vocabs cap their size, so rare words are expected and become <unk>. A fine-tune that keeps
+  // a char vocabulary without one drops the characters it lacks.
+  const oov =
+    settings.level === "word" || base?.vocab.unkId !== undefined
+      ? ("unk" as const)
+      : base?.mode === "keep"
+        ? ("skip" as const)
+        : ("error" as const);
   const { validFile, testFile } = settings;
   // A word vocab comes from the training text only, as PTB's (held-out words outside it → <unk>); a
   // char vocab has no <unk>, so it also takes the held-out files' characters.
   const extra = settings.level === "char" ? [validFile, testFile].filter((p) => p !== undefined) : [];
   let vocab: Vocab;
   let ids: TokenIds;
+  // A fine-tune's vocabulary is the model's, grown by the corpus's own (`initVocab`).
+  const grow = (built: Vocab): Vocab =>
+    base === undefined ? built : initVocab(base.vocab, built, base.mode);
   if (typeof corpus === "string") {
-    vocab = await buildVocabFromFile([corpus, ...extra], build);
+    vocab = grow(await buildVocabFromFile([corpus, ...extra], build));
     ids = await encodeCorpusFile(corpus, vocab, { oov });
   } else if ("text" in corpus) {
     const text = await readCorpus(corpus);
     const held = await Promise.all(extra.map((path) => readCorpus(path)));
-    vocab = Vocab.fromText([text, ...held].join(""), build);
+    vocab = grow(Vocab.fromText([text, ...held].join(""), build));
     ids = encodeCorpus(text, vocab, { oov });
   } else {
     vocab = corpus.vocab;

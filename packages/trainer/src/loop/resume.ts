@@ -25,6 +25,8 @@ export const RESUME_FIXED_SETTINGS: readonly (keyof TrainSettings)[] = [
   "level",
   "vocabMaxSize",
   "vocabMinCount",
+  "initFrom",
+  "initVocab",
   "layout",
   "seq",
   "batch",

@@ -68,6 +68,7 @@ export class Run {
     private readonly emit: (event: TrainEvent) => void,
     private readonly now: () => number,
     found: { path: string; checkpoint: Checkpoint } | undefined,
+    private readonly initFrom?: { path: string; addedTokens: number },
   ) {
     const ckpt = found?.checkpoint;
     this.progress = ckpt ? { ...ckpt.progress } : { step: 0, epoch: 0, window: 0, elapsed: 0, tokens: 0 };
@@ -96,6 +97,7 @@ export class Run {
       step: this.progress.step,
       epoch: this.progress.epoch,
       resumedFrom: this.lastCheckpoint,
+      ...(this.initFrom !== undefined && { initFrom: this.initFrom }),
       settings,
       engine: engine.name,
       backend: engine.backend,

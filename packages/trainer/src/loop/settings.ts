@@ -11,6 +11,9 @@ export type DataLayout =
   /** Non-overlapping windows in a seeded per-epoch shuffle, zero state for every batch. */
   | "shuffle";
 
+/** What a fine-tune does with tokens the model lacks (see `TrainSettings.initVocab`). */
+export type InitVocabMode = "extend" | "keep";
+
 /** What a divergence (a non-finite loss, gradient norm or weight) does to the run. */
 export type DivergePolicy =
   /** Stop at once (`stopReason: "diverged"`), keeping the last good checkpoint. */
@@ -58,6 +61,16 @@ export interface TrainSettings {
   vocabMaxSize?: number;
   /** Word level: tokens seen fewer times in the training text become `<unk>`. */
   vocabMinCount?: number;
+  /**
+   * Fine-tune: start from the weights of this model file or run directory (its architecture, fresh
+   * optimizer state, step 0) instead of a fresh initialisation.
+   */
+  initFrom?: string;
+  /**
+   * Fine-tune: tokens of the new text the model lacks grow the vocabulary (`extend`, the default)
+   * or follow the OOV policy (`keep`: `<unk>` for words, dropped for characters).
+   */
+  initVocab?: InitVocabMode;
   layout: DataLayout;
   /** Window length T (time steps per update). */
   seq: number;
@@ -155,6 +168,8 @@ export const TRAIN_SETTING_KEYS: readonly string[] = [
   "vocabMinCount",
   "validFile",
   "testFile",
+  "initFrom",
+  "initVocab",
   "task",
   "pooling",
   "classWeights",
@@ -191,7 +206,15 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   if (settings.input === "embedding") count("embed", settings.embed, 1);
   if (settings.vocabMaxSize !== undefined) count("vocabMaxSize", settings.vocabMaxSize, 2);
   if (settings.vocabMinCount !== undefined) count("vocabMinCount", settings.vocabMinCount, 1);
-  for (const key of ["validFile", "testFile"] as const) {
+  if (settings.initVocab !== undefined) oneOf("initVocab", ["extend", "keep"], settings.initVocab);
+  if (settings.initVocab !== undefined && settings.initFrom === undefined) {
+    throw new CharrnnRangeError(
+      "initVocab",
+      "unset without initFrom (it says how a fine-tune grows the vocabulary)",
+      settings.initVocab,
+    );
+  }
+  for (const key of ["validFile", "testFile", "initFrom"] as const) {
     const path = settings[key];
     if (path !== undefined && !(typeof path === "string" && path.length > 0)) {
       throw new CharrnnRangeError(key, "a file path", path);
@@ -289,7 +312,7 @@ function validateTask(settings: TrainSettings): void {
     if (settings[key] !== value)
       throw new CharrnnRangeError(key, `${JSON.stringify(value)} for a classifier`, settings[key]);
   }
-  for (const key of ["validFile", "testFile", "vocabMaxSize", "vocabMinCount"] as const) {
+  for (const key of ["validFile", "testFile", "vocabMaxSize", "vocabMinCount", "initFrom"] as const) {
     if (settings[key] !== undefined)
       throw new CharrnnRangeError(key, "unset for a classifier", settings[key]);
   }

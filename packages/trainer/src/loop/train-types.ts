@@ -37,6 +37,8 @@ export type TrainEvent =
       step: number;
       epoch: number;
       resumedFrom?: string;
+      /** A fine-tune (`initFrom`): the model it starts from and how many tokens its vocabulary gained. */
+      initFrom?: { path: string; addedTokens: number };
       settings: TrainSettings;
       engine: string;
       backend: string;

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { initParams, type ModelConfig } from "@charrnn/models";
-import { CharrnnError, createRng, deriveSeed } from "@charrnn/vocab";
+import { CharrnnError, createRng, deriveSeed, Vocab } from "@charrnn/vocab";
 import { writeFailed, writeFileAtomic } from "../checkpoint/atomic-write";
 import {
   CHECKPOINT_DIR,
@@ -13,6 +13,7 @@ import { prepareClassifierData } from "../classify/classifier-data";
 import type { TrainingEngine } from "../engine/types";
 import { type MetricsLog, openMetricsLog } from "../metrics/metrics-log";
 import { mergeTrainOptions } from "../presets/merge-options";
+import { growParams, initSettings, loadInitModel } from "./fine-tune";
 import { ensureOutDir } from "./out-dir";
 import { prepareData } from "./prepare-data";
 import { pickSettings, resumeSettings } from "./resume";
@@ -65,11 +66,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         `outDir ${options.outDir} already holds checkpoints of another run; resume it, or choose an empty outDir`,
       );
     }
+    // A fine-tune starts from a model's weights and architecture; its resume, from the checkpoint.
+    const init = !found && given.initFrom !== undefined ? await loadInitModel(given.initFrom) : undefined;
     const settings = found
       ? resumeSettings(found.checkpoint, given, found.path)
-      : mergeTrainOptions(undefined, given);
-    const prepare = settings.task === "classifier" ? prepareClassifierData : prepareData;
-    const data = await prepare(options.corpus, settings);
+      : mergeTrainOptions(undefined, init ? initSettings(init, given) : given);
+    const baseVocab =
+      init?.vocab ??
+      (found && settings.initFrom !== undefined ? Vocab.fromJSON(found.checkpoint.vocab) : undefined);
+    const data =
+      settings.task === "classifier"
+        ? await prepareClassifierData(options.corpus, settings)
+        : await prepareData(
+            options.corpus,
+            settings,
+            baseVocab && { vocab: baseVocab, mode: settings.initVocab ?? "extend" },
+          );
     if (found && found.checkpoint.vocab.hash !== data.vocab.hash) {
       throw new CharrnnError(
         "RESUME_VOCAB_MISMATCH",
@@ -77,11 +89,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       );
     }
     const config = found?.checkpoint.config ?? modelConfig(settings, data.vocab.size, data.labels);
+    const initRng = createRng(deriveSeed(settings.seed, INIT_SEED_STREAM));
     engine = await options.createEngine({
       config,
-      params:
-        found?.checkpoint.params ??
-        initParams(config, createRng(deriveSeed(settings.seed, INIT_SEED_STREAM))),
+      params: found
+        ? found.checkpoint.params
+        : init
+          ? growParams(config, init.params, init.vocab.size, initRng)
+          : initParams(config, initRng),
       optimizer: settings.optimizer,
     });
     if (found) await engine.setOptimizerState(found.checkpoint.optimizer);
@@ -101,7 +116,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       ...(found && { resumeStep: found.checkpoint.progress.step }),
       ...(options.checkpointFs !== undefined && { fs: options.checkpointFs }),
     });
-    const run = new Run(options, settings, config, data, engine, metrics, emit, now, found);
+    const initFrom = init && { path: init.path, addedTokens: data.vocab.size - init.vocab.size };
+    const run = new Run(options, settings, config, data, engine, metrics, emit, now, found, initFrom);
     return await run.loop();
   } finally {
     metrics?.close();
