@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -144,9 +144,21 @@ describe("conversions: export --out/--onnx/--tfjs --dtype, import --tfjs → inf
       ...["train", "--data", corpus, "--out", gruRun, "--engine", "reference", "--cell", "gru"],
       ...["--layers", "1", "--hidden", "8", "--embed", "4", "--seq", "8", "--batch", "2", "--max-steps", "2"],
     ]);
-    const gru = await runInProcess(["export", "--model", gruRun, "--tfjs", join(dir, "gru-tfjs")]);
+    const gruOnnx = join(dir, "gru.onnx");
+    const gru = await runInProcess([
+      "export",
+      "--model",
+      gruRun,
+      "--onnx",
+      gruOnnx,
+      "--tfjs",
+      join(dir, "gru-tfjs"),
+    ]);
     expect(gru.code).toBe(1);
     expect(gru.stderr).toMatch(/cannot export a GRU to TF\.js: .*reset_after=false/);
+    // Refused before anything was written: no ONNX file either.
+    expect(existsSync(gruOnnx)).toBe(false);
+    expect(existsSync(join(dir, "gru-tfjs"))).toBe(false);
     const missing = await runInProcess([
       "import",
       "--tfjs",

@@ -1,5 +1,6 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import type { TfjsLayersModel } from "@charrnn/models";
 import { CharrnnError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
@@ -49,24 +50,31 @@ export function registerExportCommand(program: Command, io: CliIo): void {
         const file = await loadModel(flags.model);
         const dtype = chosen ?? file.dtype ?? "f32";
         const what = `${file.config.layers}×${file.config.hidden} ${file.config.cell}, vocab ${file.config.vocabSize}, ${dtype}`;
+        // Convert everything in memory first, so a model one format refuses leaves no file written.
+        let onnxBytes: Uint8Array | undefined;
+        if (flags.onnx !== undefined) {
+          const { exportOnnx } = await import("@charrnn/onnx");
+          onnxBytes = exportOnnx(
+            { config: file.config, vocab: file.vocab, params: file.params },
+            opset === undefined ? { dtype } : { opset, dtype },
+          );
+        }
+        let tfjs: TfjsLayersModel | undefined;
+        if (flags.tfjs !== undefined) {
+          // TF.js layers models hold float32 weights; the model's (possibly reduced) weights widen to them.
+          const { toTfjsLayersModel } = await import("@charrnn/models");
+          tfjs = toTfjsLayersModel({ config: file.config, vocab: file.vocab, params: file.params });
+        }
         if (flags.out !== undefined) {
           await saveModel(flags.out, file, { dtype });
           const { stat } = await import("node:fs/promises");
           io.stdout.write(`wrote ${flags.out} (${kib((await stat(flags.out)).size)}): ${what}\n`);
         }
-        if (flags.onnx !== undefined) {
-          const { exportOnnx } = await import("@charrnn/onnx");
-          const bytes = exportOnnx(
-            { config: file.config, vocab: file.vocab, params: file.params },
-            opset === undefined ? { dtype } : { opset, dtype },
-          );
-          await writeAtomic(flags.onnx, bytes);
-          io.stdout.write(`wrote ${flags.onnx} (${kib(bytes.byteLength)}): ${what}\n`);
+        if (flags.onnx !== undefined && onnxBytes !== undefined) {
+          await writeAtomic(flags.onnx, onnxBytes);
+          io.stdout.write(`wrote ${flags.onnx} (${kib(onnxBytes.byteLength)}): ${what}\n`);
         }
-        if (flags.tfjs !== undefined) {
-          // TF.js layers models hold float32 weights; the model's (possibly reduced) weights widen to them.
-          const { toTfjsLayersModel } = await import("@charrnn/models");
-          const tfjs = toTfjsLayersModel({ config: file.config, vocab: file.vocab, params: file.params });
+        if (flags.tfjs !== undefined && tfjs !== undefined) {
           await writeTfjsLayersModel(flags.tfjs, tfjs);
           const bytes = [...tfjs.shards.values()].reduce((n, b) => n + b.byteLength, 0);
           io.stdout.write(

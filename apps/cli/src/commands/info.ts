@@ -43,14 +43,14 @@ export function registerInfoCommand(program: Command, io: CliIo): void {
         return;
       }
       io.stdout.write(
-        [
+        `${[
           `model:      ${info.source} (${info.format})`,
           `file:       ${(stored.bytes / 1024).toFixed(1)} KiB, weights ${stored.dtype ?? "unknown precision"}`,
           `network:    ${info.layers}×${info.hidden} ${info.cell}${file ? `, ${file.config.input}${file.config.input === "embedding" ? ` ${file.config.embed}` : ""} input` : ""}`,
           ...(paramCount === undefined ? [] : [`parameters: ${paramCount.toLocaleString("en-US")}`]),
           `vocabulary: ${info.vocabSize} ${info.level === "char" ? "characters" : "words"} (${info.vocabHash})`,
           ...(file?.training ? [`training:   ${JSON.stringify(file.training)}`] : []),
-        ].join("\n") + "\n",
+        ].join("\n")}\n`,
       );
     } finally {
       await opened.model.dispose?.();
