@@ -31,8 +31,9 @@ const BYTES_PER_ELEMENT: Readonly<Record<StoredDtype, number>> = { F32: 4, F16: 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * Writes float32 tensors (in map order) and string metadata as safetensors: an 8-byte little-endian
- * header length, the JSON header padded with spaces to a multiple of 8, then the raw little-endian data.
+ * Writes tensors (in map order; a plain `Tensor` as F32, a `StoredTensor` in its dtype) and string
+ * metadata as safetensors: an 8-byte little-endian header length, the JSON header padded with spaces to
+ * a multiple of 8, then the raw little-endian data.
  */
 export function encodeSafetensors(
   tensors: ReadonlyMap<string, Tensor | StoredTensor>,
