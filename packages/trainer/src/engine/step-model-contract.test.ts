@@ -9,7 +9,7 @@ import {
 } from "@charrnn/models";
 import { createOrtStepModel, exportOnnx } from "@charrnn/onnx";
 import { importOrtNode } from "@charrnn/onnx/ort-node";
-import { checkStepModel, createTsStepModel, type StepModel } from "@charrnn/sampler";
+import { checkStepModel, createTsStepModel, createWasmStepModel, type StepModel } from "@charrnn/sampler";
 import { createRng, Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { createTfjsEngine } from "./tfjs-engine";
@@ -76,7 +76,7 @@ describe("every inference engine meets the StepModel contract on a trained model
     ["gru", 2],
     ["lstm", 2],
   ] as [CellType, number][]) {
-    it(`${cell} × ${layers}: TF.js and onnxruntime match the plain-TS engine`, async () => {
+    it(`${cell} × ${layers}: TF.js, onnxruntime and WebAssembly SIMD match the plain-TS engine`, async () => {
       const config = validateConfig({
         cell,
         layers,
@@ -92,7 +92,11 @@ describe("every inference engine meets the StepModel contract on a trained model
       const ts = createTsStepModel({ config, params });
       const tfjs = await createTfjsStepModel({ config, params, backend: "cpu" });
       const onnx = await createOrtStepModel(ort, exportOnnx({ config, vocab: vocab.toJSON(), params }));
+      const wasm = await createWasmStepModel({ config, params });
       try {
+        const wasmCheck = await checkStepModel(wasm, ts, { batch: 3, steps: 9 });
+        expect(wasmCheck.maxLogitDiff).toBeLessThan(1e-5);
+        expect(wasmCheck.maxStateDiff).toBeLessThan(1e-5);
         const tfCheck = await checkStepModel(tfjs, ts, { batch: 3, steps: 9 });
         expect(tfCheck.maxLogitDiff).toBeLessThan(1e-5);
         expect(tfCheck.maxStateDiff).toBeLessThan(1e-5);
@@ -100,6 +104,9 @@ describe("every inference engine meets the StepModel contract on a trained model
         expect(ortCheck.maxLogitDiff).toBeLessThan(1e-4);
         for (const batch of [1, 4]) {
           const [a, b, c] = [await prompt(ts, batch), await prompt(tfjs, batch), await prompt(onnx, batch)];
+          const d = await prompt(wasm, batch);
+          expect(maxDiff(d.logits, a.logits)).toBeLessThan(1e-4);
+          expect(maxDiff(d.state.h, a.state.h)).toBeLessThan(1e-4);
           expect(maxDiff(b.logits, a.logits)).toBeLessThan(1e-4);
           expect(maxDiff(c.logits, a.logits)).toBeLessThan(1e-4);
           expect(maxDiff(c.logits, b.logits)).toBeLessThan(1e-4);
