@@ -1,5 +1,7 @@
 export type { CellType, InitScheme, InputMode, ModelConfig, PartialModelConfig } from "./config";
 export { defaultConfig, gateCount, layerInputSize, validateConfig } from "./config";
+export type { DigestTensor, Hasher } from "./digest";
+export { hashTensors, MODEL_DIGEST_KEY, modelDigest } from "./digest";
 export type { GateFramework, GateOrder, KerasLayerWeights, OnnxLayerWeights } from "./gate-layout";
 export {
   fromKerasLayer,

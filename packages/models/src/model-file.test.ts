@@ -1,20 +1,14 @@
-import { CharrnnError, createRng } from "@charrnn/vocab";
+import { CharrnnError, createRng, Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { defaultConfig } from "./config";
+import { modelDigest } from "./digest";
 import { initParams } from "./init-params";
 import type { ModelFile, ModelVocabJSON } from "./model-file";
 import { MODEL_FORMAT, parseModel, serializeModel } from "./model-file";
 
 const config = defaultConfig({ cell: "gru", layers: 2, hidden: 3, embed: 2, vocabSize: 4 });
-const vocab: ModelVocabJSON = {
-  format: "charrnn-vocab",
-  version: 1,
-  level: "char",
-  tokens: ["\n", " ", "a", "b"],
-  unk: null,
-  eos: null,
-  hash: "sha256:1234",
-};
+const vocab: ModelVocabJSON = Vocab.fromJSON(["\n", " ", "a", "b"]).toJSON();
+const HASH = vocab.hash!;
 const model: ModelFile = {
   config,
   vocab,
@@ -59,7 +53,7 @@ describe("serializeModel", () => {
     expect(header.__metadata__.format).toBe(MODEL_FORMAT);
     expect(JSON.parse(header.__metadata__.config)).toEqual(config);
     expect(JSON.parse(header.__metadata__.vocab)).toEqual(vocab);
-    expect(header.__metadata__.vocabHash).toBe("sha256:1234");
+    expect(header.__metadata__.vocabHash).toBe(HASH);
     expect(JSON.parse(header.__metadata__.training)).toEqual({ steps: 120, valLoss: 1.25 });
     const names = Object.keys(header).filter((k) => k !== "__metadata__");
     expect(names[0]).toBe("embedding.weight");
@@ -78,7 +72,7 @@ describe("serializeModel", () => {
   });
 
   it("round-trips through parseModel", () => {
-    const parsed = parseModel(bytes, { expectVocabHash: "sha256:1234" });
+    const parsed = parseModel(bytes, { expectVocabHash: HASH });
     expect(parsed.config).toEqual(config);
     expect(parsed.vocab).toEqual(vocab);
     expect(parsed.params).toEqual(model.params);
@@ -103,8 +97,10 @@ describe("parseModel", () => {
   const bytes = serializeModel(model);
   const header = headerOf(bytes);
   const dataBytes = bytes.length - 8 - new DataView(bytes.buffer).getUint32(0, true);
+  /** The file with its header edited by hand; such an edit drops the digest (see the digest tests). */
   const withHeader = (patch: (h: RawHeader) => void): Uint8Array => {
     const h = structuredClone(header);
+    delete h.__metadata__.sha256;
     patch(h);
     const out = build(h, dataBytes);
     out.set(bytes.subarray(bytes.length - dataBytes), out.length - dataBytes);
@@ -115,7 +111,9 @@ describe("parseModel", () => {
     expectCode(
       () => parseModel(bytes, { expectVocabHash: "sha256:ffff", source: "run/model.safetensors" }),
       "MODEL_VOCAB_MISMATCH",
-      /^model file run\/model\.safetensors was trained with vocab sha256:1234 but the vocab given is sha256:ffff/,
+      new RegExp(
+        `^model file run/model\\.safetensors was trained with vocab ${HASH} but the vocab given is sha256:ffff`,
+      ),
     );
   });
 
@@ -179,7 +177,7 @@ describe("parseModel", () => {
     [
       "a vocab whose hash disagrees with vocabHash",
       () => withHeader((h) => (h.__metadata__.vocabHash = "sha256:9")),
-      /stored vocab says sha256:1234 but vocabHash says sha256:9/,
+      new RegExp(`stored vocab says ${HASH} but vocabHash says sha256:9`),
     ],
   ])("reports %s as MODEL_FILE_CORRUPT", (_, make, message) => {
     expectCode(() => parseModel(make(), { source: "m.st" }), "MODEL_FILE_CORRUPT", message);
@@ -225,6 +223,70 @@ describe("parseModel", () => {
     const parsed = parseModel(foreign, { config, vocab });
     expect(parsed.params).toEqual(model.params);
     expect(parsed.vocab).toBe(vocab);
+  });
+
+  it("carries a sha256 of its metadata and tensors: any flipped byte is refused as damaged", () => {
+    const digest = header.__metadata__.sha256;
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    const { sha256: _, ...rest } = header.__metadata__;
+    const stored = new Map([...model.params].map(([name, t]) => [name, t] as const));
+    const ordered = new Map(
+      [...Object.keys(header)].filter((k) => k !== "__metadata__").map((k) => [k, stored.get(k)!]),
+    );
+    expect(modelDigest(ordered, rest)).toBe(digest);
+    const rng = createRng(7);
+    const dataStart = bytes.length - dataBytes;
+    for (let i = 0; i < 40; i++) {
+      const flipped = bytes.slice();
+      flipped[dataStart + rng.nextInt(dataBytes)]! ^= 1 << rng.nextInt(8);
+      expectCode(
+        () => parseModel(flipped, { source: "w.st" }),
+        "MODEL_FILE_CORRUPT",
+        /^model file w\.st is damaged: its content does not match the sha256 digest it carries \(__metadata__\.sha256\); re-export/,
+      );
+    }
+    // A changed digit in the metadata (training steps 120 → 920), the header still valid JSON.
+    const text = new TextDecoder().decode(bytes);
+    const at = text.indexOf('\\"steps\\":120');
+    expect(at).toBeGreaterThan(0);
+    const edited = bytes.slice();
+    edited[at + '\\"steps\\":'.length] = "9".charCodeAt(0);
+    expectCode(
+      () => parseModel(edited, { source: "m.st" }),
+      "MODEL_FILE_CORRUPT",
+      /m\.st is damaged: its content does not match/,
+    );
+  });
+
+  it("loads a file without the digest (written before it existed, or by another tool)", () => {
+    const parsed = parseModel(withHeader(() => {}));
+    expect(parsed.params).toEqual(model.params);
+    expect(parsed.metadata).toEqual({ createdBy: "test" });
+  });
+
+  it("checks the config against the tensors present before sizing anything from it (layers: 1e9)", () => {
+    expectCode(
+      () =>
+        parseModel(
+          withHeader((h) => (h.__metadata__.config = JSON.stringify({ ...config, layers: 1e9 }))),
+          { source: "huge.st" },
+        ),
+      "MODEL_FILE_CORRUPT",
+      /^model file huge\.st is damaged: its config \(1000000000 gru layers, embedding input\) needs 4000000003 tensors but the file holds 11;/,
+    );
+  });
+
+  it("names the file when the stored vocabulary is invalid (a token listed twice)", () => {
+    const twice = withHeader((h) => {
+      const v = JSON.parse(h.__metadata__.vocab);
+      v.tokens[3] = "a";
+      h.__metadata__.vocab = JSON.stringify(v);
+    });
+    expectCode(
+      () => parseModel(twice, { source: "dup.st" }),
+      "MODEL_FILE_CORRUPT",
+      /^model file dup\.st is damaged: its vocabulary is invalid \(.*token "a" appears twice \(ids 2 and 3\).*\); re-export/,
+    );
   });
 
   it("survives random damage: every failure is a CharrnnError", () => {

@@ -1,6 +1,7 @@
-import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError, isCharrnnError, Vocab } from "@charrnn/vocab";
 import type { ModelConfig } from "./config";
 import { validateConfig } from "./config";
+import { MODEL_DIGEST_KEY, modelDigest } from "./digest";
 import { storedWeightDtype, storeTensors, widenTensors } from "./reduced-tensors";
 import { decodeStoredSafetensors, encodeSafetensors, modelFileCorrupt } from "./safetensors";
 import { mapStateDictNames } from "./state-dict";
@@ -33,7 +34,7 @@ export interface ModelFile {
   params: NamedTensors;
   /** Free-form training facts (steps, val loss, …), stored as JSON in `__metadata__.training`. */
   training?: Record<string, unknown>;
-  /** Other `__metadata__` strings (not the reserved `format`, `config`, `vocab`, `vocabHash`, `training`, `dtype`). */
+  /** Other `__metadata__` strings (not the reserved `format`, `config`, `vocab`, `vocabHash`, `training`, `dtype`, `sha256`). */
   metadata?: Record<string, string>;
   /**
    * Precision of the weight matrices in the file (`params` are always float32, widened on load).
@@ -68,7 +69,7 @@ export interface ParseModelOptions {
   vocab?: ModelVocabJSON;
 }
 
-const RESERVED = new Set(["format", "config", "vocab", "vocabHash", "training", "dtype"]);
+const RESERVED = new Set(["format", "config", "vocab", "vocabHash", "training", "dtype", MODEL_DIGEST_KEY]);
 
 /**
  * Writes a model as safetensors bytes, tensors in layout order, after validating everything; the
@@ -105,7 +106,9 @@ export function serializeModel(model: ModelFile, options: SerializeModelOptions 
   if (dtype !== "f32") metadata.dtype = dtype;
   const ordered: NamedTensors = new Map();
   for (const name of expectedShapes(config).keys()) ordered.set(name, model.params.get(name)!);
-  return encodeSafetensors(storeTensors(config, ordered, dtype), metadata);
+  const stored = storeTensors(config, ordered, dtype);
+  metadata[MODEL_DIGEST_KEY] = modelDigest(stored, metadata);
+  return encodeSafetensors(stored, metadata);
 }
 
 /**
@@ -117,6 +120,18 @@ export function parseModel(bytes: Uint8Array, options: ParseModelOptions = {}): 
   const source = options.source ?? "<bytes>";
   const corrupt = (detail: string): CharrnnError => modelFileCorrupt(source, detail);
   const { tensors: stored, metadata: meta } = decodeStoredSafetensors(bytes, { source });
+  // First, so that any flipped byte reads as damage. Files written before the digest existed (or by
+  // other tools) carry none; they still load.
+  const digest = meta?.[MODEL_DIGEST_KEY];
+  if (
+    meta?.format?.startsWith("charrnn-model/") &&
+    digest !== undefined &&
+    digest !== modelDigest(stored, meta)
+  ) {
+    throw corrupt(
+      `its content does not match the sha256 digest it carries (__metadata__.${MODEL_DIGEST_KEY})`,
+    );
+  }
   const dtype = storedWeightDtype(stored);
   const { params: tensors, int8 } = widenTensors(stored, source);
   const format = meta?.format;
@@ -140,8 +155,15 @@ export function parseModel(bytes: Uint8Array, options: ParseModelOptions = {}): 
     if (error instanceof CharrnnRangeError) throw corrupt(`its config is invalid (${error.message})`);
     throw error;
   }
+  checkTensorCount(config, tensors, corrupt);
   const vocab = parseJSONField(metadata, "vocab", corrupt) as ModelVocabJSON;
   checkVocab(vocab, config, (detail) => corrupt(detail));
+  try {
+    Vocab.fromJSON(vocab);
+  } catch (error) {
+    if (isCharrnnError(error)) throw corrupt(`its vocabulary is invalid (${error.message})`);
+    throw error;
+  }
   const vocabHash = metadata.vocabHash;
   if (typeof vocabHash !== "string") throw corrupt("__metadata__ has no vocabHash");
   if (vocab.hash !== undefined && vocab.hash !== vocabHash) {
@@ -191,6 +213,24 @@ function parseForeign(
   const params = mapStateDictNames(Object.fromEntries(tensors));
   validateParams(config, params, `model file ${source}`);
   return { config, vocab, params, metadata: meta === undefined ? {} : extraMetadata(meta) };
+}
+
+/**
+ * Refuses a config that does not describe the tensors present, before anything is sized from it: the
+ * layout has one tensor per embedding, four per layer and two for the head, so a forged `layers: 1e9`
+ * is caught here rather than by building a shape table of four billion entries.
+ */
+function checkTensorCount(
+  config: ModelConfig,
+  tensors: NamedTensors,
+  corrupt: (detail: string) => CharrnnError,
+): void {
+  const expected = (config.input === "embedding" ? 1 : 0) + 4 * config.layers + 2;
+  if (expected !== tensors.size) {
+    throw corrupt(
+      `its config (${config.layers} ${config.cell} layers, ${config.input} input) needs ${expected} tensors but the file holds ${tensors.size}`,
+    );
+  }
 }
 
 function checkExpectedHash(actual: string, expected: string | undefined, source: string): void {

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRng } from "@charrnn/vocab";
+import { createRng, Vocab } from "@charrnn/vocab";
 import { afterAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "./config";
 import { initParams } from "./init-params";
@@ -11,15 +11,7 @@ import { loadModel, saveModel } from "./node";
 const config = defaultConfig({ cell: "lstm", layers: 1, hidden: 2, vocabSize: 3, input: "onehot" });
 const model: ModelFile = {
   config,
-  vocab: {
-    format: "charrnn-vocab",
-    version: 1,
-    level: "char",
-    tokens: ["a", "b", "c"],
-    unk: null,
-    eos: null,
-    hash: "sha256:ab",
-  },
+  vocab: Vocab.fromJSON(["a", "b", "c"]).toJSON(),
   params: initParams(config, createRng(1)),
 };
 const root = await mkdtemp(join(tmpdir(), "charrnn-models-"));
@@ -33,7 +25,7 @@ describe("saveModel / loadModel", () => {
     await saveModel(path, model); // overwrite
     expect(await readdir(dir)).toEqual(["model.safetensors"]);
     expect((await loadModel(path)).params).toEqual(model.params);
-    expect((await loadModel(dir, { expectVocabHash: "sha256:ab" })).config).toEqual(config);
+    expect((await loadModel(dir, { expectVocabHash: model.vocab.hash! })).config).toEqual(config);
   });
 
   it("names the path in every error", async () => {

@@ -12,7 +12,8 @@ import { CharrnnError, CharrnnRangeError, Vocab, type VocabJSON } from "@charrnn
 import type { onnx } from "onnx-proto";
 import { buildClassifierHead } from "./export-classifier";
 import { METADATA_KEYS, ONNX_FORMAT } from "./metadata";
-import { DataType, floatInitializer, int64Initializer, node, proto, valueInfo } from "./proto";
+import { encodeWithDigest } from "./onnx-digest";
+import { DataType, floatInitializer, int64Initializer, node, valueInfo } from "./proto";
 import { addWeight } from "./weight-initializer";
 
 /** What `exportOnnx` writes: a model in the layout of `@charrnn/models`, and its vocabulary. */
@@ -106,7 +107,7 @@ export function exportOnnx(model: ExportableModel, options: ExportOnnxOptions = 
     graph,
     metadataProps,
   };
-  return proto.ModelProto.encode(modelProto).finish();
+  return encodeWithDigest(modelProto);
 }
 
 /** The recurrent part of a graph: token input → embedding/one-hot → one ONNX RNN op per layer. */

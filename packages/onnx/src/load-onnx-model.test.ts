@@ -15,9 +15,13 @@ const m = testModel("lstm", 2, "embedding", 41);
 const bytes = exportOnnx({ ...m, vocab: m.vocab.toJSON() });
 const tokens = Int32Array.of(3, 1, 4, 1, 5, 9);
 
-/** Re-encodes `bytes` after `edit` changes the decoded model. */
+/**
+ * Re-encodes `bytes` after `edit` changes the decoded model, as another tool would: without the
+ * digest, which only charrnn's export writes (a stale one would make the file read as damaged).
+ */
 function edited(edit: (model: ReturnType<typeof proto.ModelProto.decode>) => void): Uint8Array {
   const model = proto.ModelProto.decode(bytes);
+  model.metadataProps = model.metadataProps.filter((e) => e.key !== METADATA_KEYS.sha256);
   edit(model);
   return proto.ModelProto.encode(model).finish();
 }
@@ -89,4 +93,43 @@ describe("loadOnnxModel", () => {
       code: "ONNX_INVALID",
     });
   });
+
+  it("carries a sha256 digest: a flipped weight byte is refused as damaged; a digest-less file still loads", async () => {
+    const digest = readCharrnnDigest(bytes);
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    // The last initializer's float data sits near the end of the graph, before the metadata.
+    const model = proto.ModelProto.decode(bytes);
+    const init = model.graph!.initializer!.at(-1)!;
+    const raw = init.rawData!;
+    const at = indexOfBytes(bytes, raw.subarray(0, 16));
+    expect(at).toBeGreaterThan(0);
+    for (const bit of [0, 3, 7]) {
+      const flipped = bytes.slice();
+      flipped[at + 5]! ^= 1 << bit;
+      await expect(loadOnnxModel(flipped, { ort, source: "w.onnx" })).rejects.toMatchObject({
+        code: "ONNX_INVALID",
+        message:
+          "w.onnx is damaged: its bytes do not match the sha256 digest it carries (charrnn.sha256); re-export it",
+      });
+    }
+    const { model: loaded } = await loadOnnxModel(
+      edited(() => {}),
+      { ort },
+    );
+    await loaded.dispose();
+  });
 });
+
+function readCharrnnDigest(file: Uint8Array): string | undefined {
+  return (
+    proto.ModelProto.decode(file).metadataProps.find((e) => e.key === METADATA_KEYS.sha256)?.value ??
+    undefined
+  );
+}
+
+function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
+  for (let i = 0; i + needle.length <= haystack.length; i++) {
+    if (needle.every((b, j) => haystack[i + j] === b)) return i;
+  }
+  return -1;
+}

@@ -1,5 +1,6 @@
 import type { ModelConfig } from "@charrnn/models";
 import { CharrnnError, Vocab, type VocabJSON } from "@charrnn/vocab";
+import { checkOnnxDigest, ONNX_DIGEST_KEY } from "./onnx-digest";
 import { proto } from "./proto";
 
 /** Value of `charrnn.format` in files written by `exportOnnx`. */
@@ -15,6 +16,8 @@ export const METADATA_KEYS = {
   vocab: "charrnn.vocab",
   /** `"sha256:<hex>"`, `Vocab.hash` of that vocabulary. */
   vocabHash: "charrnn.vocab_hash",
+  /** Hex sha256 of the file without this entry (see `encodeWithDigest`); refused as damaged on a mismatch. */
+  sha256: ONNX_DIGEST_KEY,
   /** Precision of the stored weight matrices: `"f32"`, `"f16"`, `"bf16"` or `"int8"`. */
   dtype: "charrnn.dtype",
 } as const;
@@ -51,6 +54,8 @@ export function inspectOnnx(bytes: Uint8Array, source = "the ONNX model"): OnnxF
   }
   const metadata = new Map<string, string>();
   for (const entry of model.metadataProps) metadata.set(entry.key ?? "", entry.value ?? "");
+  const digest = metadata.get(ONNX_DIGEST_KEY);
+  if (digest !== undefined) checkOnnxDigest(bytes, digest, source);
   const opTypes = new Set<string>();
   for (const n of model.graph?.node ?? []) opTypes.add(n.opType ?? "");
   const defaultOpset = model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx");

@@ -9,7 +9,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { proto } from "@charrnn/onnx";
+import { decodeSafetensors, encodeSafetensors } from "@charrnn/models";
+import { METADATA_KEYS, proto } from "@charrnn/onnx";
 import { CHECKPOINT_DIR, listCheckpoints } from "@charrnn/trainer";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, runInProcess } from "../test/harness";
@@ -161,6 +162,44 @@ describe("damaged model files, checkpoints and .onnx files", () => {
     expectOneLineError(await runInProcess(["sample", "--model", header]), /header\.safetensors is damaged/);
   });
 
+  it("one flipped weight byte in model.safetensors or in an exported .onnx is refused as damaged (sha256)", async () => {
+    const flipWeight = (bytes: Uint8Array) => {
+      const copy = bytes.slice();
+      // Well inside the data: after the header of a .safetensors, before the metadata of an .onnx.
+      copy[Math.floor(copy.length * 0.7)]! ^= 0x01;
+      return copy;
+    };
+    const model = damage(join(run, "model.safetensors"), "weight.safetensors", flipWeight);
+    expectOneLineError(
+      await runInProcess(["sample", "--model", model, "--length", "3"]),
+      /model file .*weight\.safetensors is damaged: its content does not match the sha256 digest it carries/,
+    );
+    const onnx = damage(join(dir, "model.onnx"), "weight.onnx", (bytes) => {
+      const copy = bytes.slice();
+      copy[Math.floor(copy.length * 0.3)]! ^= 0x01;
+      return copy;
+    });
+    expectOneLineError(
+      await runInProcess(["sample", "--model", onnx, "--length", "3"]),
+      /weight\.onnx is damaged: its bytes do not match the sha256 digest it carries \(charrnn\.sha256\)/,
+    );
+  });
+
+  it("a model file whose stored vocabulary is invalid (a token twice) is refused naming the file", async () => {
+    const { tensors, metadata } = decodeSafetensors(readFileSync(join(run, "model.safetensors")));
+    const { sha256: _, ...meta } = metadata!;
+    const vocab = JSON.parse(meta.vocab!) as { tokens: string[] };
+    vocab.tokens[1] = vocab.tokens[0]!;
+    const twice = file(
+      "twice.safetensors",
+      encodeSafetensors(tensors, { ...meta, vocab: JSON.stringify(vocab) }),
+    );
+    expectOneLineError(
+      await runInProcess(["sample", "--model", twice, "--length", "3"]),
+      /model file .*twice\.safetensors is damaged: its vocabulary is invalid \(.*appears twice/,
+    );
+  });
+
   it("a damaged newest checkpoint is skipped with a warning; with none valid, resume fails naming the directory", async () => {
     const copy = join(dir, "run-copy");
     mkdirSync(join(copy, CHECKPOINT_DIR), { recursive: true });
@@ -221,6 +260,8 @@ describe("damaged model files, checkpoints and .onnx files", () => {
 
   it("an .onnx whose inputs do not follow the convention names the value and the flag to map it", async () => {
     const model = proto.ModelProto.decode(readFileSync(join(dir, "model.onnx")));
+    // Edited as another tool would: without charrnn's digest (a stale one reads as damage).
+    model.metadataProps = model.metadataProps.filter((e) => e.key !== METADATA_KEYS.sha256);
     const graph = model.graph!;
     for (const input of graph.input ?? []) if (input.name === "tokens") input.name = "input_ids";
     for (const n of graph.node ?? [])

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import {
   decodeSafetensors,
   encodeSafetensors,
+  hashTensors,
   type ModelConfig,
   type NamedTensors,
   type RnnState,
@@ -215,12 +216,9 @@ function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** sha256 over every tensor's name, shape and float32 bytes, in order. */
+/** sha256 over every tensor's name, shape and float32 bytes, in order (`hashTensors`, native sha256). */
 function digest(tensors: NamedTensors): string {
   const hash = createHash("sha256");
-  for (const [name, t] of tensors) {
-    hash.update(`${name}:${t.shape.join(",")};`);
-    hash.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  }
+  hashTensors(tensors, hash);
   return hash.digest("hex");
 }
