@@ -59,14 +59,21 @@ export async function encodeCorpusFile(
 /**
  * Builds a vocab from a corpus file read chunk by chunk; the same vocab as `Vocab.fromText` on its
  * text. Several files count as one corpus (each file's last word ends at its end), e.g. a char vocab
- * that must cover the validation and test files too.
+ * that must cover the validation and test files too. `extraText` is counted as well (e.g. the
+ * separators that join several files).
  */
 export async function buildVocabFromFile(
   path: string | readonly string[],
-  options: VocabBuildOptions & ReadCorpusOptions = {},
+  options: VocabBuildOptions & ReadCorpusOptions & { extraText?: string } = {},
 ): Promise<Vocab> {
   const level = options.level ?? "char";
   const total = new Map<string, number>();
+  // Text that joins the files (a document separator) is part of the corpus too.
+  if (options.extraText) {
+    const counter = createTokenCounter(level);
+    counter.push(options.extraText);
+    for (const [token, n] of counter.end()) total.set(token, n);
+  }
   for (const file of typeof path === "string" ? [path] : path) {
     const counter = createTokenCounter(level);
     for await (const chunk of readCorpusChunks(file, options)) counter.push(chunk);

@@ -1,3 +1,5 @@
+export type { EncodeFilesOptions, ResolveCorpusOptions } from "./corpus-files";
+export { encodeCorpusFiles, globMatcher, resolveCorpusFiles } from "./corpus-files";
 export type { EncodeCorpusOptions } from "./encode-corpus";
 export { buildVocabFromFile, encodeAll, encodeCorpus, encodeCorpusFile } from "./encode-corpus";
 export type { LabelledText, TextExample } from "./labelled-text";

@@ -10,7 +10,10 @@ import { parseChoiceFlag, parseIntFlag, parseNumberFlag, UsageError } from "../o
 import { createProgressRenderer, formatDuration } from "../progress";
 
 export interface TrainFlags {
-  data: string;
+  data: string[];
+  dataGlob?: string;
+  docSeparator?: string;
+  split?: string;
   out?: string;
   preset?: string;
   config?: string;
@@ -71,7 +74,21 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .description(
       "train a model on a text file; writes checkpoints, model.safetensors and metrics.jsonl to --out",
     )
-    .requiredOption("--data <file>", "training corpus (UTF-8 text)")
+    .option(
+      "--data <path>",
+      "training corpus (UTF-8 text): a file, a directory (recursively) or a glob; repeatable, files joined in sorted order",
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
+    .option("--data-glob <pattern>", "files a --data/--valid/--test directory contributes (default *.txt)")
+    .option(
+      "--doc-separator <text>",
+      "text between the files of the corpus (default a newline; \\n and \\t escapes)",
+    )
+    .option(
+      "--split <mode>",
+      "where --val-fraction comes from: end (the corpus's end, default) or per-file (the end of each file)",
+    )
     .option("--out <dir>", "output directory (default: the --resume directory)")
     .option(
       "--preset <name>",
@@ -105,7 +122,10 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .option("--optimizer <name>", "adam, sgd, rmsprop or adagrad")
     .option("--clip <norm>", "global gradient-norm clip (0 = off)")
     .option("--val-fraction <f>", "last fraction of the corpus held out for validation")
-    .option("--valid <file>", "validation file (pre-split corpora like PTB); the whole --data trains")
+    .option(
+      "--valid <path>",
+      "validation file, directory or glob (pre-split corpora like PTB); the whole --data trains",
+    )
     .option("--test <file>", "test file, scored with the final weights when training ends")
     .option("--val-every <n>", "validate every n steps and at each epoch's end (0 = only at epoch ends)")
     .option("--sample-every <n>", "print a short sample every n steps (0 = never)")
@@ -164,6 +184,7 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
     io.stdout.write(`node ${torch.nodeRank}: training finished (${worldSize} processes in the job)\n`);
     return;
   }
+  if (flags.data.length === 0) throw new UsageError("--data is required: a text file, a directory or a glob");
   const outDir = flags.out ?? flags.resume;
   if (outDir === undefined) throw new UsageError("--out is required (or --resume DIR to continue a run)");
   if (flags.initFrom !== undefined && flags.resume !== undefined) {
@@ -198,7 +219,7 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
             ...overrides,
           }
         : settings),
-    corpus: flags.data,
+    corpus: flags.data.length === 1 ? flags.data[0]! : flags.data.map((p) => resolve(p)),
     outDir,
     ...(flags.resume !== undefined && { resume: flags.resume }),
     createEngine: engineFactory(engine, flags.backend, (message) => io.stderr.write(`${message}\n`), torch),
@@ -273,7 +294,7 @@ export function divergedError(result: { step: number; checkpoint?: string }, out
 }
 
 /** The training settings the flags set (those given only), range-checked, keyed as `TrainSettings`. */
-export function flagSettings(flags: Partial<TrainFlags>): Record<string, unknown> {
+export function flagSettings(flags: Partial<Omit<TrainFlags, "data">>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const int = (key: string, flag: string, raw: string | undefined, min = 1) => {
     if (raw !== undefined) out[key] = parseIntFlag(flag, raw, { min });
@@ -313,6 +334,9 @@ export function flagSettings(flags: Partial<TrainFlags>): Record<string, unknown
   num("inputDropout", "--input-dropout", flags.inputDropout);
   const schedule = scheduleFlags(flags);
   if (schedule !== undefined) out.lrSchedule = schedule;
+  if (flags.dataGlob !== undefined) out.dataGlob = flags.dataGlob;
+  if (flags.docSeparator !== undefined) out.docSeparator = unescapeSeparator(flags.docSeparator);
+  if (flags.split !== undefined) out.split = parseChoiceFlag("--split", flags.split, ["end", "per-file"]);
   if (flags.initFrom !== undefined) out.initFrom = resolve(flags.initFrom);
   if (flags.vocab !== undefined) out.initVocab = parseChoiceFlag("--vocab", flags.vocab, ["extend", "keep"]);
   // Absolute, so a resume from another directory names the same files.
@@ -342,6 +366,11 @@ function scheduleFlags(flags: Partial<TrainFlags>): Record<string, unknown> | un
     out.patience = parseIntFlag("--lr-patience", flags.lrPatience, { min: 0 });
   if (flags.minLr !== undefined) out.minLr = parseNumberFlag("--min-lr", flags.minLr, { min: 0 });
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** `--doc-separator` as typed in a shell: `\n`, `\t` and `\\` stand for a newline, a tab and a backslash. */
+function unescapeSeparator(raw: string): string {
+  return raw.replace(/\\([nt\\])/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : "\\"));
 }
 
 /**

@@ -51,7 +51,17 @@ beforeAll(async () => {
 describe("bad corpora", () => {
   const cases: [string, () => string, RegExp][] = [
     ["missing", () => join(dir, "nope.txt"), /corpus file .*nope\.txt not found/],
-    ["a directory", () => dir, /is a directory/],
+    // A directory is a corpus of its *.txt files (--data-glob); one without any is refused by name.
+    [
+      "a directory without text files",
+      () => {
+        const empty = join(dir, "no-text");
+        mkdirSync(empty, { recursive: true });
+        file("no-text/notes.md", "not *.txt");
+        return empty;
+      },
+      /corpus .*no-text matches no file \(directories take the files matching \*\.txt\)/,
+    ],
     ["empty", () => file("empty.txt", ""), /empty\.txt is empty/],
     [
       "one distinct character",

@@ -3,9 +3,10 @@ import {
   createShuffledWindows,
   createStreamBatches,
   encodeCorpus,
-  encodeCorpusFile,
+  encodeCorpusFiles,
   type LabelledText,
   readCorpus,
+  resolveCorpusFiles,
   splitCorpus,
   type TokenIds,
 } from "@charrnn/data";
@@ -102,15 +103,36 @@ async function encodeSplits(
   const { validFile, testFile } = settings;
   // A word vocab comes from the training text only, as PTB's (held-out words outside it → <unk>); a
   // char vocab has no <unk>, so it also takes the held-out files' characters.
-  const extra = settings.level === "char" ? [validFile, testFile].filter((p) => p !== undefined) : [];
+  const glob = settings.dataGlob;
+  const separator = settings.docSeparator ?? "\n";
+  const filesOf = (spec: string | readonly string[], name: string) =>
+    resolveCorpusFiles(typeof spec === "string" ? [spec] : spec, { glob, name });
+  const heldFiles = {
+    valid: validFile === undefined ? [] : await filesOf(validFile, "validFile"),
+    test: testFile === undefined ? [] : await filesOf(testFile, "testFile"),
+  };
+  const extra = settings.level === "char" ? [...heldFiles.valid, ...heldFiles.test] : [];
+  /** Held-out files encoded as one text, the files joined like the corpus's. */
+  const encodeHeld = async (files: string[]): Promise<TokenIds> =>
+    (await encodeCorpusFiles(files, vocab, { oov, separator })).train;
   let vocab: Vocab;
   let ids: TokenIds;
+  let perFileVal: TokenIds | undefined;
   // A fine-tune's vocabulary is the model's, grown by the corpus's own (`initVocab`).
   const grow = (built: Vocab): Vocab =>
     base === undefined ? built : initVocab(base.vocab, built, base.mode);
-  if (typeof corpus === "string") {
-    vocab = grow(await buildVocabFromFile([corpus, ...extra], build));
-    ids = await encodeCorpusFile(corpus, vocab, { oov });
+  if (typeof corpus === "string" || isPathList(corpus)) {
+    const files = await filesOf(corpus, "corpus");
+    const joins = separator.repeat(files.length - 1);
+    vocab = grow(await buildVocabFromFile([...files, ...extra], { ...build, extraText: joins }));
+    const perFile = settings.split === "per-file" && validFile === undefined && settings.valFraction > 0;
+    const encoded = await encodeCorpusFiles(files, vocab, {
+      oov,
+      separator,
+      val: perFile ? settings.valFraction : 0,
+    });
+    ids = encoded.train;
+    if (perFile) perFileVal = encoded.val;
   } else if ("text" in corpus) {
     const text = await readCorpus(corpus);
     const held = await Promise.all(extra.map((path) => readCorpus(path)));
@@ -121,12 +143,15 @@ async function encodeSplits(
     ids = corpus.ids;
   }
   checkDistinctTokens(vocab, corpus);
-  const test = testFile === undefined ? ids.subarray(0, 0) : await encodeCorpusFile(testFile, vocab, { oov });
-  if (validFile !== undefined) {
-    return { vocab, train: ids, val: await encodeCorpusFile(validFile, vocab, { oov }), test };
-  }
+  const test = testFile === undefined ? ids.subarray(0, 0) : await encodeHeld(heldFiles.test);
+  if (validFile !== undefined) return { vocab, train: ids, val: await encodeHeld(heldFiles.valid), test };
+  if (perFileVal !== undefined) return { vocab, train: ids, val: perFileVal, test };
   const { train, val } = splitCorpus(ids, { val: settings.valFraction });
   return { vocab, train, val, test };
+}
+
+function isPathList(corpus: unknown): corpus is readonly string[] {
+  return Array.isArray(corpus);
 }
 
 /**

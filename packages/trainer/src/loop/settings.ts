@@ -11,6 +11,9 @@ export type DataLayout =
   /** Non-overlapping windows in a seeded per-epoch shuffle, zero state for every batch. */
   | "shuffle";
 
+/** Where the validation split of a corpus comes from (see `TrainSettings.split`). */
+export type CorpusSplitMode = "end" | "per-file";
+
 /** What a fine-tune does with tokens the model lacks (see `TrainSettings.initVocab`). */
 export type InitVocabMode = "extend" | "keep";
 
@@ -85,6 +88,18 @@ export interface TrainSettings {
   validFile?: string;
   /** A test file, scored with the final weights when the run ends (`testLoss`/`testPpl`). */
   testFile?: string;
+  /**
+   * Which files of a corpus directory train (and of `validFile`/`testFile` directories): a glob
+   * over paths relative to the directory (see `resolveCorpusFiles`). @defaultValue `"*.txt"`
+   */
+  dataGlob?: string;
+  /** Text put between the files of a corpus of several files. @defaultValue `"\n"` */
+  docSeparator?: string;
+  /**
+   * Where `valFraction` comes from: the end of the whole corpus (`end`), or the end of each file
+   * (`per-file`), so validation covers every source. @defaultValue `"end"`
+   */
+  split?: CorpusSplitMode;
   lr: number;
   optimizer: OptimizerConfig;
   /** Global-norm gradient clip (0 disables). */
@@ -170,6 +185,9 @@ export const TRAIN_SETTING_KEYS: readonly string[] = [
   "testFile",
   "initFrom",
   "initVocab",
+  "dataGlob",
+  "docSeparator",
+  "split",
   "task",
   "pooling",
   "classWeights",
@@ -206,6 +224,16 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   if (settings.input === "embedding") count("embed", settings.embed, 1);
   if (settings.vocabMaxSize !== undefined) count("vocabMaxSize", settings.vocabMaxSize, 2);
   if (settings.vocabMinCount !== undefined) count("vocabMinCount", settings.vocabMinCount, 1);
+  if (settings.split !== undefined) oneOf("split", ["end", "per-file"], settings.split);
+  if (settings.docSeparator !== undefined && typeof settings.docSeparator !== "string") {
+    throw new CharrnnRangeError("docSeparator", "a string", settings.docSeparator);
+  }
+  if (
+    settings.dataGlob !== undefined &&
+    !(typeof settings.dataGlob === "string" && settings.dataGlob.length > 0)
+  ) {
+    throw new CharrnnRangeError("dataGlob", "a glob pattern like *.txt", settings.dataGlob);
+  }
   if (settings.initVocab !== undefined) oneOf("initVocab", ["extend", "keep"], settings.initVocab);
   if (settings.initVocab !== undefined && settings.initFrom === undefined) {
     throw new CharrnnRangeError(

@@ -7,11 +7,18 @@ import type { EngineOptions, TrainingEngine } from "../engine/types";
 import type { TrainSettings } from "./settings";
 
 /**
- * The training data. A language model: a UTF-8 file path, text in memory, or ids already encoded
- * with their vocab. A classifier (`task: "classifier"`): a directory of `label.txt` files or a
+ * The training data. A language model: UTF-8 text from a path or a list of them — each a file, a
+ * directory (its files matching `dataGlob`, recursively) or a glob pattern, concatenated in sorted
+ * order with `docSeparator` between files (`resolveCorpusFiles`) — text in memory, or ids already
+ * encoded with their vocab. A classifier (`task: "classifier"`): a directory of `label.txt` files or a
  * `.csv`/`.tsv` of `text,label` rows, or labelled texts in memory.
  */
-export type TrainCorpus = string | { text: string } | { ids: TokenIds; vocab: Vocab } | LabelledText;
+export type TrainCorpus =
+  | string
+  | readonly string[]
+  | { text: string }
+  | { ids: TokenIds; vocab: Vocab }
+  | LabelledText;
 
 /** Why `train` returned. */
 export type StopReason =
