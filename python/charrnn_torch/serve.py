@@ -12,6 +12,7 @@ when its process group breaks.
 import os
 import signal
 import sys
+import time
 import traceback
 
 import torch
@@ -49,9 +50,13 @@ def serve(device, timeout_s):
         if ctx.distributed and op in BROADCAST:
             broadcast_object(ctx, (header, tensors))
         try:
+            started = time.perf_counter()
             reply, out_tensors = run(ctx, engine, header, tensors)
             if op == "init":
                 engine = reply.pop("engine")
+            # The worker's own share of a request (PyTorch compute and the collectives, not the
+            # transfer to and from the CLI): what the bench measures the wrapper's overhead against.
+            reply["workerSeconds"] = time.perf_counter() - started
         except WorkerError as error:
             reply, out_tensors = {"error": {"code": error.code, "message": error.message}}, []
         except Exception as error:  # noqa: BLE001 — reported to the CLI as one line, traceback on stderr

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { findTorchPython } from "@charrnn/trainer";
 import { cellCatalog } from "./cells";
 import { currentLoad, machineInfo } from "./machine";
 import { computeRatios, formatReport } from "./report";
@@ -15,6 +16,7 @@ const USAGE = `pnpm bench -- [--quick] [--only <pattern>] [--json <path>] [--ski
   --json PATH    also write the JSON results to PATH (always written to bench-results/bench-<date>.json)
   --skip-memory  leave out the 100 MB corpus memory cell
   --max-seconds N  wall-clock budget of the whole run; cell caps shrink to fit (default 540, quick 90)
+  --torch-device D  cpu or cuda for the torch cells (default: cuda when PyTorch sees a GPU)
   --list         print the cell ids and exit`;
 
 /** A cell's cap is at most this many equal shares of the time left, and at least MIN_CAP_SECONDS. */
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
       "skip-memory": { type: "boolean", default: false },
       list: { type: "boolean", default: false },
       "max-seconds": { type: "string" },
+      "torch-device": { type: "string" },
       help: { type: "boolean", default: false },
       cell: { type: "string" },
       spec: { type: "string" },
@@ -51,7 +54,14 @@ async function main(): Promise<void> {
   const { hasTfjsNode, ortEngineFactory } = await import("./train-cell");
   const ortEngine = ortEngineFactory() !== undefined;
   const tfjsNode = await hasTfjsNode();
-  let cells = cellCatalog({ quick: values.quick, ortEngine, tfjsNode, skipMemory: values["skip-memory"] });
+  const torch = findTorch(values["torch-device"]);
+  let cells = cellCatalog({
+    quick: values.quick,
+    ortEngine,
+    tfjsNode,
+    skipMemory: values["skip-memory"],
+    ...(torch.device !== undefined && { torchDevice: torch.device }),
+  });
   if (values.only !== undefined) {
     const patterns = values.only.split(",").filter((p) => p !== "");
     cells = cells.filter((cell) => patterns.some((p) => cell.id.includes(p)));
@@ -67,9 +77,14 @@ async function main(): Promise<void> {
   if (!ortEngine)
     console.log("note: createOrtEngine is not exported by @charrnn/trainer yet; no ort training cells");
   if (!tfjsNode) console.log("note: @tensorflow/tfjs-node is not installed; no tensorflow backend cells");
+  if (torch.note !== undefined) console.log(`note: ${torch.note}`);
 
   const started = performance.now();
-  const maxSeconds = Number(values["max-seconds"] ?? (values.quick ? 90 : 540));
+  // The torch cells come on top of the others' budget (each starts Python and imports torch).
+  const torchCells = cells.filter((cell) => cell.backend?.startsWith("torch-")).length;
+  const maxSeconds = Number(
+    values["max-seconds"] ?? (values.quick ? 90 : 540) + torchCells * (values.quick ? 15 : 40),
+  );
   const rows: BenchRow[] = [];
   for (const [index, cell] of cells.entries()) {
     const cellStart = performance.now();
@@ -107,6 +122,20 @@ async function main(): Promise<void> {
     writeFileSync(target, json);
   }
   console.log(`\nTotal ${totalSeconds.toFixed(0)} s. Results: ${targets.join(", ")}`);
+}
+
+/** The torch cells' device, or a note saying why there are none. */
+function findTorch(requested: string | undefined): { device?: "cpu" | "cuda"; note?: string } {
+  if (requested !== undefined && requested !== "cpu" && requested !== "cuda") {
+    throw new Error(`--torch-device must be cpu or cuda, got ${requested}`);
+  }
+  try {
+    const python = findTorchPython();
+    const device = (requested ?? (python.cudaDevices > 0 ? "cuda" : "cpu")) as "cpu" | "cuda";
+    return { device, note: `torch cells on ${device}: ${python.path} (torch ${python.torch})` };
+  } catch (error) {
+    return { note: `no torch cells: ${(error as Error).message}` };
+  }
 }
 
 await main();

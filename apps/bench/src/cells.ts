@@ -9,6 +9,8 @@ export interface CatalogOptions {
   /** tfjs-node is installed (adds `tensorflow` backend cells). */
   tfjsNode: boolean;
   skipMemory: boolean;
+  /** PyTorch's device when a Python with torch is found (adds torch engine and plain-loop cells). */
+  torchDevice?: "cpu" | "cuda";
 }
 
 const budget = (seconds: number, warmup = 1, minSteps = 2, maxSteps = 10_000): Budget => ({
@@ -99,6 +101,24 @@ export function cellCatalog(options: CatalogOptions): CellSpec[] {
   }
 
   add({ id: "numpy/a", kind: "numpy", config: "a", engine: "numpy", backend: "numpy" }, FAST, 20);
+
+  // The torch engine next to a plain PyTorch loop of the same model: the wrapper's overhead. Caps
+  // include starting Python and importing torch (seconds); Debian's CPU build is slow on (c), (d).
+  if (options.torchDevice !== undefined) {
+    const backend = `torch-${options.torchDevice}`;
+    const gpu = options.torchDevice === "cuda";
+    for (const config of ["a", "b", "c", "d"]) {
+      const big = !gpu && (config === "c" || config === "d");
+      const timing = gpu || config === "a" ? FAST : big ? SLOW : MEDIUM;
+      const cap = big ? 180 : 90;
+      add({ id: `train/${config}/torch`, kind: "train", config, engine: "torch", backend }, timing, cap);
+      add(
+        { id: `torch-plain/${config}`, kind: "torch-plain", config, engine: "torch-plain", backend },
+        timing,
+        cap,
+      );
+    }
+  }
 
   for (const engine of ["ts", "wasm", "wasm-int8", "ort-step", "ort-raw"]) {
     add({ id: `sample/${engine}`, kind: "sample", engine }, budget(1.5, 3, 5), 30);

@@ -44,6 +44,9 @@ export async function runCellInChild(spec: CellSpec): Promise<void> {
       case "numpy":
         (await import("./numpy-cell")).runNumpyCell(spec, io);
         break;
+      case "torch-plain":
+        (await import("./torch-plain-cell")).runTorchPlainCell(spec, io);
+        break;
     }
     await pending;
   } catch (error) {

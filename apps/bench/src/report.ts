@@ -48,7 +48,10 @@ function best(rows: readonly BenchRow[]): BenchRow | undefined {
 export function computeRatios(rows: readonly BenchRow[]): Ratio[] {
   const ratios: Ratio[] = [];
   const train = rows.filter((row) => row.kind === "train");
-  const ours = train.filter((row) => measured(row) && row.engine !== "tf.layers" && row.engine !== "numpy");
+  const ours = train.filter(
+    (row) =>
+      measured(row) && row.engine !== "tf.layers" && row.engine !== "numpy" && row.engine !== "torch-plain",
+  );
   const ratio = (label: string, num: BenchRow, den: BenchRow, target?: (value: number) => string): void => {
     const value = num.charsPerSec! / rate(den)!;
     const atLeast = !measured(den);
@@ -75,6 +78,17 @@ export function computeRatios(rows: readonly BenchRow[]): Ratio[] {
   const numpy = train.find((row) => row.config === "a" && row.engine === "numpy" && measured(row));
   if (numpy !== undefined) {
     for (const row of ours.filter((r) => r.config === "a")) ratio(`(a) ${name(row)} vs numpy`, row, numpy);
+  }
+  for (const config of Object.keys(TRAIN_CONFIGS)) {
+    const torch = train.find((row) => row.config === config && row.engine === "torch" && measured(row));
+    const plain = train.find((row) => row.config === config && row.engine === "torch-plain" && measured(row));
+    const ort = train.find((row) => row.config === config && row.engine === "ort" && measured(row));
+    if (torch !== undefined && plain !== undefined) {
+      ratio(`(${config}) torch engine vs a plain PyTorch loop`, torch, plain, (value) =>
+        value >= 0.9 ? "overhead within 10 %: met" : "overhead within 10 %: not met",
+      );
+    }
+    if (torch !== undefined && ort !== undefined) ratio(`(${config}) torch engine vs ort`, torch, ort);
   }
   const top = best(ours.filter((row) => row.config === "c"));
   if (top !== undefined) {

@@ -9,7 +9,8 @@ const ENTRY = fileURLToPath(new URL("./bench.ts", import.meta.url));
 function placeholder(spec: CellSpec, status: BenchRow["status"], note: string): BenchRow {
   return {
     cell: spec.id,
-    kind: spec.kind === "layers" || spec.kind === "numpy" ? "train" : spec.kind,
+    kind:
+      spec.kind === "layers" || spec.kind === "numpy" || spec.kind === "torch-plain" ? "train" : spec.kind,
     config: spec.config ?? (spec.kind === "sample" ? "sample-2x512" : `memory-${spec.corpusMiB ?? 100}MiB`),
     engine: spec.kind === "layers" ? "tf.layers" : (spec.engine ?? spec.kind),
     backend: spec.backend ?? "",

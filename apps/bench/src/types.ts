@@ -12,7 +12,7 @@ export interface BenchRow {
   config: string;
   /** `tfjs`, `reference`, `ort`, `tf.layers`, `numpy`, `ts`, `ort-step`, `ort-raw`, `generate-ts`, … */
   engine: string;
-  /** `wasm`, `cpu`, `tensorflow`, `js`, `onnxruntime-node`, `numpy`. */
+  /** `wasm`, `cpu`, `tensorflow`, `js`, `onnxruntime-node`, `numpy`, `torch-cpu`, `torch-cuda`. */
   backend: string;
   batch: number;
   seq: number;
@@ -32,7 +32,7 @@ export interface BenchRow {
 /** What a cell is and how long it may take. */
 export interface CellSpec {
   id: string;
-  kind: "train" | "layers" | "sample" | "memory" | "numpy";
+  kind: "train" | "layers" | "sample" | "memory" | "numpy" | "torch-plain";
   /** Train config id, for train/layers cells. */
   config?: string;
   /** Engine or sampling engine name. */

@@ -58,6 +58,11 @@ export interface TorchEngine extends TrainingEngine {
   lossAndGrads: NonNullable<TrainingEngine["lossAndGrads"]>;
   readonly python: TorchPython;
   readonly worldSize: number;
+  /**
+   * Seconds the workers spent on the latest training step (PyTorch compute and collectives), the
+   * rest of the step's time being the wrapper's: the transfer to and from Python and the checks.
+   */
+  readonly lastWorkerSeconds: number;
 }
 
 /**
@@ -99,6 +104,7 @@ export async function createTorchEngine(options: TorchEngineOptions): Promise<To
   // hold instead of receiving it again.
   let lastState: RnnState | undefined;
   let disposed = false;
+  let lastWorkerSeconds = Number.NaN;
   const enter = (): void => {
     if (disposed)
       throw new CharrnnError("ENGINE_DISPOSED", "the torch engine was disposed; create a new one");
@@ -121,6 +127,9 @@ export async function createTorchEngine(options: TorchEngineOptions): Promise<To
     config,
     python,
     worldSize: workers.worldSize,
+    get lastWorkerSeconds() {
+      return lastWorkerSeconds;
+    },
 
     async trainStep(batch, state, opts) {
       enter();
@@ -141,6 +150,7 @@ export async function createTorchEngine(options: TorchEngineOptions): Promise<To
         [...batchTensors(batch), ...(mode === "given" ? stateTensors(state) : [])],
       );
       lastState = toState(m, batch.batch);
+      lastWorkerSeconds = Number(m.header.workerSeconds);
       return { loss: Number(m.header.loss), gradNorm: Number(m.header.gradNorm), state: lastState };
     },
 
