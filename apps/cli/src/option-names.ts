@@ -1,4 +1,4 @@
-import { CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnRangeError, isCharrnnError } from "@charrnn/vocab";
 import { UsageError } from "./options";
 
 /** Library option names and the CLI flags that set them, so range errors name what the user typed. */
@@ -55,6 +55,15 @@ export async function withFlagNames<T>(fn: () => Promise<T>): Promise<T> {
     if (error instanceof CharrnnRangeError) {
       const flag = FLAG_OF[error.option];
       if (flag) throw new UsageError(error.message.replace(error.option, flag));
+    }
+    // A model too large for this machine comes from the size flags: a usage error naming them.
+    if (isCharrnnError(error) && error.code === "TRAIN_MEMORY") {
+      throw new UsageError(
+        error.message.replace(
+          /; lower (.*)$/,
+          (_, names: string) => `; lower ${names.replace(/\w+/g, (n) => FLAG_OF[n] ?? n)}`,
+        ),
+      );
     }
     throw error;
   }

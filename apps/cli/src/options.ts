@@ -30,6 +30,10 @@ export function parseNumberFlag(flag: string, raw: string, rule: NumberRule = {}
 export function parseIntFlag(flag: string, raw: string, rule: NumberRule = {}): number {
   const value = parseNumberFlag(flag, raw, rule);
   if (!Number.isInteger(value)) throw new UsageError(`${flag} must be an integer, got ${raw}`);
+  // Past 2^53 integers are no longer exact (1e30 would silently become another seed or count).
+  if (!Number.isSafeInteger(value)) {
+    throw new UsageError(`${flag} must be an integer between −2^53 and 2^53, got ${raw}`);
+  }
   return value;
 }
 

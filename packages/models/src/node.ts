@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { CharrnnError } from "@charrnn/vocab";
+import { makeDirs } from "./make-dirs";
 import type { ModelFile, ParseModelOptions, SerializeModelOptions } from "./model-file";
 import { parseModel, serializeModel } from "./model-file";
 
+export { makeDirs } from "./make-dirs";
 export { readTfjsLayersModel, writeTfjsLayersModel } from "./tfjs-layers/tfjs-node-io";
 
 /** The file a model directory holds. */
@@ -22,9 +24,9 @@ export async function saveModel(
 ): Promise<void> {
   const bytes = serializeModel(model, options);
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
+    makeDirs(dir);
     const handle = await open(temp, "w");
     try {
       await handle.writeFile(bytes);

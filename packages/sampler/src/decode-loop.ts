@@ -1,5 +1,6 @@
 import type { RnnState } from "@charrnn/models";
 import type { Rng } from "@charrnn/vocab";
+import { createTurnTaker } from "./event-loop-turn";
 import { feedPrime } from "./feed-prime";
 import type { ResolvedDecoding, ResolvedStop, StartOptions, TokenEvent } from "./options";
 import { argmax, readLogitsRow, sampleLogits } from "./sampling";
@@ -112,7 +113,9 @@ export async function* decodeLoop(
   let { state, logits } = start;
   let active = n;
 
+  const turn = createTurnTaker();
   for (let step = 0; step < length && active > 0; step++) {
+    await turn();
     for (let b = 0; b < n; b++) {
       if (finish[b] !== undefined) continue;
       readLogitsRow(logits, b, row, { step, stream: b });

@@ -1,4 +1,5 @@
 import { CharrnnRangeError, createRng, deriveSeed, type Rng } from "@charrnn/vocab";
+import { checkDecodeBudget } from "./decode-budget";
 import { decodeLoop, prepareStart, type Sample } from "./decode-loop";
 import { checkCount, type GenerateOptions, resolveDecoding, resolveStop, type TokenEvent } from "./options";
 import type { StepModel } from "./step-model";
@@ -42,6 +43,7 @@ export function stream(
   const decoding = resolveDecoding(options);
   const stop = resolveStop(options);
   const num = checkCount("num", options.num ?? 1);
+  checkDecodeBudget(model, "num", num, stop.length, options.memoryBudget);
   const rngs = sampleRngs(options, num);
   const onToken = options.onToken;
   return (async function* () {

@@ -120,6 +120,12 @@ export interface GenerateOptions extends DecodingOptions, StopOptions, StartOpti
   rng?: Rng;
   /** Called for every token made, before generation moves on. */
   onToken?: (event: TokenEvent) => void;
+  /**
+   * Bytes the `num` streams of `length` tokens may need (see `decodeBytes`); more is refused up front
+   * naming `num` or `length`.
+   * @defaultValue `DECODE_MEMORY_BUDGET` (1 GiB)
+   */
+  memoryBudget?: number;
 }
 
 /** Options of `beamSearch`. */
@@ -131,6 +137,11 @@ export interface BeamSearchOptions extends StopOptions, StartOptions {
   beamWidth?: number;
   /** RNG seed, only used to draw a start token when there is neither a prime nor `startToken`. */
   seed?: number;
+  /**
+   * Bytes the beams may need (see `decodeBytes`); a wider beam is refused up front naming `beamWidth`.
+   * @defaultValue `DECODE_MEMORY_BUDGET` (1 GiB)
+   */
+  memoryBudget?: number;
 }
 
 export interface ResolvedDecoding {

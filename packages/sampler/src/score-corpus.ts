@@ -1,4 +1,5 @@
 import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { createTurnTaker } from "./event-loop-turn";
 import { logSumExp } from "./sampling";
 import type { StepModel } from "./step-model";
 
@@ -49,7 +50,9 @@ export async function scoreCorpus(
   let totalNats = 0;
   let count = 0;
   // Position p of each stream predicts p + 1; the last position of a stream predicts nothing.
+  const turn = createTurnTaker();
   for (let start = 0; start < streamLength - 1; start += steps) {
+    await turn();
     const T = Math.min(steps, streamLength - 1 - start);
     const tokens = new Int32Array(batch * T);
     for (let b = 0; b < batch; b++) {

@@ -1,4 +1,5 @@
 import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { createTurnTaker } from "./event-loop-turn";
 import { feedPrime } from "./feed-prime";
 import { checkCount } from "./options";
 import { logSumExp } from "./sampling";
@@ -167,7 +168,9 @@ async function scoreWith(
     state = (await feedPrime(model, seq.subarray(0, firstInput), state, chunk)).state;
   }
   const logProbs = new Float64Array(count);
+  const turn = createTurnTaker();
   for (let p0 = firstInput; p0 < seq.length - 1; p0 += chunk) {
+    await turn();
     const steps = Math.min(chunk, seq.length - 1 - p0);
     const r = await model.forward(seq.subarray(p0, p0 + steps), 1, steps, state);
     state = r.state;

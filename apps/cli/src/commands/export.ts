@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { TfjsLayersModel } from "@charrnn/models";
 import { CharrnnError } from "@charrnn/vocab";
@@ -92,7 +92,8 @@ function kib(bytes: number): string {
 async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
   try {
-    await mkdir(dirname(path), { recursive: true });
+    const { makeDirs } = await import("@charrnn/models/node");
+    makeDirs(dirname(path));
     await writeFile(temp, bytes);
     await rename(temp, path);
   } catch (cause) {

@@ -144,6 +144,70 @@ describe("flags out of range", () => {
   });
 });
 
+describe("flags that ask for absurd sizes", () => {
+  it("train refuses a model too large for this machine's memory before allocating it, saying how much (exit 2)", async () => {
+    const cases: [string[], RegExp][] = [
+      // The size the audit found growing past 8 GB: the default 2-layer LSTM at 16000 units.
+      [
+        ["--hidden", "16000", "--seq", "8", "--batch", "2"],
+        /a 2×16000 lstm .* batch 2 × seq 8 would need about [\d.]+ GiB to train, more than the [\d.]+ GiB it may use here \(80 % of memory\); lower --hidden, --layers, --embed, --batch or --seq$/,
+      ],
+      [[...TINY_MODEL, "--layers", "1e9"], /a 1000000000×12 gru .* would need about [\d.]+ GiB to train/],
+      [
+        [...TINY_MODEL, "--embed", "1e9"],
+        /has a weight matrix of [\d.e+]+ numbers, more than one array can hold/,
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      const started = Date.now();
+      const out = join(dir, "huge");
+      const result = await runInProcess([
+        "train",
+        "--data",
+        corpus,
+        "--out",
+        out,
+        "--engine",
+        "reference",
+        ...flags,
+      ]);
+      expectOneLineError(result, message, 2);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
+  });
+
+  it("integer flags beyond 2^53 are usage errors, not unexpected ones", async () => {
+    const seed = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--out",
+      join(dir, "seed"),
+      "--seed",
+      "1e30",
+    ]);
+    expectOneLineError(seed, /--seed must be an integer between −2\^53 and 2\^53, got 1e30/, 2);
+    const sample = await runInProcess(["sample", "--model", run, "--seed", "1e30"]);
+    expectOneLineError(sample, /--seed must be an integer between −2\^53 and 2\^53/, 2);
+  });
+
+  it("sample bounds the beam width, the sample count and the length by memory (exit 2, at once)", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["--beam", "1000000", "--length", "10"],
+        /^charrnn: --beam must be at most \d+ for this model and length \(1000000 × 10 tokens would need about [\d.]+ GiB, over the 1\.0 GiB decoding may use\)/,
+      ],
+      [["--num", "1000000000"], /^charrnn: --num must be at most \d+ for this model and length/],
+      [["--length", "1e12"], /^charrnn: --length must be at most \d+ for this model/],
+    ];
+    for (const [flags, message] of cases) {
+      const started = Date.now();
+      expectOneLineError(await runInProcess(["sample", "--model", run, ...flags]), message, 2);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
+  });
+});
+
 describe("damaged model files, checkpoints and .onnx files", () => {
   const damage = (from: string, to: string, edit: (bytes: Uint8Array) => Uint8Array): string => {
     const bytes = edit(new Uint8Array(readFileSync(from)));
@@ -334,6 +398,22 @@ describe("output directories that cannot be written", () => {
     );
     expect(readdirSync(dir).filter((name) => name.startsWith("onnx-dir"))).toEqual(["onnx-dir"]);
     expect(readdirSync(target)).toEqual([]);
+  });
+
+  it("export and classify train fail at once on a /proc path too, naming it", async () => {
+    expectOneLineError(
+      await runInProcess(["export", "--model", run, "--onnx", "/proc/charrnn-test/model.onnx"]),
+      /cannot write --onnx \/proc\/charrnn-test\/model\.onnx: /,
+    );
+    expectOneLineError(
+      await runInProcess(["export", "--model", run, "--out", "/proc/charrnn-test/model.safetensors"]),
+      /cannot write model file \/proc\/charrnn-test\/model\.safetensors: /,
+    );
+    const labelled = file("labelled.csv", "text,label\nab,x\ncd,y\n");
+    expectOneLineError(
+      await runInProcess(["classify", "train", "--data", labelled, "--out", "/proc/charrnn-test/out"]),
+      /cannot use \/proc\/charrnn-test\/out as the output directory/,
+    );
   });
 
   // Root ignores permission bits, so a chmod-ed directory is writable here; sysfs refuses even root.

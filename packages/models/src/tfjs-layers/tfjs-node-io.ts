@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CharrnnError } from "@charrnn/vocab";
+import { makeDirs } from "../make-dirs";
 import type { TfjsLayersModel, TfjsModelJSON } from "./tfjs-format";
 
 /**
@@ -9,7 +10,7 @@ import type { TfjsLayersModel, TfjsModelJSON } from "./tfjs-format";
  */
 export async function writeTfjsLayersModel(dir: string, model: TfjsLayersModel): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    makeDirs(dir);
     for (const [path, bytes] of model.shards) await writeFile(join(dir, path), bytes);
     const temp = join(dir, `.model.json.${process.pid}.tmp`);
     await writeFile(temp, JSON.stringify(model.modelJson));

@@ -14,6 +14,7 @@ import type { TrainingEngine } from "../engine/types";
 import { type MetricsLog, openMetricsLog } from "../metrics/metrics-log";
 import { mergeTrainOptions } from "../presets/merge-options";
 import { growParams, initSettings, loadInitModel } from "./fine-tune";
+import { checkTrainingMemory } from "./memory-estimate";
 import { ensureOutDir } from "./out-dir";
 import { prepareData } from "./prepare-data";
 import { pickSettings, resumeSettings } from "./resume";
@@ -89,6 +90,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       );
     }
     const config = found?.checkpoint.config ?? modelConfig(settings, data.vocab.size, data.labels);
+    // Before any weight is allocated: an absurd size fails here in an instant, with its size.
+    checkTrainingMemory(config, settings);
     const initRng = createRng(deriveSeed(settings.seed, INIT_SEED_STREAM));
     engine = await options.createEngine({
       config,
