@@ -1,7 +1,8 @@
 // Assembles wasm/kernels.wat (npm `wabt`, a dev dependency) into src/generated/kernels-wasm.ts: the
 // module's bytes as base64 in a TypeScript module, so the engine needs no file fetch or fs read in
 // Node or the browser, and tests and type checks (which run on sources) see it without a build.
-// Turbo runs this as the `generate` task before `build`, `typecheck` and `test`.
+// pnpm runs it on install (`prepare`), and turbo as the `generate` task before `build`, `typecheck` and
+// `test`, so a changed kernels.wat is reassembled before anything uses it.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import wabt from "wabt";
