@@ -169,4 +169,46 @@ describe("conversions: export --out/--onnx/--tfjs --dtype, import --tfjs → inf
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nowhere\/model\.json does not exist/);
   });
+
+  it("import --tfjs of the TF.js lstm-text-generation example (hard-sigmoid gates) → sample on every engine, export; fine-tuning it is refused", async () => {
+    const example = fixture("tfjs-lstm-text-generation");
+    const model = join(dir, "example.safetensors");
+    const imported = await runInProcess([
+      ...["import", "--tfjs", example, "--vocab", join(example, "vocab.json"), "--out", model],
+    ]);
+    expect(imported.stderr).toBe("");
+    expect(imported.stdout).toMatch(/2×16 lstm, one-hot input, hard-sigmoid gates, vocab 12/);
+    const texts = [];
+    for (const engine of ["wasm", "ts", "onnx"]) {
+      const out = await runInProcess([
+        ...[
+          "sample",
+          "--model",
+          model,
+          "--engine",
+          engine,
+          "--prime",
+          "abc",
+          "--length",
+          "60",
+          "--seed",
+          "5",
+        ],
+      ]);
+      expect(out.code).toBe(0);
+      texts.push(out.stdout);
+    }
+    expect(texts[1]).toBe(texts[0]);
+    expect(texts[2]).toBe(texts[0]);
+    const onnx = await runInProcess(["export", "--model", model, "--onnx", join(dir, "example.onnx")]);
+    expect(onnx.code).toBe(0);
+    const tuned = await runInProcess([
+      ...["train", "--data", corpus, "--out", join(dir, "tuned"), "--init-from", model, "--max-steps", "1"],
+    ]);
+    expect(tuned.code).toBe(1);
+    expect(tuned.stderr).toMatch(
+      /^charrnn: --init-from .*hard-sigmoid gates .*recurrentActivation: 'sigmoid'/,
+    );
+    expect(existsSync(join(dir, "tuned", "model.safetensors"))).toBe(false);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ModelConfig } from "./config";
-import { defaultConfig, validateConfig } from "./config";
+import { checkTrainableGates, defaultConfig, gateActivation, hardSigmoid, validateConfig } from "./config";
 
 describe("defaultConfig", () => {
   it("fills the documented defaults", () => {
@@ -42,11 +42,28 @@ describe("validateConfig", () => {
     [{ init: { kind: "uniform", scale: 0 } }, "init.scale must be a finite number > 0, got 0"],
     [{ forgetBias: Number.NaN }, "forgetBias must be a finite number, got NaN"],
     [{ head: null }, "head must be an object, got null"],
+    [{ gateActivation: "relu" }, 'gateActivation must be "sigmoid" or "hardSigmoid", got "relu"'],
+    [{ cell: "rnn", gateActivation: "hardSigmoid" }, 'gateActivation must be "sigmoid" for an rnn cell'],
     [{ head: { kind: "classifier", labels: [], pooling: "last" } }, "head.labels must be a non-empty array"],
   ])("rejects %j", (patch, message) => {
     expect(bad(patch)).toThrow(
       expect.objectContaining({ code: "OPTION_RANGE", message: expect.stringContaining(message) }),
     );
+  });
+
+  it("gateActivation: absent means sigmoid (older files); hardSigmoid is tfjs-layers' max(0, min(1, 0.2x + 0.5)) and not trainable", () => {
+    expect(gateActivation(good)).toBe("sigmoid");
+    const hard = validateConfig({ ...good, gateActivation: "hardSigmoid" });
+    expect(gateActivation(hard)).toBe("hardSigmoid");
+    expect([-3, -2.5, 0, 1, 2.5, 4].map(hardSigmoid)).toEqual([0, 0, 0.5, 0.7, 1, 1]);
+    expect(() => checkTrainableGates(good)).not.toThrow();
+    expect(() => checkTrainableGates(hard)).toThrow(
+      expect.objectContaining({
+        code: "ENGINE_UNSUPPORTED",
+        message: expect.stringMatching(/hard-sigmoid gates/),
+      }),
+    );
+    expect(defaultConfig({ vocabSize: 5, gateActivation: "sigmoid" })).not.toHaveProperty("gateActivation");
   });
 
   it("does not require embed with one-hot input", () => {

@@ -1,10 +1,21 @@
-import { CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
 
 /** Recurrent cell kinds. `rnn` is the Elman RNN with tanh. */
 export type CellType = "rnn" | "gru" | "lstm";
 
 /** How token ids enter the first recurrent layer. */
 export type InputMode = "embedding" | "onehot";
+
+/**
+ * Gate nonlinearity of LSTM and GRU cells: the logistic sigmoid (PyTorch, ONNX, Keras 2+), or
+ * tfjs-layers' (and Keras 2's) hard sigmoid `max(0, min(1, 0.2·x + 0.5))`, the default
+ * `recurrentActivation` of `tf.layers.lstm`/`gru`, which TF.js imports keep.
+ */
+export type GateActivation = "sigmoid" | "hardSigmoid";
+
+/** Slope and offset of the hard sigmoid (tfjs-layers' and Keras 2's; ONNX `HardSigmoid` alpha and beta). */
+export const HARD_SIGMOID_ALPHA = 0.2;
+export const HARD_SIGMOID_BETA = 0.5;
 
 /** Weight initialisation for a fresh model. */
 export type InitScheme =
@@ -43,6 +54,11 @@ export interface ModelConfig {
   inputDropout?: number;
   init: InitScheme;
   /**
+   * The LSTM/GRU gate nonlinearity. Absent means `"sigmoid"` (every model trained by charrnn); only
+   * TF.js imports set `"hardSigmoid"`, and the training engines refuse it.
+   */
+  gateActivation?: GateActivation;
+  /**
    * Added to the LSTM forget-gate bias at initialisation (Jozefowicz et al.; Keras uses 1).
    * @defaultValue 0
    */
@@ -57,6 +73,29 @@ export interface ModelConfig {
 /** Gates per cell: weight matrices are `[gates * hidden, in]`. */
 export function gateCount(cell: CellType): number {
   return cell === "lstm" ? 4 : cell === "gru" ? 3 : 1;
+}
+
+/** The config's gate nonlinearity (absent = sigmoid). */
+export function gateActivation(config: ModelConfig): GateActivation {
+  return config.gateActivation ?? "sigmoid";
+}
+
+/** tfjs-layers' hard sigmoid, `max(0, min(1, 0.2·x + 0.5))`. */
+export function hardSigmoid(x: number): number {
+  return Math.max(0, Math.min(1, HARD_SIGMOID_ALPHA * x + HARD_SIGMOID_BETA));
+}
+
+/**
+ * Throws `ENGINE_UNSUPPORTED` for a hard-sigmoid model: the training code paths (every engine, the
+ * reference gradients, fine-tuning) implement the logistic sigmoid's gradient only.
+ */
+export function checkTrainableGates(config: ModelConfig, what = "the training engines"): void {
+  if (gateActivation(config) !== "sigmoid") {
+    throw new CharrnnError(
+      "ENGINE_UNSUPPORTED",
+      `${what} train sigmoid-gated models only and this model has hard-sigmoid gates (a TF.js import); sample, score and export it, or rebuild it in TF.js with recurrentActivation: 'sigmoid' to fine-tune it here`,
+    );
+  }
 }
 
 /** Width of the input to layer `layer` (0-based). */
@@ -94,6 +133,15 @@ export function validateConfig(config: ModelConfig): ModelConfig {
     }
     if (inputDropout > 0 && config.input !== "embedding") {
       throw new CharrnnRangeError("inputDropout", '0 with input "onehot"', inputDropout);
+    }
+  }
+  const gate = config.gateActivation;
+  if (gate !== undefined) {
+    if (gate !== "sigmoid" && gate !== "hardSigmoid") {
+      throw new CharrnnRangeError("gateActivation", '"sigmoid" or "hardSigmoid"', gate);
+    }
+    if (gate === "hardSigmoid" && config.cell === "rnn") {
+      throw new CharrnnRangeError("gateActivation", '"sigmoid" for an rnn cell (it has no gates)', gate);
     }
   }
   if (typeof config.forgetBias !== "number" || !Number.isFinite(config.forgetBias)) {
@@ -154,6 +202,8 @@ export function defaultConfig(partial: PartialModelConfig): ModelConfig {
   if (partial.inputDropout !== undefined && partial.inputDropout > 0)
     config.inputDropout = partial.inputDropout;
   if (partial.head !== undefined) config.head = partial.head;
+  if (partial.gateActivation !== undefined && partial.gateActivation !== "sigmoid")
+    config.gateActivation = partial.gateActivation;
   return validateConfig(config);
 }
 

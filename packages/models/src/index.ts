@@ -1,5 +1,22 @@
-export type { CellType, InitScheme, InputMode, ModelConfig, PartialModelConfig } from "./config";
-export { defaultConfig, gateCount, layerInputSize, validateConfig } from "./config";
+export type {
+  CellType,
+  GateActivation,
+  InitScheme,
+  InputMode,
+  ModelConfig,
+  PartialModelConfig,
+} from "./config";
+export {
+  checkTrainableGates,
+  defaultConfig,
+  gateActivation,
+  gateCount,
+  HARD_SIGMOID_ALPHA,
+  HARD_SIGMOID_BETA,
+  hardSigmoid,
+  layerInputSize,
+  validateConfig,
+} from "./config";
 export type { DigestTensor, Hasher } from "./digest";
 export { hashTensors, MODEL_DIGEST_KEY, modelDigest } from "./digest";
 export type { GateFramework, GateOrder, KerasLayerWeights, OnnxLayerWeights } from "./gate-layout";

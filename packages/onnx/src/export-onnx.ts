@@ -1,5 +1,8 @@
 import {
   checkWeightDtype,
+  gateActivation,
+  HARD_SIGMOID_ALPHA,
+  HARD_SIGMOID_BETA,
   type ModelConfig,
   type NamedTensors,
   toOnnxLayer,
@@ -13,7 +16,7 @@ import type { onnx } from "onnx-proto";
 import { buildClassifierHead } from "./export-classifier";
 import { METADATA_KEYS, ONNX_FORMAT } from "./metadata";
 import { encodeWithDigest } from "./onnx-digest";
-import { DataType, floatInitializer, int64Initializer, node, valueInfo } from "./proto";
+import { type AttributeValue, DataType, floatInitializer, int64Initializer, node, valueInfo } from "./proto";
 import { addWeight } from "./weight-initializer";
 
 /** What `exportOnnx` writes: a model in the layout of `@charrnn/models`, and its vocabulary. */
@@ -153,9 +156,15 @@ function recurrentStack(
   if (L > 1) inits.push(int64Initializer("axes.0", [1], [0]));
 
   const op = cell === "lstm" ? "LSTM" : cell === "gru" ? "GRU" : "RNN";
-  const attrs: Record<string, number | readonly string[]> = { hidden_size: H };
+  const attrs: Record<string, AttributeValue> = { hidden_size: H };
   if (cell === "gru") attrs.linear_before_reset = 1;
   if (cell === "rnn") attrs.activations = ["Tanh"];
+  if (cell !== "rnn" && gateActivation(config) === "hardSigmoid") {
+    // Gates f, then g (and h for LSTM); the alphas and betas go to the activations that take them.
+    attrs.activations = cell === "lstm" ? ["HardSigmoid", "Tanh", "Tanh"] : ["HardSigmoid", "Tanh"];
+    attrs.activation_alpha = { floats: [HARD_SIGMOID_ALPHA] };
+    attrs.activation_beta = { floats: [HARD_SIGMOID_BETA] };
+  }
   let x = "x0";
   const hOut: string[] = [];
   const cOut: string[] = [];

@@ -68,12 +68,22 @@ export interface FloatAttribute {
   readonly float: number;
 }
 
+/** A FLOATS attribute (plain number arrays are INTS): `{ floats: [0.2] }`. */
+export interface FloatsAttribute {
+  readonly floats: readonly number[];
+}
+
 /** Attribute values this exporter writes. */
-export type AttributeValue = number | FloatAttribute | readonly number[] | readonly string[];
+export type AttributeValue =
+  | number
+  | FloatAttribute
+  | FloatsAttribute
+  | readonly number[]
+  | readonly string[];
 
 /**
- * A `NodeProto`. Attributes: a number is an INT, `{ float }` a FLOAT, a number array INTS, a string
- * array STRINGS.
+ * A `NodeProto`. Attributes: a number is an INT, `{ float }` a FLOAT, `{ floats }` FLOATS, a number
+ * array INTS, a string array STRINGS.
  */
 export function node(
   opType: string,
@@ -88,6 +98,12 @@ export function node(
       attribute.push({ name: key, type: proto.AttributeProto.AttributeType.INT, i: value });
     } else if ("float" in value) {
       attribute.push({ name: key, type: proto.AttributeProto.AttributeType.FLOAT, f: value.float });
+    } else if ("floats" in value) {
+      attribute.push({
+        name: key,
+        type: proto.AttributeProto.AttributeType.FLOATS,
+        floats: [...value.floats],
+      });
     } else if (value.length > 0 && typeof value[0] === "string") {
       const encoder = new TextEncoder();
       attribute.push({

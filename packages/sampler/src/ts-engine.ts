@@ -1,5 +1,7 @@
 import {
+  gateActivation,
   gateCount,
+  hardSigmoid,
   type ModelConfig,
   type NamedTensors,
   type RnnState,
@@ -73,6 +75,7 @@ export function createTsStepModel(options: TsStepModelOptions): TsStepModel {
   const G = gateCount(config.cell);
   const GH = G * H;
   const cell = config.cell;
+  const gate = gateActivation(config) === "hardSigmoid" ? hardSigmoid : sigmoid;
   const onehot = config.input === "onehot";
   const E = onehot ? V : (config.embed ?? 0);
   const embedding = onehot ? null : get("embedding.weight");
@@ -154,10 +157,10 @@ export function createTsStepModel(options: TsStepModelOptions): TsStepModel {
         }
         if (cell === "gru") {
           affine(layer.whh, layer.bhh, GH, H, h, hOff, H, batch, gh, 0, GH, false);
-          gruUpdate(gx, gh, h, hOff, batch, H);
+          gruUpdate(gx, gh, h, hOff, batch, H, gate);
         } else {
           affine(layer.whh, layer.bhh, GH, H, h, hOff, H, batch, gx, 0, GH, true);
-          if (cell === "lstm") lstmUpdate(gx, h, c!, hOff, batch, H);
+          if (cell === "lstm") lstmUpdate(gx, h, c!, hOff, batch, H, gate);
           else for (let b = 0; b < batch; b++) tanhUpdate(gx, b * GH, h, hOff + b * H, H);
         }
       }
@@ -189,16 +192,17 @@ function lstmUpdate(
   off: number,
   batch: number,
   H: number,
+  gate: (x: number) => number,
 ) {
   const GH = 4 * H;
   for (let b = 0; b < batch; b++) {
     const gb = b * GH;
     const sb = off + b * H;
     for (let j = 0; j < H; j++) {
-      const i = sigmoid(g[gb + j]!);
-      const f = sigmoid(g[gb + H + j]!);
+      const i = gate(g[gb + j]!);
+      const f = gate(g[gb + H + j]!);
       const gg = Math.tanh(g[gb + 2 * H + j]!);
-      const o = sigmoid(g[gb + 3 * H + j]!);
+      const o = gate(g[gb + 3 * H + j]!);
       const cNew = f * c[sb + j]! + i * gg;
       c[sb + j] = cNew;
       h[sb + j] = o * Math.tanh(cNew);
@@ -213,14 +217,15 @@ function gruUpdate(
   off: number,
   batch: number,
   H: number,
+  gate: (x: number) => number,
 ) {
   const GH = 3 * H;
   for (let b = 0; b < batch; b++) {
     const gb = b * GH;
     const sb = off + b * H;
     for (let j = 0; j < H; j++) {
-      const r = sigmoid(gx[gb + j]! + gh[gb + j]!);
-      const z = sigmoid(gx[gb + H + j]! + gh[gb + H + j]!);
+      const r = gate(gx[gb + j]! + gh[gb + j]!);
+      const z = gate(gx[gb + H + j]! + gh[gb + H + j]!);
       const n = Math.tanh(gx[gb + 2 * H + j]! + r * gh[gb + 2 * H + j]!);
       h[sb + j] = (1 - z) * n + z * h[sb + j]!;
     }

@@ -1,4 +1,5 @@
 import {
+  gateActivation,
   gateCount,
   type Int8Rows,
   type ModelConfig,
@@ -92,6 +93,7 @@ export async function createWasmStepModel(options: WasmStepModelOptions): Promis
   const V = config.vocabSize;
   const G = gateCount(config.cell);
   const cell = config.cell;
+  const hard = gateActivation(config) === "hardSigmoid" ? 1 : 0;
   const onehot = config.input === "onehot";
   const E = onehot ? V : (config.embed ?? 0);
   const Hp = padded(H);
@@ -280,10 +282,10 @@ export async function createWasmStepModel(options: WasmStepModelOptions): Promis
         }
         if (cell === "gru") {
           apply(hh, s, h, Hp, batch, s.gh, GHp, 0);
-          kernels.gru(s.gx, s.gh, h, Hp, batch);
+          kernels.gru(s.gx, s.gh, h, Hp, batch, hard);
         } else {
           apply(hh, s, h, Hp, batch, s.gx, GHp, 1);
-          if (cell === "lstm") kernels.lstm(s.gx, s.c + k * layerBytes, h, Hp, batch);
+          if (cell === "lstm") kernels.lstm(s.gx, s.c + k * layerBytes, h, Hp, batch, hard);
           else kernels.tanh(s.gx, h, batch * Hp);
         }
       }

@@ -40,8 +40,9 @@ export interface WasmKernels {
     scales: number,
     qmax: number,
   ): void;
-  lstm(gates: number, c: number, h: number, hp: number, batch: number): void;
-  gru(gx: number, gh: number, h: number, hp: number, batch: number): void;
+  /** `hard` 1: tfjs-layers' hard-sigmoid gates; 0: the logistic sigmoid. */
+  lstm(gates: number, c: number, h: number, hp: number, batch: number, hard: number): void;
+  gru(gx: number, gh: number, h: number, hp: number, batch: number, hard: number): void;
   tanh(gates: number, h: number, n: number): void;
 }
 

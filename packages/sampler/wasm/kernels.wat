@@ -449,6 +449,16 @@
     (f32x4.div (v128.const f32x4 1 1 1 1)
       (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp (f32x4.neg (local.get $x))))))
 
+  ;; A gate: σ(x), or with $hard tfjs-layers' hard sigmoid max(0, min(1, 0.2·x + 0.5)).
+  (func $gate (param $x v128) (param $hard i32) (result v128)
+    (if (result v128) (local.get $hard)
+      (then
+        (f32x4.min (v128.const f32x4 1 1 1 1)
+          (f32x4.max (v128.const f32x4 0 0 0 0)
+            (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 0.2 0.2 0.2 0.2))
+              (v128.const f32x4 0.5 0.5 0.5 0.5)))))
+      (else (call $sigmoid (local.get $x)))))
+
   ;; tanh x = 2σ(2x) − 1: absolute error ≈ 1e-7 (what the logits see), saturates cleanly.
   (func $tanh (param $x v128) (result v128)
     (f32x4.sub
@@ -458,8 +468,9 @@
       (v128.const f32x4 1 1 1 1)))
 
   ;; LSTM update (PyTorch gate order i, f, g, o) for `batch` streams: gates `[batch, 4, hp]` at $g,
-  ;; c and h `[batch, hp]`, updated in place.
+  ;; c and h `[batch, hp]`, updated in place; $hard selects the hard-sigmoid gates.
   (func (export "lstm") (param $g i32) (param $c i32) (param $h i32) (param $hp i32) (param $batch i32)
+    (param $hard i32)
     (local $gb i32) (local $k i32) (local $end i32) (local $sb i32) (local $cn v128)
     (local.set $gb (i32.shl (local.get $hp) (i32.const 2)))
     (local.set $end (i32.mul (i32.shl (local.get $batch) (i32.const 2)) (local.get $hp)))
@@ -469,14 +480,14 @@
         (local.set $k (i32.const 0))
         (loop $lanes
           (local.set $cn (f32x4.add
-            (f32x4.mul (call $sigmoid (v128.load (i32.add (i32.add (local.get $g) (local.get $gb)) (local.get $k))))
+            (f32x4.mul (call $gate (v128.load (i32.add (i32.add (local.get $g) (local.get $gb)) (local.get $k))) (local.get $hard))
               (v128.load (i32.add (local.get $c) (i32.add (local.get $sb) (local.get $k)))))
-            (f32x4.mul (call $sigmoid (v128.load (i32.add (local.get $g) (local.get $k))))
+            (f32x4.mul (call $gate (v128.load (i32.add (local.get $g) (local.get $k))) (local.get $hard))
               (call $tanh (v128.load (i32.add (i32.add (local.get $g) (i32.shl (local.get $gb) (i32.const 1))) (local.get $k)))))))
           (v128.store (i32.add (local.get $c) (i32.add (local.get $sb) (local.get $k))) (local.get $cn))
           (v128.store (i32.add (local.get $h) (i32.add (local.get $sb) (local.get $k)))
             (f32x4.mul
-              (call $sigmoid (v128.load (i32.add (i32.add (local.get $g) (i32.mul (local.get $gb) (i32.const 3))) (local.get $k))))
+              (call $gate (v128.load (i32.add (i32.add (local.get $g) (i32.mul (local.get $gb) (i32.const 3))) (local.get $k))) (local.get $hard))
               (call $tanh (local.get $cn))))
           (local.set $k (i32.add (local.get $k) (i32.const 16)))
           (br_if $lanes (i32.lt_u (local.get $k) (local.get $gb))))
@@ -485,8 +496,9 @@
         (br $each))))
 
   ;; GRU update (gate order r, z, n): input pre-activations `[batch, 3, hp]` at $gx (b_ih included),
-  ;; recurrent ones at $gh (b_hh included), h `[batch, hp]` updated in place.
+  ;; recurrent ones at $gh (b_hh included), h `[batch, hp]` updated in place; $hard as in lstm.
   (func (export "gru") (param $gx i32) (param $gh i32) (param $h i32) (param $hp i32) (param $batch i32)
+    (param $hard i32)
     (local $gb i32) (local $k i32) (local $end i32) (local $sb i32) (local $r v128) (local $z v128) (local $n v128)
     (local $p i32)
     (local.set $gb (i32.shl (local.get $hp) (i32.const 2)))
@@ -496,11 +508,11 @@
         (br_if $done (i32.ge_u (local.get $sb) (local.get $end)))
         (local.set $k (i32.const 0))
         (loop $lanes
-          (local.set $r (call $sigmoid (f32x4.add (v128.load (i32.add (local.get $gx) (local.get $k)))
-            (v128.load (i32.add (local.get $gh) (local.get $k))))))
+          (local.set $r (call $gate (f32x4.add (v128.load (i32.add (local.get $gx) (local.get $k)))
+            (v128.load (i32.add (local.get $gh) (local.get $k)))) (local.get $hard)))
           (local.set $p (i32.add (local.get $gb) (local.get $k)))
-          (local.set $z (call $sigmoid (f32x4.add (v128.load (i32.add (local.get $gx) (local.get $p)))
-            (v128.load (i32.add (local.get $gh) (local.get $p))))))
+          (local.set $z (call $gate (f32x4.add (v128.load (i32.add (local.get $gx) (local.get $p)))
+            (v128.load (i32.add (local.get $gh) (local.get $p)))) (local.get $hard)))
           (local.set $p (i32.add (local.get $p) (local.get $gb)))
           (local.set $n (call $tanh (f32x4.add (v128.load (i32.add (local.get $gx) (local.get $p)))
             (f32x4.mul (local.get $r) (v128.load (i32.add (local.get $gh) (local.get $p)))))))

@@ -35,8 +35,10 @@ export function registerImportCommand(program: Command, io: CliIo): void {
         await saveModel(flags.out, file);
         const c = file.config;
         const input = c.input === "embedding" ? `embedding ${c.embed}` : "one-hot";
+        // Said because such a model samples, scores and exports but does not train here.
+        const gates = c.gateActivation === "hardSigmoid" ? ", hard-sigmoid gates" : "";
         io.stdout.write(
-          `wrote ${flags.out}: ${c.layers}×${c.hidden} ${c.cell}, ${input} input, vocab ${c.vocabSize} (${file.vocab.level})\n`,
+          `wrote ${flags.out}: ${c.layers}×${c.hidden} ${c.cell}, ${input} input${gates}, vocab ${c.vocabSize} (${file.vocab.level})\n`,
         );
       }),
     );

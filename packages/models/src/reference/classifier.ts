@@ -1,5 +1,5 @@
 import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
-import type { ModelConfig } from "../config";
+import { checkTrainableGates, type ModelConfig } from "../config";
 import type { NamedTensors } from "../tensor";
 import { classifierLabels } from "../weight-layout";
 import { backwardFromTop } from "./backward";
@@ -116,6 +116,7 @@ export function referenceClassifierLossAndGrads(
   options: { dropout?: { rate: number; seed: number } } = {},
 ): ClassifierGradResult {
   const { labels } = classifierHead(config);
+  checkTrainableGates(config, "the reference gradients");
   const { x, lengths, batch: B, steps: T, weights } = batch;
   checkTokens("x", x, B, T, config.vocabSize);
   checkLengths(lengths, B, T);

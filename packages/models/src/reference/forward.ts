@@ -1,5 +1,5 @@
 import type { ModelConfig } from "../config";
-import { gateCount } from "../config";
+import { gateActivation, gateCount, hardSigmoid } from "../config";
 import type { NamedTensors, RnnState } from "../tensor";
 import type { DropoutMasks } from "./dropout";
 import type { Weights } from "./weights";
@@ -75,6 +75,7 @@ export function forwardCached(
   const { hidden: H, vocabSize: V, cell } = config;
   const G = gateCount(cell);
   const GH = G * H;
+  const sigmoid = gateActivation(config) === "hardSigmoid" ? hardSigmoid : logistic;
   const init = state ?? zeroState(config, B);
   const gi = new Float64Array(GH);
   const gh = new Float64Array(GH);
@@ -203,6 +204,6 @@ export function finalState(config: ModelConfig, cache: ReferenceCache): RnnState
   return state;
 }
 
-function sigmoid(x: number): number {
+function logistic(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }

@@ -1,5 +1,5 @@
 import { CharrnnRangeError } from "@charrnn/vocab";
-import type { ModelConfig } from "../config";
+import { checkTrainableGates, type ModelConfig } from "../config";
 import type { NamedTensors, RnnState } from "../tensor";
 import { backward } from "./backward";
 import { dropoutMasks } from "./dropout";
@@ -53,6 +53,7 @@ export function referenceLossAndGrads(
 ): ReferenceGradResult {
   const { x, y, batch: B, steps: T, mask } = batch;
   checkLanguageModel(config);
+  checkTrainableGates(config, "the reference gradients");
   checkTokens("x", x, B, T, config.vocabSize);
   checkTokens("y", y, B, T, config.vocabSize);
   if (mask !== undefined && mask.length !== B * T) {

@@ -1,6 +1,6 @@
 import { CharrnnError } from "@charrnn/vocab";
 import type { ModelConfig } from "../config";
-import { validateConfig } from "../config";
+import { gateActivation, validateConfig } from "../config";
 import { toKerasLayer, transpose } from "../gate-layout";
 import type { ModelVocabJSON } from "../model-file";
 import type { NamedTensors, Tensor } from "../tensor";
@@ -111,7 +111,7 @@ export function toTfjsLayersModel(model: TfjsExportable): TfjsLayersModel {
       unroll: false,
     };
     if (config.cell === "lstm") {
-      cellConfig.recurrent_activation = "sigmoid";
+      cellConfig.recurrent_activation = gateActivation(config) === "hardSigmoid" ? "hard_sigmoid" : "sigmoid";
       cellConfig.unit_forget_bias = false;
     }
     layers.push({

@@ -1,5 +1,5 @@
 import { CharrnnError } from "@charrnn/vocab";
-import type { CellType, ModelConfig } from "../config";
+import type { CellType, GateActivation, ModelConfig } from "../config";
 import { validateConfig } from "../config";
 import { fromKerasLayer, transpose } from "../gate-layout";
 import type { ModelFile, ModelVocabJSON } from "../model-file";
@@ -24,9 +24,9 @@ const SKIPPED = new Set(["InputLayer", "Dropout", "SpatialDropout1D"]);
  * Reads a TF.js layers model of the shape the TF.js text-generation examples build — an optional
  * `Embedding` (else one-hot input), stacked `LSTM`/`GRU`/`SimpleRNN` of one width, a `Dense` output
  * (linear or softmax: either way its pre-activation is our logits), `Dropout` ignored — into a charrnn
- * model. Refused (`TFJS_UNSUPPORTED`, naming the layer) when it cannot be converted exactly: hard-sigmoid
- * gates (tfjs-layers' default `recurrentActivation`; charrnn's cells use the logistic sigmoid),
- * `reset_after=false` GRUs (tfjs-layers' only kind), other activations, mixed cells or widths, bidirectional
+ * model. tfjs-layers' default `recurrentActivation`, the hard sigmoid, is kept as
+ * `config.gateActivation: "hardSigmoid"`. Refused (`TFJS_UNSUPPORTED`, naming the layer) when it cannot
+ * be converted exactly: Keras 3's hard sigmoid (a different slope), `reset_after=false` GRUs (tfjs-layers' only kind), other activations, mixed cells or widths, bidirectional
  * or backwards layers, quantized weights.
  */
 export function fromTfjsLayersModel(model: TfjsLayersModel, options: TfjsImportOptions = {}): ModelFile {
@@ -44,7 +44,8 @@ export function fromTfjsLayersModel(model: TfjsLayersModel, options: TfjsImportO
   };
 
   let embedding: Tensor | undefined;
-  const recurrent: { layer: KerasLayerJSON; cell: CellType }[] = [];
+  const recurrent: { layer: KerasLayerJSON; cell: CellType; gate: GateActivation }[] = [];
+  const keras3 = /^3\./.test(String(model.modelJson?.modelTopology?.keras_version ?? ""));
   let dense: KerasLayerJSON | undefined;
   for (const layer of layers) {
     const kind = layer.class_name;
@@ -60,7 +61,7 @@ export function fromTfjsLayersModel(model: TfjsLayersModel, options: TfjsImportO
       embedding = layerWeights(layer).get("embeddings");
       if (!embedding) throw fail(`Embedding '${layerName(layer)}' has no embeddings weight in the manifest`);
     } else if (kind in CELL_OF) {
-      recurrent.push({ layer, cell: checkRecurrent(layer, fail) });
+      recurrent.push({ layer, ...checkRecurrent(layer, keras3, fail) });
     } else if (kind === "Dense") {
       const activation = layer.config.activation ?? "linear";
       if (activation !== "linear" && activation !== "softmax") {
@@ -77,12 +78,17 @@ export function fromTfjsLayersModel(model: TfjsLayersModel, options: TfjsImportO
   }
   if (recurrent.length === 0) throw fail("it has no LSTM, GRU or SimpleRNN layer");
   if (!dense) throw fail("it has no Dense output layer");
-  const cell = recurrent[0]!.cell;
+  const { cell, gate } = recurrent[0]!;
   const hidden = Number(recurrent[0]!.layer.config.units);
   for (const r of recurrent) {
     if (r.cell !== cell || Number(r.layer.config.units) !== hidden) {
       throw fail(
         `layer '${layerName(r.layer)}' is a ${r.layer.class_name} of ${r.layer.config.units} units; charrnn stacks layers of one cell and width (${cell}, ${hidden})`,
+      );
+    }
+    if (r.gate !== gate) {
+      throw fail(
+        `layer '${layerName(r.layer)}' has ${r.gate} gates but '${layerName(recurrent[0]!.layer)}' has ${gate}; charrnn models use one gate activation in every layer`,
       );
     }
   }
@@ -104,6 +110,7 @@ export function fromTfjsLayersModel(model: TfjsLayersModel, options: TfjsImportO
     dropout: 0,
     init: { kind: "glorot" },
     forgetBias: 0,
+    ...(gate === "hardSigmoid" ? { gateActivation: gate } : {}),
   } as ModelConfig);
 
   const params: NamedTensors = new Map();
@@ -148,7 +155,11 @@ export function fromTfjsLayersModel(model: TfjsLayersModel, options: TfjsImportO
   return { config, vocab, params, metadata: { importedFrom: "tfjs-layers" } };
 }
 
-function checkRecurrent(layer: KerasLayerJSON, fail: (d: string) => CharrnnError): CellType {
+function checkRecurrent(
+  layer: KerasLayerJSON,
+  keras3: boolean,
+  fail: (d: string) => CharrnnError,
+): { cell: CellType; gate: GateActivation } {
   const c = layer.config;
   const name = layerName(layer);
   const cell = CELL_OF[layer.class_name]!;
@@ -156,12 +167,15 @@ function checkRecurrent(layer: KerasLayerJSON, fail: (d: string) => CharrnnError
     throw fail(
       `${layer.class_name} '${name}' has activation ${JSON.stringify(c.activation)}; charrnn's cells use tanh`,
     );
+  let gate: GateActivation = "sigmoid";
   if (cell !== "rnn") {
     // tfjs-layers defaults recurrentActivation to hardSigmoid; Keras 2+ to sigmoid.
-    const gate = c.recurrent_activation ?? "hard_sigmoid";
-    if (gate !== "sigmoid") {
+    const activation = c.recurrent_activation ?? "hard_sigmoid";
+    // Keras 3's hard_sigmoid is relu6(x + 3) / 6, not tfjs-layers' (and Keras 2's) 0.2·x + 0.5.
+    if (activation === "hard_sigmoid" && !keras3) gate = "hardSigmoid";
+    else if (activation !== "sigmoid") {
       throw fail(
-        `${layer.class_name} '${name}' has recurrent_activation ${JSON.stringify(gate)} (tfjs-layers' default is hardSigmoid); charrnn's gates use the logistic sigmoid, so it cannot load this model exactly: rebuild the layer with recurrentActivation: 'sigmoid' and retrain or fine-tune`,
+        `${layer.class_name} '${name}' has recurrent_activation ${JSON.stringify(activation)}${keras3 ? " (Keras 3's)" : ""}; charrnn's gates are the logistic sigmoid or tfjs-layers' hard sigmoid (0.2·x + 0.5), so it cannot load this model exactly: rebuild the layer with recurrentActivation: 'sigmoid' or 'hardSigmoid' and retrain or fine-tune`,
       );
     }
   }
@@ -172,7 +186,7 @@ function checkRecurrent(layer: KerasLayerJSON, fail: (d: string) => CharrnnError
   }
   if (c.go_backwards === true)
     throw fail(`${layer.class_name} '${name}' runs backwards; charrnn reads forward layers`);
-  return cell;
+  return { cell, gate };
 }
 
 function layerName(layer: KerasLayerJSON): string {

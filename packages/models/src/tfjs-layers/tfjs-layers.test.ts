@@ -75,14 +75,20 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 describe("charrnn export --tfjs: tf.loadLayersModel runs it step by step with state", () => {
   it.each([
-    ["lstm", 2, "embedding", "char"],
-    ["rnn", 2, "onehot", "char"],
-    ["lstm", 1, "onehot", "word"],
+    ["lstm", 2, "embedding", "char", "sigmoid"],
+    ["rnn", 2, "onehot", "char", "sigmoid"],
+    ["lstm", 1, "onehot", "word", "sigmoid"],
+    ["lstm", 2, "embedding", "char", "hardSigmoid"],
   ] as const)(
-    "%s ×%i, %s input, %s vocabulary: logits match ours within 1e-4",
-    async (cell, layers, input, level) => {
+    "%s ×%i, %s input, %s vocabulary, %s gates: logits match ours within 1e-4",
+    async (cell, layers, input, level, gate) => {
       const m = testModel(cell, layers, input, 21, level);
-      const dir = `${cell}-${layers}-${input}`;
+      if (gate === "hardSigmoid") {
+        // Weights ×4 reach the hard sigmoid's clipped range.
+        m.config.gateActivation = gate;
+        for (const t of m.params.values()) for (let i = 0; i < t.data.length; i++) t.data[i] = t.data[i]! * 4;
+      }
+      const dir = `${cell}-${layers}-${input}-${gate}`;
       await writeTfjsLayersModel(join(root, dir), toTfjsLayersModel(m));
       const loaded = await tf.loadLayersModel(`${base}/${dir}/model.json`);
       const meta = loaded.getUserDefinedMetadata() as Record<
@@ -220,6 +226,45 @@ describe("charrnn import --tfjs: models built and saved with tf.layers", () => {
     }
   });
 
+  it("the TF.js lstm-text-generation example (default hard-sigmoid gates, test-fixtures/) imports exactly", async () => {
+    const fixture = new URL("../../../../test-fixtures/tfjs-lstm-text-generation/", import.meta.url).pathname;
+    const expected = JSON.parse(readFileSync(`${fixture}expected.json`, "utf8")) as {
+      windows: number[][];
+      logits: number[];
+    };
+    // The recorded logits (which the sampler and ONNX tests compare against) are tf.js's own.
+    mkdirSync(join(root, "example"), { recursive: true });
+    for (const f of ["model.json", "weights.bin"])
+      writeFileSync(join(root, "example", f), readFileSync(fixture + f));
+    const model = await tf.loadLayersModel(`${base}/example/model.json`);
+    const n = model.layers.length;
+    const [B, T] = [expected.windows.length, expected.windows[0]!.length];
+    const x = tf.oneHot(tf.tensor2d(expected.windows, [B, T], "int32"), 12).toFloat();
+    const top = tf
+      .model({ inputs: model.inputs, outputs: model.layers[n - 2]!.output })
+      .predict(x) as tf.Tensor;
+    const [kernel, bias] = model.layers[n - 1]!.getWeights();
+    expect(maxDiff(tf.add(tf.matMul(top, kernel!), bias!).dataSync(), expected.logits)).toBeLessThan(1e-6);
+
+    const tokens = JSON.parse(readFileSync(`${fixture}vocab.json`, "utf8")) as string[];
+    const imported = fromTfjsLayersModel(await readTfjsLayersModel(fixture), {
+      vocab: { ...vocabOf(12), tokens },
+    });
+    expect(imported.config).toMatchObject({ cell: "lstm", layers: 2, hidden: 16, input: "onehot" });
+    expect(imported.config.gateActivation).toBe("hardSigmoid");
+    const ours = referenceForward(
+      imported.config,
+      imported.params,
+      Int32Array.from(expected.windows.flat()),
+      B,
+      T,
+    );
+    const last = expected.windows.flatMap((_, b) =>
+      Array.from(ours.logits.subarray((b * T + T - 1) * 12, (b * T + T) * 12)),
+    );
+    expect(maxDiff(last, expected.logits)).toBeLessThan(1e-5);
+  });
+
   it("an embedding model with SimpleRNN layers and a linear Dense gives the same logits at every step", async () => {
     const model = tf.sequential();
     model.add(tf.layers.embedding({ inputDim: V, outputDim: 5, inputLength: seq }));
@@ -242,18 +287,18 @@ describe("charrnn import --tfjs: models built and saved with tf.layers", () => {
     expect(maxDiff(ours, logits)).toBeLessThan(1e-5);
   });
 
-  it("refuses what it cannot convert exactly: hard-sigmoid gates (tfjs' default), tfjs GRUs, no vocabulary", async () => {
+  it("refuses what it cannot convert exactly: Keras 3's hard sigmoid, tfjs GRUs, no vocabulary", async () => {
     const hard = tf.sequential();
     hard.add(tf.layers.lstm({ units: 4, inputShape: [seq, V] }));
     hard.add(tf.layers.dense({ units: V, activation: "softmax" }));
     await saveWithTfjs(hard, "hard-sigmoid");
     const read = await readTfjsLayersModel(join(root, "hard-sigmoid"));
+    expect(fromTfjsLayersModel(read, { vocab: vocabOf(V) }).config.gateActivation).toBe("hardSigmoid");
+    read.modelJson.modelTopology.keras_version = "3.5.0";
     expect(() => fromTfjsLayersModel(read, { vocab: vocabOf(V), source: "m" })).toThrow(
       expect.objectContaining({
         code: "TFJS_UNSUPPORTED",
-        message: expect.stringMatching(
-          /^m: LSTM '.*' has recurrent_activation "hard_sigmoid".*recurrentActivation: 'sigmoid'/,
-        ),
+        message: expect.stringMatching(/^m: LSTM '.*' has recurrent_activation "hard_sigmoid" \(Keras 3's\)/),
       }),
     );
     const gru = tf.sequential();

@@ -1,5 +1,6 @@
 import {
   type ClassifierBatch,
+  checkTrainableGates,
   classifierHead,
   type ModelConfig,
   type NamedTensors,
@@ -108,5 +109,6 @@ export function checkAnyHeadEngineInputs(config: ModelConfig, params: NamedTenso
     return;
   }
   validateConfig(config);
+  checkTrainableGates(config);
   validateParams(config, params);
 }

@@ -6,6 +6,21 @@ import { createTfjsEngine } from "./tfjs-engine";
 import type { OptimizerConfig } from "./types";
 
 describe("reference engine", () => {
+  it("refuses hard-sigmoid gates (a TF.js import) with one line, as the tfjs engine does", async () => {
+    const config = tinyConfig("lstm", { gateActivation: "hardSigmoid" });
+    const params = randomParams(config, 3);
+    const refused = expect.objectContaining({
+      code: "ENGINE_UNSUPPORTED",
+      message: expect.stringMatching(
+        /^the training engines train sigmoid-gated models only .*recurrentActivation: 'sigmoid'[^\n]*$/,
+      ),
+    });
+    expect(() => createReferenceEngine({ config, params, optimizer: { kind: "sgd" } })).toThrow(refused);
+    await expect(
+      createTfjsEngine({ config, params, optimizer: { kind: "sgd" }, backend: "cpu" }),
+    ).rejects.toThrow(refused);
+  });
+
   it("lossAndGrads reproduces torch", async () => {
     const c = loadTorchCase("lstm");
     const engine = createReferenceEngine({ config: c.config, params: c.params, optimizer: { kind: "sgd" } });

@@ -1,4 +1,5 @@
 import {
+  checkTrainableGates,
   type ModelConfig,
   type NamedTensors,
   type RnnState,
@@ -11,6 +12,7 @@ import type { TrainBatch } from "./types";
 /** Checks the config and parameters an engine is created with; engines train language models only. */
 export function checkEngineInputs(config: ModelConfig, params: NamedTensors): void {
   validateConfig(config);
+  checkTrainableGates(config);
   if (config.head !== undefined && config.head.kind !== "lm") {
     throw new CharrnnError(
       "ENGINE_UNSUPPORTED",

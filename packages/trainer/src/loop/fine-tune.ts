@@ -1,4 +1,5 @@
 import {
+  checkTrainableGates,
   EMBEDDING_WEIGHT,
   initParams,
   layerParamNames,
@@ -35,6 +36,7 @@ export async function loadInitModel(path: string): Promise<InitModel> {
       `--init-from ${path} is a classifier; fine-tuning a language model needs a language model`,
     );
   }
+  checkTrainableGates(file.config, `--init-from ${path}: charrnn's training engines`);
   return { path, config: file.config, vocab: Vocab.fromJSON(file.vocab), params: file.params };
 }
 
