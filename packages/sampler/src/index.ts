@@ -7,6 +7,7 @@ export type {
 } from "./create-step-model";
 export { createStepModel, defaultSamplerEngine } from "./create-step-model";
 export type { FinishReason, Sample } from "./decode-loop";
+export { createTurnTaker } from "./event-loop-turn";
 export type { PrimeResult } from "./feed-prime";
 export { feedPrime, PRIME_CHUNK } from "./feed-prime";
 export type { GenerateResult } from "./generate";

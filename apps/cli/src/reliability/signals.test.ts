@@ -47,3 +47,25 @@ describe("signals during long work outside training", () => {
     }, 90_000);
   }
 });
+
+describe("signals during training on a synchronous engine", () => {
+  it("SIGTERM stops a reference-engine run after the current step with a checkpoint (exit 0)", async () => {
+    const corpus = join(dir, "long.txt");
+    writeFileSync(corpus, readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, 20_000));
+    const out = join(dir, "long-run");
+    // Steps long enough (a 2×64 LSTM over batch 8 × seq 32, ~0.1–0.5 s each) that the loop runs for
+    // seconds between any I/O of its own; the tiny test model's steps hide the problem.
+    const model = ["--engine", "reference", "--cell", "lstm", "--layers", "2", "--hidden", "64"];
+    const window = ["--seq", "32", "--batch", "8", "--max-steps", "1000000", "--checkpoint-every", "1000000"];
+    const child = spawnCli(["train", "--data", corpus, "--out", out, ...model, ...window]);
+    await child.waitForLine(/^step 10 /, 60_000);
+    const sent = Date.now();
+    child.process.kill("SIGTERM");
+    const timer = setTimeout(() => child.process.kill("SIGKILL"), 20_000);
+    const exit = await child.exited;
+    clearTimeout(timer);
+    expect(exit, child.stderr()).toEqual({ code: 0, signal: null });
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(child.stdout()).toMatch(/\(interrupted\)/);
+  }, 90_000);
+});

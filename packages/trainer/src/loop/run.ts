@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type ModelConfig, type NamedTensors, type RnnState, zeroState } from "@charrnn/models";
 import { saveModel } from "@charrnn/models/node";
+import { createTurnTaker } from "@charrnn/sampler";
 import { createRng, deriveSeed, type Rng } from "@charrnn/vocab";
 import type { Checkpoint, TrainProgress, ValidationState } from "../checkpoint/checkpoint-format";
 import { readCheckpoint, writeCheckpoint } from "../checkpoint/checkpoint-store";
@@ -138,9 +139,13 @@ export class Run {
   private async steps(): Promise<StopReason> {
     const { settings, data, engine, progress } = this;
     const wpe = data.source.windowsPerEpoch;
+    // A synchronous engine (reference) never lets the event loop turn by itself: without this a
+    // SIGTERM or Ctrl-C would not reach `signal` until the run ended.
+    const turn = createTurnTaker();
     for (;;) {
       if (progress.epoch >= settings.epochs) return "completed";
       if (settings.maxSteps > 0 && progress.step >= settings.maxSteps) return "max-steps";
+      await turn();
       if (this.options.signal?.aborted) return "interrupted";
       if (settings.timeBudget > 0 && (this.now() - this.sessionStart) / 1000 >= settings.timeBudget) {
         return "time-budget";
