@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { decodeSafetensors } from "@charrnn/models";
 import {
   BEST_CHECKPOINT,
   CHECKPOINT_DIR,
@@ -19,6 +20,7 @@ import { spawnCli, spawnWarmCli, TINY_MODEL } from "./spawn-cli";
 
 const KILL_SEED = 20_241_123;
 const KILLS = 20;
+const KILL_WINDOW_TRIES = 8;
 
 function makeCorpus(): { dir: string; corpus: string } {
   const dir = mkdtempSync(join(tmpdir(), "charrnn-crash-"));
@@ -211,5 +213,61 @@ describe("crash safety", () => {
       });
       expect(existsSync(join(out, LOCK_FILE))).toBe(false);
     }
+  }, 150_000);
+
+  it("killed between best.safetensors and model.safetensors: --resume restores model.safetensors = the best checkpoint's weights", async () => {
+    const { corpus, dir } = makeCorpus();
+    const out = join(dir, "run");
+    const common = [...TINY_MODEL, "--checkpoint-every", "1", "--val-every", "2", "--keep-last", "2"];
+    const modelOf = (path: string) => decodeSafetensors(new Uint8Array(readFileSync(path)));
+    const bestPath = join(out, CHECKPOINT_DIR, BEST_CHECKPOINT);
+    /** Whether model.safetensors holds the weights of best.safetensors. */
+    const inSync = (): boolean => {
+      const best = readCheckpoint(bestPath);
+      const model = modelOf(join(out, "model.safetensors")).tensors;
+      return [...best.params].every(
+        ([name, t]) =>
+          Buffer.compare(Buffer.from(t.data.buffer), Buffer.from(model.get(name)!.data.buffer)) === 0,
+      );
+    };
+    // SIGKILL the moment a new best checkpoint is reported: model.safetensors is written right after.
+    let hits = 0;
+    let next = spawnWarmCli();
+    for (let i = 0; i < KILL_WINDOW_TRIES; i++) {
+      const child = next;
+      next = spawnWarmCli();
+      const where = i === 0 ? ["--out", out] : ["--resume", out];
+      await child.run(["train", "--data", corpus, ...where, ...common, "--max-steps", "100000"]);
+      await child.waitForLine(/^step \d+ checkpoint .* \(best\)$/);
+      child.process.kill("SIGKILL");
+      await child.exited;
+      if (!existsSync(join(out, "model.safetensors")) || !inSync()) hits++;
+    }
+    next.process.kill("SIGKILL");
+    await next.exited;
+    // The parent's kill lands before the child's model write (fsyncs included) finishes: seen 8 of 8.
+    expect(hits).toBeGreaterThan(0);
+    expect(inSync()).toBe(false);
+    // Resuming (here with nothing left to train) first puts the best weights back in model.safetensors.
+    const step = findLatestCheckpoint(out)!.checkpoint.progress.step;
+    const resumed = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--resume",
+      out,
+      "--engine",
+      "reference",
+      "--max-steps",
+      String(step),
+    ]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(
+      /model\.safetensors did not hold the best checkpoint's weights .*; restored it/,
+    );
+    expect(inSync()).toBe(true);
+    const best = readCheckpoint(bestPath);
+    const training = JSON.parse(modelOf(join(out, "model.safetensors")).metadata!.training!);
+    expect(training).toMatchObject({ step: best.progress.step, valLoss: best.validation.bestLoss });
   }, 150_000);
 });

@@ -15,6 +15,7 @@ import {
   type LrScheduleState,
   runProgress,
 } from "../schedule/lr-schedule";
+import { inferenceModel, MODEL_FILE } from "./best-model";
 import { divergence, runawayLossLimit } from "./divergence";
 import type { PreparedData, SplitScore } from "./prepare-data";
 import { sampleText } from "./sample";
@@ -23,8 +24,6 @@ import type { StopReason, TrainEvent, TrainOptions, TrainResult } from "./train-
 
 /** Seed stream of the sampling RNG (see `SEED_STREAMS` in train.ts). */
 const SAMPLE_SEED_STREAM = 2;
-/** The inference model (best weights) in `outDir`. */
-export const MODEL_FILE = "model.safetensors";
 
 /** One training session's mutable state and the steps of the loop. */
 export class Run {
@@ -477,18 +476,8 @@ export class Run {
     const weights = params ?? (await this.engine.getParams());
     if (!allFinite(weights)) return;
     const path = join(this.options.outDir, MODEL_FILE);
-    await saveModel(path, {
-      config: this.config,
-      vocab: this.data.vocab.toJSON(),
-      params: weights,
-      training: {
-        step: this.progress.step,
-        epoch: this.progress.epoch,
-        valLoss: this.validation.bestStep === this.progress.step ? this.validation.bestLoss : null,
-        ...(this.validation.bestStep === this.progress.step &&
-          this.validation.bestReport !== undefined && { valAccuracy: this.validation.bestReport.accuracy }),
-      },
-    });
+    const { config, progress, validation } = this;
+    await saveModel(path, inferenceModel(config, this.data.vocab.toJSON(), weights, progress, validation));
   }
 
   private async finish(stopReason: StopReason): Promise<TrainResult> {

@@ -13,6 +13,7 @@ import { prepareClassifierData } from "../classify/classifier-data";
 import type { TrainingEngine } from "../engine/types";
 import { type MetricsLog, openMetricsLog } from "../metrics/metrics-log";
 import { mergeTrainOptions } from "../presets/merge-options";
+import { MODEL_FILE, restoreBestModel } from "./best-model";
 import { growParams, initSettings, loadInitModel } from "./fine-tune";
 import { checkTrainingMemory } from "./memory-estimate";
 import { ensureOutDir } from "./out-dir";
@@ -69,6 +70,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     // A fine-tune starts from a model's weights and architecture; its resume, from the checkpoint.
     const init = !found && given.initFrom !== undefined ? await loadInitModel(given.initFrom) : undefined;
+    if (found) {
+      const restored = restoreBestModel(options.outDir, options.checkpointFs);
+      if (restored !== undefined) {
+        emit({
+          type: "warning",
+          message: `${join(options.outDir, MODEL_FILE)} did not hold the best checkpoint's weights (a run stopped between writing the two); restored it from the step ${restored} best checkpoint`,
+        });
+      }
+    }
     const settings = found
       ? resumeSettings(found.checkpoint, given, found.path)
       : mergeTrainOptions(undefined, init ? initSettings(init, given) : given);
