@@ -15,6 +15,11 @@ t = step after increment:
 import torch
 
 
+# The learning rate multiplies tensors rather than going in as `alpha=`/`value=`: those are converted
+# to the tensor's dtype with an overflow check, so a diverging lr (1e38 / (1 − β1)) would raise
+# instead of giving the inf the CLI's divergence handling expects.
+
+
 class StateMismatch(Exception):
     pass
 
@@ -76,15 +81,15 @@ class Optimizer:
                 v.mul_(c["beta2"]).addcmul_(g, g, value=1 - c["beta2"])
                 if c["weightDecay"] != 0:
                     w.mul_(1 - lr * c["weightDecay"])
-                w.addcdiv_(m, (v / bc2).sqrt_().add_(c["epsilon"]), value=-lr / bc1)
+                w.sub_(m / (v / bc2).sqrt_().add_(c["epsilon"]) * lr / bc1)
             elif self.kind == "sgd":
                 gi = g + c["weightDecay"] * w if c["weightDecay"] != 0 else g
                 if c["momentum"] > 0:
                     buf = self._slot(name, 0, w)
                     buf.mul_(c["momentum"]).add_(gi)
-                    w.sub_(gi + c["momentum"] * buf if c["nesterov"] else buf, alpha=lr)
+                    w.sub_((gi + c["momentum"] * buf if c["nesterov"] else buf) * lr)
                 else:
-                    w.sub_(gi, alpha=lr)
+                    w.sub_(gi * lr)
             elif self.kind == "rmsprop":
                 rho = c["decay"]
                 ms = self._slot(name, 0, w)
@@ -100,13 +105,13 @@ class Optimizer:
                 if c["momentum"] > 0:
                     buf = self._slot(name, k, w)
                     buf.mul_(c["momentum"]).add_(g / d)
-                    w.sub_(buf, alpha=lr)
+                    w.sub_(buf * lr)
                 else:
-                    w.addcdiv_(g, d, value=-lr)
+                    w.sub_(g / d * lr)
             elif self.kind == "adagrad":
                 acc = self._slot(name, 0, w)
                 acc.addcmul_(g, g)
-                w.addcdiv_(g, acc.sqrt().add_(c["epsilon"]), value=-lr)
+                w.sub_(g / acc.sqrt().add_(c["epsilon"]) * lr)
 
     def get_state(self):
         return {"kind": self.kind, "step": self.step}, list(self.slots.items())

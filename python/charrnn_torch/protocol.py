@@ -7,6 +7,7 @@ Tensors travel as raw bytes, not JSON numbers, so a step's batch and state cost 
 
 import ctypes
 import json
+import math
 import struct
 
 import torch
@@ -51,6 +52,17 @@ def tensor_bytes(t):
     return ctypes.string_at(t.data_ptr(), t.numel() * t.element_size()) if t.numel() else b""
 
 
+def _finite_json(value):
+    """JSON has no NaN or Infinity: a diverged loss travels as the string JavaScript's Number() reads."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: _finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_json(v) for v in value]
+    return value
+
+
 def write_message(stream, header, tensors=()):
     """Writes one message; `tensors` is a sequence of (name, tensor) pairs (float32 or int32)."""
     specs = []
@@ -60,7 +72,7 @@ def write_message(stream, header, tensors=()):
         t = t.to(torch.int32 if dtype == "int32" else torch.float32)
         specs.append({"name": name, "dtype": dtype, "shape": list(t.shape)})
         payload.append(tensor_bytes(t))
-    body = json.dumps({**header, "tensors": specs}).encode("utf-8")
+    body = json.dumps(_finite_json({**header, "tensors": specs}), allow_nan=False).encode("utf-8")
     stream.write(struct.pack("<I", len(body)))
     stream.write(body)
     for raw in payload:

@@ -155,6 +155,36 @@ describe.skipIf(python === undefined)("train --engine torch", { timeout: 300_000
     expect(ckpt(out, Number(stopped![1])).progress.step).toBe(Number(stopped![1]));
   });
 
+  it("a huge learning rate diverges as on the other engines: exit 1, the last good checkpoint named and kept; rollback halves the rate", async () => {
+    const { dir, data } = corpus();
+    const huge = ["--data", data, ...TINY, ...torch, "--val-fraction", "0", "--checkpoint-every", "1"];
+    const overflow = ["--optimizer", "adam", "--lr", "1e38", "--clip", "0", "--max-steps", "30"];
+    const out = join(dir, "diverge");
+    const result = await runInProcess(["train", ...huge, ...overflow, "--out", out]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/\(diverged\)/);
+    const match = /training diverged .* at step (\d+); the last good checkpoint (\S+) is kept/.exec(
+      result.stderr,
+    );
+    expect(match, result.stderr).not.toBeNull();
+    const good = readCheckpoint(match![2]!);
+    for (const t of good.params.values()) expect(t.data.every(Number.isFinite)).toBe(true);
+    // With rollback, the torch workers take the checkpoint's weights and moments back.
+    const back = join(dir, "rollback");
+    const rolled = await runInProcess([
+      "train",
+      ...huge,
+      ...overflow,
+      "--out",
+      back,
+      "--on-diverge",
+      "rollback",
+      "--max-rollbacks",
+      "2",
+    ]);
+    expect(rolled.stderr).toMatch(/rolled back to checkpoint step \d+ and halved the learning rate/);
+  });
+
   it("bad --nproc, --device, --batch splits and misplaced torch flags are one-line usage errors", async () => {
     const { dir, data } = corpus();
     const out = join(dir, "run");
