@@ -1,5 +1,6 @@
-// The README's main job: train the `quickstart` preset on the bundled tiny-Shakespeare corpus,
-// then sample from the model it wrote. Run it with `pnpm quickstart` (which builds the CLI first).
+// The README's main job: train for 150 s on the bundled tiny-Shakespeare corpus with the model and
+// schedule the time-budget recipe table picks for that budget, then sample from the model it wrote.
+// Run it with `pnpm quickstart` (which builds the CLI first).
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -16,7 +17,7 @@ function charrnn(args) {
 
 // A fresh run each time: train refuses an output directory that holds another run's checkpoints.
 rmSync(new URL(`../${out}`, import.meta.url), { recursive: true, force: true });
-charrnn(["train", "--data", "test-fixtures/tinyshakespeare.txt", "--out", out, "--preset", "quickstart"]);
+charrnn(["train", "--data", "test-fixtures/tinyshakespeare.txt", "--out", out, "--time-budget", "150"]);
 charrnn([
   "sample",
   "--model",

@@ -79,6 +79,8 @@ export { createOptimizer } from "./optim/optimizer";
 export { mergeTrainOptions, presetNames, resolvePreset } from "./presets/merge-options";
 export type { TrainPreset } from "./presets/presets";
 export { CLASSIFIER_PRESET, PRESETS } from "./presets/presets";
+export type { Recipe } from "./presets/recipes";
+export { RECIPES, recipeFor } from "./presets/recipes";
 export type {
   LrPosition,
   LrSchedule,

@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { TorchEngineSettings } from "@charrnn/trainer";
+import type { Recipe, TorchEngineSettings } from "@charrnn/trainer";
 import { CharrnnError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import { engineFactory, TRAIN_ENGINES } from "../engines";
@@ -106,7 +106,10 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .option("--batch <n>", "parallel streams per step")
     .option("--epochs <n>", "passes over the training split")
     .option("--max-steps <n>", "stop after this many steps (0 = no limit)")
-    .option("--time-budget <sec>", "stop after this many seconds (0 = no limit)")
+    .option(
+      "--time-budget <sec>",
+      "stop after this many seconds (0 = no limit); without --preset/--config it also picks the model, batch, window, dropout and a warm-up + cosine schedule ending at the deadline (the README's recipe table)",
+    )
     .option("--lr <rate>", "learning rate")
     .option(
       "--lr-schedule <kind>",
@@ -198,8 +201,14 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
   if (flags.backend !== undefined) parseChoiceFlag("--backend", flags.backend, trainer.BACKEND_NAMES);
   const configFile = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const overrides = flagSettings(flags);
+  const recipe = await budgetRecipe(flags, overrides, trainer.recipeFor);
+  if (recipe !== undefined) {
+    io.stderr.write(
+      `recipe ${recipe.name} for a ${overrides.timeBudget} s budget (${recipe.status}; flags override it)\n`,
+    );
+  }
   // Validate the merged settings now so a bad flag fails before any data is read.
-  const settings = trainer.mergeTrainOptions(flags.preset, configFile, overrides);
+  const settings = trainer.mergeTrainOptions(recipe?.settings ?? flags.preset, configFile, overrides);
   const world = (torch.nproc ?? 1) * (torch.nnodes ?? 1);
   if (flags.resume === undefined && settings.batch % world !== 0) {
     throw new UsageError(
@@ -249,6 +258,30 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
       `model: ${result.modelPath ?? "(none written)"}\n`,
   );
   if (result.stopReason === "diverged") throw divergedError(result, outDir);
+}
+
+/**
+ * The time-budget recipe a new run starts from: only with --time-budget > 0 and neither --preset nor
+ * --config (those, and --resume/--init-from, keep their own settings). The corpus size is the bytes
+ * of the --data files, measured without reading them.
+ */
+async function budgetRecipe(
+  flags: TrainFlags,
+  overrides: Record<string, unknown>,
+  recipeFor: (timeBudget: number, corpusChars: number) => Recipe,
+): Promise<Recipe | undefined> {
+  const budget = overrides.timeBudget;
+  if (typeof budget !== "number" || budget <= 0) return undefined;
+  if (flags.preset !== undefined || flags.config !== undefined) return undefined;
+  if (flags.resume !== undefined || flags.initFrom !== undefined) return undefined;
+  const { resolveCorpusFiles } = await import("@charrnn/data");
+  const files = await resolveCorpusFiles(flags.data, {
+    name: "--data",
+    ...(flags.dataGlob !== undefined && { glob: flags.dataGlob }),
+  });
+  let chars = 0;
+  for (const file of files) chars += (await stat(file)).size;
+  return recipeFor(budget, chars);
 }
 
 /** The torch engine's flags; with another engine they are a usage error. */

@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { recipeFor } from "@charrnn/trainer";
+import { describe, expect, it } from "vitest";
+import { fixture, runInProcess } from "./test/harness";
+
+const shakespeare = readFileSync(fixture("tinyshakespeare.txt"), "utf8");
+
+describe("train --time-budget without a preset: the recipe table", () => {
+  const dir = mkdtempSync(join(tmpdir(), "charrnn-cli-recipe-"));
+  const corpus = join(dir, "corpus.txt");
+  writeFileSync(corpus, shakespeare.slice(0, 20_000));
+  const run = (out: string, ...flags: string[]) =>
+    runInProcess(["train", "--data", corpus, "--out", join(dir, out), "--engine", "reference", ...flags]);
+  const settings = (out: string) =>
+    JSON.parse(readFileSync(join(dir, out, "config.json"), "utf8")).settings as Record<string, unknown>;
+  const small = { hidden: 8, embed: 4, layers: 1, seq: 8, batch: 2 };
+  const smallFlags = ["--hidden", "8", "--embed", "4", "--layers", "1", "--seq", "8", "--batch", "2"];
+
+  it("picks the row for the budget and the corpus size; model flags override it field by field", async () => {
+    const r = await run("picked", "--time-budget", "60", "--max-steps", "2", ...smallFlags);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/recipe small-short for a 60 s budget \(untested; flags override it\)/);
+    const recipe = recipeFor(60, 20_000).settings;
+    expect(settings("picked")).toMatchObject({
+      ...small,
+      timeBudget: 60,
+      dropout: recipe.dropout,
+      lr: recipe.lr,
+      warmupSteps: recipe.warmupSteps,
+      lrSchedule: recipe.lrSchedule,
+    });
+    const schedule = await run(
+      "schedule",
+      "--time-budget",
+      "60",
+      "--max-steps",
+      "2",
+      "--lr-schedule",
+      "constant",
+      "--dropout",
+      "0",
+      "--warmup-steps",
+      "0",
+      ...smallFlags,
+    );
+    expect(schedule.code).toBe(0);
+    expect(settings("schedule")).toMatchObject({
+      lrSchedule: { kind: "constant" },
+      dropout: 0,
+      warmupSteps: 0,
+    });
+  });
+
+  it("with no model flags the run is the recipe's model", async () => {
+    // The default (onnxruntime) engine: the recipe model is too slow for the reference engine here.
+    const r = await run("whole", "--time-budget", "60", "--max-steps", "1", "--engine", "auto");
+    expect(r.code).toBe(0);
+    const recipe = recipeFor(60, 20_000).settings;
+    expect(settings("whole")).toMatchObject({
+      layers: recipe.layers,
+      hidden: recipe.hidden,
+      seq: recipe.seq,
+      batch: recipe.batch,
+    });
+  });
+
+  it("a preset or a config file overrides the table: no recipe is picked", async () => {
+    const preset = await run(
+      "preset",
+      "--preset",
+      "quickstart",
+      "--time-budget",
+      "60",
+      "--max-steps",
+      "1",
+      ...smallFlags,
+    );
+    expect(preset.code).toBe(0);
+    expect(preset.stderr).not.toMatch(/^recipe /m);
+    expect(settings("preset")).toMatchObject({ lrSchedule: { kind: "constant" }, lr: 3e-3, timeBudget: 60 });
+    const file = join(dir, "config-file.json");
+    writeFileSync(file, JSON.stringify({ lr: 0.01 }));
+    const config = await run(
+      "config",
+      "--config",
+      file,
+      "--time-budget",
+      "60",
+      "--max-steps",
+      "1",
+      ...smallFlags,
+    );
+    expect(config.code).toBe(0);
+    expect(config.stderr).not.toMatch(/^recipe /m);
+    expect(settings("config")).toMatchObject({ lrSchedule: { kind: "constant" }, lr: 0.01, warmupSteps: 0 });
+  });
+
+  it("a --data path that names nothing is one line naming it", async () => {
+    const missing = join(dir, "nope.txt");
+    const r = await runInProcess([
+      "train",
+      "--data",
+      missing,
+      "--out",
+      join(dir, "x"),
+      "--time-budget",
+      "60",
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain(missing);
+  });
+});

@@ -1,0 +1,234 @@
+import { CharrnnRangeError } from "@charrnn/vocab";
+import type { TrainPreset } from "./presets";
+
+/**
+ * A row of the time-budget recipe table: the settings `charrnn train --time-budget SEC` starts from
+ * when no preset or config file is given, for budgets up to `maxBudget` seconds on corpora up to
+ * `maxCorpus` characters (bytes of the corpus files, as the CLI measures them before reading).
+ */
+export interface Recipe {
+  /** Row name, printed in the run's first line and kept in the README table. */
+  name: string;
+  maxBudget: number;
+  maxCorpus: number;
+  /**
+   * `measured`: this configuration's loss was measured on tiny Shakespeare (see `evidence`);
+   * `untested`: a starting point scaled from the measured rows, not yet run at its budget.
+   */
+  status: "measured" | "untested";
+  /** What was measured (command, loss, budget) or what the row was scaled from. */
+  evidence: string;
+  settings: TrainPreset;
+}
+
+/**
+ * Every recipe anneals to the end of its budget: a linear warm-up, then a cosine to `minLr` that
+ * ends where the time budget does. The loop measures its own steps per second as it goes
+ * (`runProgress`), so the curve ends on time on any machine. Epochs are set high so the budget,
+ * not the epoch count, ends the run.
+ */
+function recipe(settings: TrainPreset): TrainPreset {
+  return {
+    cell: "lstm",
+    input: "embedding",
+    layout: "stream",
+    optimizer: { kind: "adam" },
+    clip: 5,
+    epochs: 1000,
+    ...settings,
+    lrSchedule: { kind: "cosine", minLr: (settings.lr ?? 2e-3) / 20 },
+  };
+}
+
+const SMALL = 300_000;
+const MEDIUM = 5_000_000;
+
+/**
+ * The table, rows in lookup order: the first row whose budget and corpus bounds both hold wins.
+ * Corpus sizes: small (≤ 300 k chars, where a big model overfits), medium (≤ 5 M chars; tiny
+ * Shakespeare is 1.1 M), large. Budgets in seconds. Findings of `scripts/recipe-search.mjs`
+ * replace rows here; the README's table shows them (a test keeps the two in step).
+ */
+export const RECIPES: readonly Recipe[] = [
+  {
+    name: "small-short",
+    maxBudget: 600,
+    maxCorpus: SMALL,
+    status: "untested",
+    evidence: "the quickstart row with dropout for a corpus a quarter of tiny Shakespeare's size",
+    settings: recipe({
+      layers: 2,
+      hidden: 128,
+      embed: 48,
+      dropout: 0.1,
+      inputDropout: 0,
+      seq: 64,
+      batch: 32,
+      lr: 3e-3,
+      warmupSteps: 50,
+      valEvery: 100,
+      checkpointEvery: 200,
+    }),
+  },
+  {
+    name: "small-long",
+    maxBudget: Number.POSITIVE_INFINITY,
+    maxCorpus: SMALL,
+    status: "untested",
+    evidence: "2×256 with heavy dropout: a small corpus is seen many times over in a long budget",
+    settings: recipe({
+      layers: 2,
+      hidden: 256,
+      embed: 64,
+      dropout: 0.3,
+      inputDropout: 0.1,
+      seq: 100,
+      batch: 32,
+      lr: 2e-3,
+      warmupSteps: 100,
+      valEvery: 200,
+      checkpointEvery: 300,
+    }),
+  },
+  {
+    name: "quick",
+    maxBudget: 300,
+    maxCorpus: MEDIUM,
+    status: "measured",
+    evidence:
+      "the quickstart preset's model, batch and window (1.577 nats/char on tiny Shakespeare in 150 s, constant lr); the cosine schedule is not yet measured",
+    settings: recipe({
+      layers: 2,
+      hidden: 128,
+      embed: 48,
+      dropout: 0,
+      inputDropout: 0,
+      seq: 64,
+      batch: 32,
+      lr: 3e-3,
+      warmupSteps: 50,
+      valEvery: 200,
+      sampleEvery: 200,
+      checkpointEvery: 200,
+    }),
+  },
+  {
+    name: "ten-minutes",
+    maxBudget: 600,
+    maxCorpus: MEDIUM,
+    status: "untested",
+    evidence: "between the quick and fifteen-minutes rows: 2×256, light dropout",
+    settings: recipe({
+      layers: 2,
+      hidden: 256,
+      embed: 64,
+      dropout: 0.1,
+      inputDropout: 0,
+      seq: 100,
+      batch: 64,
+      lr: 2e-3,
+      warmupSteps: 100,
+      valEvery: 150,
+      checkpointEvery: 300,
+    }),
+  },
+  {
+    name: "fifteen-minutes",
+    maxBudget: 1800,
+    maxCorpus: MEDIUM,
+    status: "measured",
+    evidence:
+      "the shakespeare preset's model, batch and window (1.454 nats/char on tiny Shakespeare in 900 s, plateau schedule); the cosine schedule is not yet measured",
+    settings: recipe({
+      layers: 2,
+      hidden: 384,
+      embed: 64,
+      dropout: 0.2,
+      inputDropout: 0,
+      seq: 100,
+      batch: 64,
+      lr: 2e-3,
+      warmupSteps: 100,
+      valEvery: 150,
+      checkpointEvery: 300,
+    }),
+  },
+  {
+    name: "hour",
+    maxBudget: Number.POSITIVE_INFINITY,
+    maxCorpus: MEDIUM,
+    status: "untested",
+    evidence: "the fifteen-minutes row widened to 2×512 with more dropout, input dropout included",
+    settings: recipe({
+      layers: 2,
+      hidden: 512,
+      embed: 64,
+      dropout: 0.3,
+      inputDropout: 0.05,
+      seq: 100,
+      batch: 64,
+      lr: 2e-3,
+      warmupSteps: 200,
+      valEvery: 200,
+      checkpointEvery: 400,
+    }),
+  },
+  {
+    name: "large-short",
+    maxBudget: 1800,
+    maxCorpus: Number.POSITIVE_INFINITY,
+    status: "untested",
+    evidence:
+      "a big corpus is seen less than once in a short budget: the fifteen-minutes model without dropout",
+    settings: recipe({
+      layers: 2,
+      hidden: 384,
+      embed: 64,
+      dropout: 0,
+      inputDropout: 0,
+      seq: 100,
+      batch: 64,
+      lr: 2e-3,
+      warmupSteps: 100,
+      valEvery: 200,
+      checkpointEvery: 300,
+    }),
+  },
+  {
+    name: "large-long",
+    maxBudget: Number.POSITIVE_INFINITY,
+    maxCorpus: Number.POSITIVE_INFINITY,
+    status: "untested",
+    evidence: "3×512 with light dropout for long runs over a big corpus",
+    settings: recipe({
+      layers: 3,
+      hidden: 512,
+      embed: 64,
+      dropout: 0.1,
+      inputDropout: 0,
+      seq: 100,
+      batch: 64,
+      lr: 2e-3,
+      warmupSteps: 200,
+      valEvery: 300,
+      checkpointEvery: 600,
+    }),
+  },
+];
+
+/**
+ * The recipe for a time budget (seconds, > 0) and a corpus size (characters): the first row of
+ * {@link RECIPES} both fit, its settings with `timeBudget` set to the budget.
+ */
+export function recipeFor(timeBudget: number, corpusChars: number): Recipe {
+  if (!(timeBudget > 0 && Number.isFinite(timeBudget))) {
+    throw new CharrnnRangeError("timeBudget", "a number of seconds > 0 to pick a recipe", timeBudget);
+  }
+  if (!(corpusChars >= 0 && Number.isFinite(corpusChars))) {
+    throw new CharrnnRangeError("corpusChars", "a finite number ≥ 0", corpusChars);
+  }
+  const row = RECIPES.find((r) => timeBudget <= r.maxBudget && corpusChars <= r.maxCorpus);
+  // The last row has no bounds, so a row always fits.
+  const found = row ?? RECIPES.at(-1)!;
+  return { ...found, settings: { ...structuredClone(found.settings), timeBudget } };
+}
