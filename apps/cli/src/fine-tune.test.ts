@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -160,5 +160,87 @@ describe("train --init-from: fine-tune a model on new text", () => {
       runB,
     ]);
     expect(both.code).toBe(2);
+  });
+});
+
+describe("classify train --init-from: new labels extend the head", () => {
+  it("fine-tunes a 3-language classifier on data with 2 more languages; predict knows all 5", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "charrnn-cli-finetune-classify-"));
+    const names = (sub: string, langs: string[]) => {
+      mkdirSync(join(dir, sub));
+      for (const l of langs) {
+        const lines = readFileSync(fixture(`names/${l}.txt`), "utf8")
+          .split("\n")
+          .slice(0, 60);
+        writeFileSync(join(dir, sub, `${l}.txt`), `${lines.join("\n")}\n`);
+      }
+      return join(dir, sub);
+    };
+    const small = [
+      "--engine",
+      "reference",
+      "--hidden",
+      "16",
+      "--embed",
+      "8",
+      "--batch",
+      "16",
+      "--max-steps",
+      "6",
+    ];
+    const a = await runInProcess([
+      "classify",
+      "train",
+      "--data",
+      names("a", ["English", "French", "German"]),
+      "--out",
+      join(dir, "ca"),
+      ...small,
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await runInProcess([
+      "classify",
+      "train",
+      "--data",
+      names("b", ["German", "Spanish", "Italian"]),
+      "--out",
+      join(dir, "cb"),
+      "--init-from",
+      join(dir, "ca"),
+      "--engine",
+      "reference",
+      "--batch",
+      "16",
+      "--max-steps",
+      "6",
+    ]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/5 labels, .*fine-tuning .*ca \(\+2 labels, \+\d+ characters\)/);
+    const predict = await runInProcess([
+      "classify",
+      "predict",
+      "--model",
+      join(dir, "cb"),
+      "--top",
+      "5",
+      "Rossi",
+    ]);
+    expect(predict.code).toBe(0);
+    for (const label of ["English", "French", "German", "Italian", "Spanish"])
+      expect(predict.stdout).toContain(label);
+    const conflict = await runInProcess([
+      "classify",
+      "train",
+      "--data",
+      join(dir, "b"),
+      "--out",
+      join(dir, "cc"),
+      "--init-from",
+      join(dir, "ca"),
+      "--hidden",
+      "32",
+    ]);
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toMatch(/--hidden must be 16/);
   });
 });

@@ -31,6 +31,8 @@ interface ClassifyTrainFlags
     | "onDiverge"
     | "maxRollbacks"
     | "resume"
+    | "initFrom"
+    | "vocab"
   > {
   data: string;
   out?: string;
@@ -86,6 +88,11 @@ export function registerClassifyCommand(program: Command, io: CliIo): void {
     )
     .option("--resume <dir>", "continue the run in this directory from its newest valid checkpoint")
     .option(
+      "--init-from <path>",
+      "fine-tune: start from this classifier (its architecture and weights); new labels extend its head",
+    )
+    .option("--vocab <mode>", "with --init-from: extend (default) or keep the classifier's characters")
+    .option(
       "--engine <name>",
       `training engine: ${TRAIN_ENGINES.join(", ")} (tfjs trains language models only)`,
       "auto",
@@ -119,9 +126,23 @@ async function classifyTrain(flags: ClassifyTrainFlags, io: CliIo): Promise<void
   const trainer = await import("@charrnn/trainer");
   // Validated now so that a bad flag fails before any data is read.
   const settings = trainer.mergeTrainOptions(trainer.CLASSIFIER_PRESET, undefined, given);
+  if (flags.initFrom !== undefined && flags.resume !== undefined) {
+    throw new UsageError("--init-from starts a new run and --resume continues one; give one of them");
+  }
+  if (flags.vocab !== undefined && flags.initFrom === undefined) {
+    throw new UsageError("--vocab extend|keep goes with --init-from");
+  }
+  // A fine-tune takes the architecture and pooling from its model, the rest from the preset and flags.
+  const fineTune = () => {
+    const out: Record<string, unknown> = { ...settings, ...given };
+    for (const key of [...trainer.INIT_FIXED_SETTINGS, "init", "forgetBias", "pooling"]) {
+      if (given[key] === undefined) delete out[key];
+    }
+    return out;
+  };
   // The same loop as `train`: output-directory checks and lock, checkpoints, --resume, divergence.
   const result = await trainer.train({
-    ...(flags.resume === undefined ? settings : given),
+    ...(flags.resume !== undefined ? given : flags.initFrom !== undefined ? fineTune() : settings),
     corpus: flags.data,
     outDir,
     ...(flags.resume !== undefined && { resume: flags.resume }),
@@ -131,8 +152,12 @@ async function classifyTrain(flags: ClassifyTrainFlags, io: CliIo): Promise<void
       if (event.type === "start") {
         const resumed =
           event.resumedFrom === undefined ? "" : `; resuming from ${event.resumedFrom} at step ${event.step}`;
+        const tuned =
+          event.initFrom === undefined
+            ? ""
+            : `; fine-tuning ${event.initFrom.path} (+${event.initFrom.addedLabels} labels, +${event.initFrom.addedTokens} characters)`;
         io.stderr.write(
-          `classify: ${event.labels?.length} labels, ${event.trainTokens} training and ${event.valTokens} validation examples, vocab ${event.vocabSize}, engine ${event.engine}${resumed}\n`,
+          `classify: ${event.labels?.length} labels, ${event.trainTokens} training and ${event.valTokens} validation examples, vocab ${event.vocabSize}, engine ${event.engine}${resumed}${tuned}\n`,
         );
       } else if (event.type === "validation" && event.report !== undefined) {
         const r = event.report;

@@ -1,8 +1,9 @@
-import { createPaddedBatches, loadLabelledText, stratifiedSplit } from "@charrnn/data";
+import { createPaddedBatches, type LabelledText, loadLabelledText, stratifiedSplit } from "@charrnn/data";
 import { zeroState } from "@charrnn/models";
 import { CharrnnError, createTokenCounter, deriveSeed, Vocab } from "@charrnn/vocab";
 import type { TrainingEngine } from "../engine/types";
-import { type PreparedData, SHUFFLE_SEED_STREAM } from "../loop/prepare-data";
+import { initVocab } from "../loop/init-vocab";
+import { type InitBase, type PreparedData, SHUFFLE_SEED_STREAM } from "../loop/prepare-data";
 import type { TrainSettings } from "../loop/settings";
 import type { TrainCorpus } from "../loop/train-types";
 import { toClassifierTrainBatch } from "./classifier-batch";
@@ -22,6 +23,7 @@ const STEP_BUCKET = 4;
 export async function prepareClassifierData(
   data: TrainCorpus,
   settings: TrainSettings,
+  base?: InitBase & { labels: readonly string[] },
 ): Promise<PreparedData> {
   if (typeof data !== "string" && !("examples" in data)) {
     throw new CharrnnError(
@@ -29,7 +31,9 @@ export async function prepareClassifierData(
       "a classifier trains on labelled texts: a directory of label.txt files, a .csv/.tsv, or { labels, examples }",
     );
   }
-  const set = typeof data === "string" ? await loadLabelledText(data) : data;
+  const loaded = typeof data === "string" ? await loadLabelledText(data) : data;
+  // A fine-tune keeps the model's label ids and appends the labels it lacks (their head rows are new).
+  const set = base === undefined ? loaded : withBaseLabels(loaded, base.labels);
   const { labels } = set;
   if (labels.length < 2) {
     throw new CharrnnError(
@@ -46,7 +50,8 @@ export async function prepareClassifierData(
   }
   const counter = createTokenCounter("char");
   for (const example of train) counter.push(example.text);
-  const vocab = Vocab.fromCounts(counter.end(), { level: "char", unk: true });
+  const built = Vocab.fromCounts(counter.end(), { level: "char", unk: true });
+  const vocab = base === undefined ? built : initVocab(base.vocab, built, base.mode);
   const encode = (examples: typeof train) =>
     examples.map((e) => ({ ids: vocab.encode(e.text, { oov: "unk" }), label: e.label }));
   const classWeights =
@@ -99,6 +104,13 @@ export async function prepareClassifierData(
     validate,
     test: async () => undefined,
   };
+}
+
+/** The labelled set with its labels in `base`'s order, then its own new ones in theirs. */
+function withBaseLabels(set: LabelledText, base: readonly string[]): LabelledText {
+  const labels = [...base, ...set.labels.filter((l) => !base.includes(l))];
+  const index = set.labels.map((l) => labels.indexOf(l));
+  return { labels, examples: set.examples.map((e) => ({ ...e, label: index[e.label]! })) };
 }
 
 /** The batch with its steps rounded up to a multiple of `STEP_BUCKET` (more padding, same result). */

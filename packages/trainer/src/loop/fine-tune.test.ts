@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   EMBEDDING_WEIGHT,
@@ -152,5 +153,59 @@ describe("fine-tuning (initFrom)", () => {
     const outA = fresh();
     await train(options(outA, { maxSteps: 5 }));
     await resumeMatches({ initFrom: outA, corpus: { text: textB } }, 20, 9);
+  });
+});
+
+describe("fine-tuning a classifier (initFrom)", () => {
+  const names = (dir: string, files: string[]) => {
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) {
+      const lines = readFileSync(new URL(`../../../../test-fixtures/names/${f}.txt`, import.meta.url), "utf8")
+        .split("\n")
+        .slice(0, 80);
+      writeFileSync(join(dir, `${f}.txt`), `${lines.join("\n")}\n`);
+    }
+    return dir;
+  };
+  const classifier = {
+    ...tiny,
+    task: "classifier" as const,
+    pooling: "last" as const,
+    batch: 16,
+    valFraction: 0.2,
+    valEvery: 0,
+    epochs: 3,
+  };
+
+  it("new labels extend the head (old label ids kept), new characters the vocabulary", async () => {
+    const root = fresh();
+    const outA = fresh();
+    await train({ ...classifier, corpus: names(join(root, "a"), ["English", "French", "German"]), outDir: outA });
+    const a = await loadInitModel(outA, "classifier");
+    const events: TrainEvent[] = [];
+    const outB = fresh();
+    await train({
+      ...classifier,
+      corpus: names(join(root, "b"), ["German", "Spanish", "Italian"]),
+      outDir: outB,
+      initFrom: outA,
+      onEvent: (e) => events.push(e),
+    });
+    const start = events.find((e) => e.type === "start");
+    expect(start).toMatchObject({ initFrom: { path: outA, addedLabels: 2 } });
+    const b = await loadModel(outB);
+    const head = b.config.head as { labels: string[] };
+    expect(head.labels).toEqual(["English", "French", "German", "Italian", "Spanish"]);
+    expect(b.vocab.tokens.slice(0, a.vocab.size)).toEqual(a.vocab.tokens);
+    // Spanish and Italian names bring accented letters the English/French/German model lacked.
+    const added = b.vocab.tokens.slice(a.vocab.size);
+    expect(added.length).toBeGreaterThan(0);
+    expect(start).toMatchObject({ initFrom: { addedTokens: added.length } });
+    for (const t of added) expect(a.vocab.idOf(t)).toBeUndefined();
+    expect(b.params.get("classifier.weight")!.shape).toEqual([5, 16]);
+    // A language model cannot start from a classifier, nor the other way round.
+    await expect(train({ ...tiny, corpus: { text: textA }, outDir: fresh(), initFrom: outA })).rejects.toThrow(
+      /is a classifier; fine-tune it with classify train/,
+    );
   });
 });

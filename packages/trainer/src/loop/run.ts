@@ -68,7 +68,7 @@ export class Run {
     private readonly emit: (event: TrainEvent) => void,
     private readonly now: () => number,
     found: { path: string; checkpoint: Checkpoint } | undefined,
-    private readonly initFrom?: { path: string; addedTokens: number },
+    private readonly initFrom?: { path: string; addedTokens: number; addedLabels: number },
   ) {
     const ckpt = found?.checkpoint;
     this.progress = ckpt ? { ...ckpt.progress } : { step: 0, epoch: 0, window: 0, elapsed: 0, tokens: 0 };

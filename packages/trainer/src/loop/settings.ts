@@ -340,7 +340,7 @@ function validateTask(settings: TrainSettings): void {
     if (settings[key] !== value)
       throw new CharrnnRangeError(key, `${JSON.stringify(value)} for a classifier`, settings[key]);
   }
-  for (const key of ["validFile", "testFile", "vocabMaxSize", "vocabMinCount", "initFrom"] as const) {
+  for (const key of ["validFile", "testFile", "vocabMaxSize", "vocabMinCount"] as const) {
     if (settings[key] !== undefined)
       throw new CharrnnRangeError(key, "unset for a classifier", settings[key]);
   }

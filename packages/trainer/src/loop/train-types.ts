@@ -44,8 +44,11 @@ export type TrainEvent =
       step: number;
       epoch: number;
       resumedFrom?: string;
-      /** A fine-tune (`initFrom`): the model it starts from and how many tokens its vocabulary gained. */
-      initFrom?: { path: string; addedTokens: number };
+      /**
+       * A fine-tune (`initFrom`): the model it starts from, how many tokens its vocabulary gained and
+       * (a classifier) how many labels its head gained.
+       */
+      initFrom?: { path: string; addedTokens: number; addedLabels: number };
       settings: TrainSettings;
       engine: string;
       backend: string;

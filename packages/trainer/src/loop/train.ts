@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { initParams, type ModelConfig } from "@charrnn/models";
+import { classifierLabels, initParams, type ModelConfig } from "@charrnn/models";
 import { CharrnnError, createRng, deriveSeed, Vocab } from "@charrnn/vocab";
 import { writeFailed, writeFileAtomic } from "../checkpoint/atomic-write";
 import {
@@ -14,7 +14,7 @@ import type { TrainingEngine } from "../engine/types";
 import { type MetricsLog, openMetricsLog } from "../metrics/metrics-log";
 import { mergeTrainOptions } from "../presets/merge-options";
 import { MODEL_FILE, restoreBestModel } from "./best-model";
-import { growParams, initSettings, loadInitModel } from "./fine-tune";
+import { growParams, initLabels, initSettings, loadInitModel } from "./fine-tune";
 import { checkTrainingMemory } from "./memory-estimate";
 import { ensureOutDir } from "./out-dir";
 import { prepareData } from "./prepare-data";
@@ -69,7 +69,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       );
     }
     // A fine-tune starts from a model's weights and architecture; its resume, from the checkpoint.
-    const init = !found && given.initFrom !== undefined ? await loadInitModel(given.initFrom) : undefined;
+    const init =
+      !found && given.initFrom !== undefined ? await loadInitModel(given.initFrom, given.task) : undefined;
     if (found) {
       const restored = restoreBestModel(options.outDir, options.checkpointFs);
       if (restored !== undefined) {
@@ -85,14 +86,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const baseVocab =
       init?.vocab ??
       (found && settings.initFrom !== undefined ? Vocab.fromJSON(found.checkpoint.vocab) : undefined);
+    const base = baseVocab && { vocab: baseVocab, mode: settings.initVocab ?? "extend" };
+    const baseLabels = init
+      ? initLabels(init)
+      : found && settings.initFrom !== undefined
+        ? (classifierLabels(found.checkpoint.config) ?? [])
+        : [];
     const data =
       settings.task === "classifier"
-        ? await prepareClassifierData(options.corpus, settings)
-        : await prepareData(
-            options.corpus,
-            settings,
-            baseVocab && { vocab: baseVocab, mode: settings.initVocab ?? "extend" },
-          );
+        ? await prepareClassifierData(options.corpus, settings, base && { ...base, labels: baseLabels })
+        : await prepareData(options.corpus, settings, base);
     if (found && found.checkpoint.vocab.hash !== data.vocab.hash) {
       throw new CharrnnError(
         "RESUME_VOCAB_MISMATCH",
@@ -108,7 +111,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       params: found
         ? found.checkpoint.params
         : init
-          ? growParams(config, init.params, init.vocab.size, initRng)
+          ? growParams(config, init.params, init.vocab.size, initRng, baseLabels.length)
           : initParams(config, initRng),
       optimizer: settings.optimizer,
     });
@@ -129,7 +132,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       ...(found && { resumeStep: found.checkpoint.progress.step }),
       ...(options.checkpointFs !== undefined && { fs: options.checkpointFs }),
     });
-    const initFrom = init && { path: init.path, addedTokens: data.vocab.size - init.vocab.size };
+    const initFrom = init && {
+      path: init.path,
+      addedTokens: data.vocab.size - init.vocab.size,
+      addedLabels: (data.labels?.length ?? 0) - baseLabels.length,
+    };
     const run = new Run(options, settings, config, data, engine, metrics, emit, now, found, initFrom);
     return await run.loop();
   } finally {
