@@ -12,6 +12,7 @@ import { checkForwardInputs, refuseClassifier } from "./engine-checks";
 import { buildInputTable } from "./input-table";
 import type { ForwardOptions, StepModel, StepResult } from "./step-model";
 import { instantiateKernels } from "./wasm-kernels";
+import { packRowGroups } from "./wasm-pack";
 
 /** Weight rows and vectors are padded with zeros to a multiple of this, so the kernels have no tails. */
 const LANES = 16;
@@ -129,6 +130,8 @@ export async function createWasmStepModel(options: WasmStepModelOptions): Promis
     const bytes = new Int8Array(memory.buffer);
     const b = get(biasName);
     const data = get(name);
+    // Float32 rows are gathered padded here, then packed into the kernel's row-group layout.
+    const rowMajor = q ? null : new Float32Array(rows * colsP);
     if (q && (q.rows !== blocks * blockRows || q.cols !== cols)) {
       throw new CharrnnError(
         "MODEL_SHAPE_MISMATCH",
@@ -144,10 +147,11 @@ export async function createWasmStepModel(options: WasmStepModelOptions): Promis
           bytes.set(q.values.subarray(src * cols, (src + 1) * cols), w + dst * colsP);
           mem[scales / 4 + dst] = q.scales[src]!;
         } else {
-          mem.set(data.subarray(src * cols, (src + 1) * cols), w / 4 + dst * colsP);
+          rowMajor!.set(data.subarray(src * cols, (src + 1) * cols), dst * colsP);
         }
       }
     }
+    if (rowMajor) packRowGroups(rowMajor, rows, colsP, mem, w / 4);
     return { int8: q !== undefined, w, scales, bias, rows, cols: colsP };
   };
 
