@@ -21,6 +21,8 @@ class Context:
 
     def __init__(self, rank, local_rank, world, device):
         self.rank = rank
+        # gloo scatters a step's rows to their ranks; with NCCL the (small) batch is broadcast.
+        self.scatter = world > 1 and device.type == "cpu"
         self.local_rank = local_rank
         self.world = world
         self.device = device
@@ -76,3 +78,41 @@ def broadcast_object(ctx, obj):
     box = [obj]
     dist.broadcast_object_list(box, src=0)
     return box[0]
+
+
+def scatter_object(ctx, objs):
+    """Rank 0's `objs[r]` on rank r (`objs` is None on the other ranks)."""
+    box = [None]
+    dist.scatter_object_list(box, objs, src=0)
+    return box[0]
+
+
+def shard_rows(header, tensors, rank, world):
+    """The rows of a training step's batch (x, y, mask) and of its given state (h, c) for `rank`."""
+    B = header["batch"]
+    per = B // world
+    lo, hi = rank * per, (rank + 1) * per
+    out = {}
+    for name, t in tensors.items():
+        # Cloned: a pickled view would carry its whole storage, every rank's rows.
+        out[name] = (t[:, lo:hi] if name in ("h", "c") else t.view(B, -1)[lo:hi]).clone()
+    return out
+
+
+def share_command(ctx, header, tensors):
+    """Rank 0 hands a command to every rank; for a training step each rank gets only its streams."""
+    sharded = ctx.scatter and header.get("op") == "train" and header["batch"] % ctx.world == 0
+    header = {**header, "sharded": sharded}
+    broadcast_object(ctx, header)
+    if not sharded:
+        broadcast_object(ctx, tensors)
+        return header, tensors
+    pieces = [shard_rows(header, tensors, r, ctx.world) for r in range(ctx.world)]
+    return header, scatter_object(ctx, pieces)
+
+
+def receive_command(ctx):
+    """Ranks ≠ 0: the next command from rank 0 (see share_command)."""
+    header = broadcast_object(ctx, None)
+    tensors = scatter_object(ctx, None) if header.get("sharded") else broadcast_object(ctx, None)
+    return header, tensors

@@ -98,11 +98,11 @@ class Engine:
         batch as toClassifierTrainBatch builds it: `y` the row's label, `mask` its class weight over
         its tokens) is the weighted sum of per-row cross-entropy, with the state left as given.
         """
-        B, T = h["batch"], h["steps"]
+        T = h["steps"]
         dev = self.ctx.device
-        x = tensors["x"].view(B, T)[lo:hi].to(dev, torch.long)
-        y = tensors["y"].view(B, T)[lo:hi].to(dev, torch.long)
-        mask = tensors["mask"].view(B, T)[lo:hi].to(dev, self.dtype) if "mask" in tensors else None
+        x = tensors["x"].view(-1, T)[lo:hi].to(dev, torch.long)
+        y = tensors["y"].view(-1, T)[lo:hi].to(dev, torch.long)
+        mask = tensors["mask"].view(-1, T)[lo:hi].to(dev, self.dtype) if "mask" in tensors else None
         if self.model.pooling is not None:
             if mask is None:
                 mask = torch.ones(hi - lo, T, device=dev, dtype=self.dtype)
@@ -121,6 +121,9 @@ class Engine:
     def train_step(self, h, tensors):
         B = h["batch"]
         lo, hi = self._shard(B)
+        if h.get("sharded"):
+            # Rank 0 sent this rank its rows only (share_command).
+            lo, hi = 0, hi - lo
         state = self._state(h["state"], tensors, lo, hi, hi - lo)
         if self.model.dropout > 0 or self.model.input_dropout > 0:
             # Same step seed → same masks on a resume (the stream is torch's, not charrnn's RNG).

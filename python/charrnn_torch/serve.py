@@ -18,7 +18,7 @@ import traceback
 import torch
 
 from . import __version__
-from .distributed import WorkerError, broadcast_object, init_from_env
+from .distributed import WorkerError, init_from_env, receive_command, share_command
 from .engine import Engine
 from .protocol import ProtocolClosed, read_message, write_message
 
@@ -48,7 +48,7 @@ def serve(device, timeout_s):
             return 0
         op = header.get("op")
         if ctx.distributed and op in BROADCAST:
-            broadcast_object(ctx, (header, tensors))
+            header, tensors = share_command(ctx, header, tensors)
         try:
             started = time.perf_counter()
             reply, out_tensors = run(ctx, engine, header, tensors)
@@ -69,11 +69,15 @@ def serve(device, timeout_s):
 
 
 def follow(ctx):
-    """Ranks ≠ 0: run what rank 0 broadcasts until it says shutdown (or its group goes away)."""
+    """Ranks ≠ 0: run what rank 0 shares until it says shutdown (or its group goes away)."""
     engine = None
     while True:
-        header, tensors = broadcast_object(ctx, None)
-        reply, _ = run(ctx, engine, header, tensors)
+        header, tensors = receive_command(ctx)
+        try:
+            reply, _ = run(ctx, engine, header, tensors)
+        except WorkerError:
+            # Rank 0 meets the same error on the same command and reports it; stay in step.
+            continue
         if header["op"] == "init":
             engine = reply["engine"]
         if header["op"] == "shutdown":
