@@ -1,6 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultConfig, initParams } from "@charrnn/models";
+import { saveModel } from "@charrnn/models/node";
+import { createRng, Vocab } from "@charrnn/vocab";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, runInProcess } from "./test/harness";
 
@@ -98,7 +101,7 @@ describe("conversions: export --out/--onnx/--tfjs --dtype, import --tfjs → inf
     expect(bad.stderr).toMatch(/--dtype must be one of f32, f16, bf16, int8, got "f8"/);
   });
 
-  it("export --tfjs → import --tfjs gives back a model with the same loss; GRUs are refused", async () => {
+  it("export --tfjs → import --tfjs gives back a model with the same loss (LSTM and GRU); classifiers are refused", async () => {
     const tfjsDir = join(dir, "tfjs");
     const exported = await runInProcess(["export", "--model", run, "--tfjs", tfjsDir]);
     expect(exported.code).toBe(0);
@@ -144,21 +147,39 @@ describe("conversions: export --out/--onnx/--tfjs --dtype, import --tfjs → inf
       ...["train", "--data", corpus, "--out", gruRun, "--engine", "reference", "--cell", "gru"],
       ...["--layers", "1", "--hidden", "8", "--embed", "4", "--seq", "8", "--batch", "2", "--max-steps", "2"],
     ]);
-    const gruOnnx = join(dir, "gru.onnx");
-    const gru = await runInProcess([
-      "export",
-      "--model",
-      gruRun,
-      "--onnx",
-      gruOnnx,
-      "--tfjs",
-      join(dir, "gru-tfjs"),
+    // A GRU exports as one step per call from standard layers, and imports back to the same loss.
+    const gruTfjs = join(dir, "gru-tfjs");
+    const gru = await runInProcess(["export", "--model", gruRun, "--tfjs", gruTfjs]);
+    expect(gru.stderr).toBe("");
+    expect(
+      JSON.parse(readFileSync(join(gruTfjs, "model.json"), "utf8")).userDefinedMetadata.charrnn.steps,
+    ).toBe(1);
+    const gruBack = join(dir, "gru-back.safetensors");
+    expect((await runInProcess(["import", "--tfjs", gruTfjs, "--out", gruBack])).code).toBe(0);
+    const gruEval = await json(["eval", "--model", gruRun, "--data", corpus, "--json"]);
+    const gruEvalBack = await json(["eval", "--model", gruBack, "--data", corpus, "--json"]);
+    expect(Math.abs(gruEvalBack.natsPerToken - gruEval.natsPerToken)).toBeLessThan(1e-5);
+
+    // A refused format (a classifier to TF.js) is refused before anything is written: no ONNX file either.
+    const classifier = join(dir, "classifier.safetensors");
+    const config = defaultConfig({
+      vocabSize: 5,
+      hidden: 4,
+      head: { kind: "classifier", labels: ["a", "b"], pooling: "last" },
+    });
+    await saveModel(classifier, {
+      config,
+      vocab: Vocab.fromText("abcde").toJSON(),
+      params: initParams(config, createRng(1)),
+    });
+    const classifierOnnx = join(dir, "classifier.onnx");
+    const refused = await runInProcess([
+      ...["export", "--model", classifier, "--onnx", classifierOnnx, "--tfjs", join(dir, "classifier-tfjs")],
     ]);
-    expect(gru.code).toBe(1);
-    expect(gru.stderr).toMatch(/cannot export a GRU to TF\.js: .*reset_after=false/);
-    // Refused before anything was written: no ONNX file either.
-    expect(existsSync(gruOnnx)).toBe(false);
-    expect(existsSync(join(dir, "gru-tfjs"))).toBe(false);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/cannot export a classifier to TF\.js; export it with --onnx/);
+    expect(existsSync(classifierOnnx)).toBe(false);
+    expect(existsSync(join(dir, "classifier-tfjs"))).toBe(false);
     const missing = await runInProcess([
       "import",
       "--tfjs",

@@ -188,6 +188,68 @@ export function fromKerasLayer(config: ModelConfig, weights: KerasLayerWeights, 
   );
 }
 
+/** One gate's rows of a layer: `wih` `[H, in]`, `whh` `[H, H]`, biases `[H]` (PyTorch's own layout). */
+export interface GateWeights {
+  wih: Tensor;
+  whh: Tensor;
+  bih: Tensor;
+  bhh: Tensor;
+}
+
+/**
+ * Layer `layer`'s weights cut into one block per gate, keyed by PyTorch's gate labels (LSTM i,f,g,o;
+ * GRU r,z,n; RNN h): for exports that compute each gate with its own matmul.
+ */
+export function splitGates(
+  config: ModelConfig,
+  params: NamedTensors,
+  layer: number,
+): Record<string, GateWeights> {
+  const { wih, whh, bih, bhh, h, inSize } = layerTensors(config, params, layer);
+  const out: Record<string, GateWeights> = {};
+  GATE_ORDERS.pytorch[config.cell].forEach((label, j) => {
+    out[label] = {
+      wih: { shape: [h, inSize], data: wih.slice(j * h * inSize, (j + 1) * h * inSize) },
+      whh: { shape: [h, h], data: whh.slice(j * h * h, (j + 1) * h * h) },
+      bih: { shape: [h], data: bih.slice(j * h, (j + 1) * h) },
+      bhh: { shape: [h], data: bhh.slice(j * h, (j + 1) * h) },
+    };
+  });
+  return out;
+}
+
+/** The inverse of {@link splitGates}: per-gate blocks (PyTorch labels) back to the layer's four named tensors. */
+export function joinGates(
+  config: ModelConfig,
+  blocks: Readonly<Record<string, GateWeights>>,
+  layer: number,
+): NamedTensors {
+  const { g, h, inSize } = dims(config, layer);
+  const wih = new Float32Array(g * h * inSize);
+  const whh = new Float32Array(g * h * h);
+  const bih = new Float32Array(g * h);
+  const bhh = new Float32Array(g * h);
+  GATE_ORDERS.pytorch[config.cell].forEach((label, j) => {
+    const b = blocks[label];
+    if (b === undefined) throw new CharrnnError("MODEL_SHAPE_MISMATCH", `gate '${label}' is missing`);
+    checkShape(`gate ${label} input weights`, b.wih, [h, inSize]);
+    checkShape(`gate ${label} recurrent weights`, b.whh, [h, h]);
+    checkShape(`gate ${label} input bias`, b.bih, [h]);
+    checkShape(`gate ${label} recurrent bias`, b.bhh, [h]);
+    wih.set(b.wih.data, j * h * inSize);
+    whh.set(b.whh.data, j * h * h);
+    bih.set(b.bih.data, j * h);
+    bhh.set(b.bhh.data, j * h);
+  });
+  return namedLayer(
+    layer,
+    { shape: [g * h, inSize], data: wih },
+    { shape: [g * h, h], data: whh },
+    { shape: [g * h], data: bih },
+    { shape: [g * h], data: bhh },
+  );
+}
+
 function dims(config: ModelConfig, layer: number): { g: number; h: number; inSize: number } {
   if (!Number.isInteger(layer) || layer < 0 || layer >= config.layers) {
     throw new CharrnnError(

@@ -19,12 +19,20 @@ export {
 } from "./config";
 export type { DigestTensor, Hasher } from "./digest";
 export { hashTensors, MODEL_DIGEST_KEY, modelDigest } from "./digest";
-export type { GateFramework, GateOrder, KerasLayerWeights, OnnxLayerWeights } from "./gate-layout";
+export type {
+  GateFramework,
+  GateOrder,
+  GateWeights,
+  KerasLayerWeights,
+  OnnxLayerWeights,
+} from "./gate-layout";
 export {
   fromKerasLayer,
   fromOnnxLayer,
   GATE_ORDERS,
+  joinGates,
   reorderGates,
+  splitGates,
   toKerasLayer,
   toOnnxLayer,
   transpose,

@@ -29,7 +29,7 @@ export function registerExportCommand(program: Command, io: CliIo): void {
     .option("--out <file>", "a model.safetensors to write (with --dtype: a smaller copy of the model)")
     .option(
       "--tfjs <dir>",
-      "a directory to write a TF.js layers model into (model.json + weight shards; LSTM and RNN)",
+      "a directory to write a TF.js layers model into (model.json + weight shards; a GRU runs one step per call)",
     )
     .option(
       "--dtype <type>",

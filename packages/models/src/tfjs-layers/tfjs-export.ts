@@ -12,11 +12,12 @@ import {
   type TfjsLayersModel,
   type TfjsWeightSpec,
 } from "./tfjs-format";
+import { gruStepLayers, inputLayer } from "./tfjs-gru-step";
 
 /** `userDefinedMetadata.charrnn.format` of an export. */
 export const TFJS_FORMAT = "charrnn-tfjs/1";
 
-/** Keras class and layer-name stem of each cell. GRU has none: see {@link toTfjsLayersModel}. */
+/** Keras class of each cell exported as a Keras recurrent layer. GRU has none: see {@link toTfjsLayersModel}. */
 const KERAS_CELL = { lstm: "LSTM", rnn: "SimpleRNN" } as const;
 
 /** What `toTfjsLayersModel` converts. */
@@ -49,19 +50,15 @@ export function tfjsInterface(config: ModelConfig): { inputs: string[]; outputs:
  * model gets an identity `Embedding` (a one-hot vector times a matrix is that matrix's row). The
  * config, vocabulary and interface are in `userDefinedMetadata.charrnn`.
  *
- * GRUs are refused: TF.js layers 4.22 implements only `reset_after=false` (reset gate applied before
- * the recurrent matmul), a different function from charrnn's PyTorch/ONNX GRU, and it refuses
- * `resetAfter: true`. Classifier heads are refused too (export them to ONNX).
+ * A GRU runs one step per call: `tokens` is `[batch, 1]` and `logits` `[batch, vocab]`
+ * (`userDefinedMetadata.charrnn.steps` is 1). TF.js layers 4.22 implements only `reset_after=false`
+ * GRUs (reset gate applied before the recurrent matmul), a different function from charrnn's
+ * PyTorch/ONNX GRU, so the cell is built from standard layers instead ({@link gruStepLayers}); no
+ * custom class is needed to load it. Classifier heads are refused (export them to ONNX).
  */
 export function toTfjsLayersModel(model: TfjsExportable): TfjsLayersModel {
   const config = validateConfig(model.config);
   validateParams(config, model.params);
-  if (config.cell === "gru") {
-    throw new CharrnnError(
-      "TFJS_UNSUPPORTED",
-      "cannot export a GRU to TF.js: tfjs-layers 4.22 implements only reset_after=false GRUs, which compute a different function from charrnn's (PyTorch/ONNX) GRU; export it with --onnx (onnxruntime-web runs it in browsers) or train an LSTM",
-    );
-  }
   if (config.head?.kind === "classifier") {
     throw new CharrnnError("TFJS_UNSUPPORTED", "cannot export a classifier to TF.js; export it with --onnx");
   }
@@ -70,7 +67,8 @@ export function toTfjsLayersModel(model: TfjsExportable): TfjsLayersModel {
   const addWeight = (name: string, t: Tensor) =>
     weights.push({ spec: { name, shape: [...t.shape], dtype: "float32" }, data: t.data });
 
-  const layers: KerasLayerJSON[] = [inputLayer("tokens", [null, null], "int32")];
+  const gru = config.cell === "gru";
+  const layers: KerasLayerJSON[] = [inputLayer("tokens", [null, gru ? 1 : null], "int32")];
   const embedWidth = config.input === "embedding" ? config.embed! : V;
   const table: Tensor = config.input === "embedding" ? model.params.get(EMBEDDING_WEIGHT)! : identity(V);
   layers.push({
@@ -88,45 +86,21 @@ export function toTfjsLayersModel(model: TfjsExportable): TfjsLayersModel {
   });
   addWeight("embedding/embeddings", table);
 
-  const className = KERAS_CELL[config.cell];
-  const stem = className === "LSTM" ? "lstm" : "simple_rnn";
-  let previous = "embedding";
   const outputs: [string, number, number][] = [["output", 0, 0]];
-  for (let k = 0; k < config.layers; k++) {
-    const name = `${stem}_l${k}`;
-    const states = config.cell === "lstm" ? [`h0_l${k}`, `c0_l${k}`] : [`h0_l${k}`];
-    for (const state of states) layers.push(inputLayer(state, [null, H], "float32"));
-    const cellConfig: Record<string, unknown> = {
-      name,
-      trainable: true,
-      units: H,
-      activation: "tanh",
-      use_bias: true,
-      dropout: 0,
-      recurrent_dropout: 0,
-      return_sequences: true,
-      return_state: true,
-      go_backwards: false,
-      stateful: false,
-      unroll: false,
-    };
-    if (config.cell === "lstm") {
-      cellConfig.recurrent_activation = gateActivation(config) === "hardSigmoid" ? "hard_sigmoid" : "sigmoid";
-      cellConfig.unit_forget_bias = false;
-    }
+  let previous = "embedding";
+  if (gru) {
     layers.push({
-      class_name: className,
-      name,
-      config: cellConfig,
-      // Keras passes initial states as extra inputs of the same node; tfjs-layers reads them back so.
-      inbound_nodes: [[[previous, 0, 0, {}], ...states.map((s) => [s, 0, 0, {}])]],
+      class_name: "Reshape",
+      name: "embedded",
+      config: { name: "embedded", trainable: true, target_shape: [embedWidth] },
+      inbound_nodes: [[["embedding", 0, 0, {}]]],
     });
-    const keras = toKerasLayer(config, model.params, k);
-    addWeight(`${name}/kernel`, keras.kernel);
-    addWeight(`${name}/recurrent_kernel`, keras.recurrentKernel);
-    addWeight(`${name}/bias`, keras.bias);
-    for (let s = 0; s < states.length; s++) outputs.push([name, 0, s + 1]);
-    previous = name;
+    const step = gruStepLayers(config, model.params, "embedded", addWeight);
+    layers.push(...step.layers);
+    for (const state of step.states) outputs.push([state, 0, 0]);
+    previous = step.states.at(-1)!;
+  } else {
+    previous = recurrentLayers(config, model.params, layers, outputs, addWeight);
   }
   layers.push({
     class_name: "Dense",
@@ -165,6 +139,7 @@ export function toTfjsLayersModel(model: TfjsExportable): TfjsLayersModel {
           vocabHash: model.vocab.hash ?? null,
           inputs: io.inputs,
           outputs: io.outputs,
+          steps: gru ? 1 : null,
         },
       },
     },
@@ -172,13 +147,55 @@ export function toTfjsLayersModel(model: TfjsExportable): TfjsLayersModel {
   };
 }
 
-function inputLayer(name: string, shape: (number | null)[], dtype: string): KerasLayerJSON {
-  return {
-    class_name: "InputLayer",
-    name,
-    config: { name, batch_input_shape: shape, dtype, sparse: false },
-    inbound_nodes: [],
-  };
+/** LSTM/SimpleRNN layers (Keras' own, initial states as extra inputs); returns the top layer's name. */
+function recurrentLayers(
+  config: ModelConfig,
+  params: NamedTensors,
+  layers: KerasLayerJSON[],
+  outputs: [string, number, number][],
+  addWeight: (name: string, t: Tensor) => void,
+): string {
+  const H = config.hidden;
+  const className = KERAS_CELL[config.cell as "lstm" | "rnn"];
+  const stem = className === "LSTM" ? "lstm" : "simple_rnn";
+  let previous = "embedding";
+  for (let k = 0; k < config.layers; k++) {
+    const name = `${stem}_l${k}`;
+    const states = config.cell === "lstm" ? [`h0_l${k}`, `c0_l${k}`] : [`h0_l${k}`];
+    for (const state of states) layers.push(inputLayer(state, [null, H], "float32"));
+    const cellConfig: Record<string, unknown> = {
+      name,
+      trainable: true,
+      units: H,
+      activation: "tanh",
+      use_bias: true,
+      dropout: 0,
+      recurrent_dropout: 0,
+      return_sequences: true,
+      return_state: true,
+      go_backwards: false,
+      stateful: false,
+      unroll: false,
+    };
+    if (config.cell === "lstm") {
+      cellConfig.recurrent_activation = gateActivation(config) === "hardSigmoid" ? "hard_sigmoid" : "sigmoid";
+      cellConfig.unit_forget_bias = false;
+    }
+    layers.push({
+      class_name: className,
+      name,
+      config: cellConfig,
+      // Keras passes initial states as extra inputs of the same node; tfjs-layers reads them back so.
+      inbound_nodes: [[[previous, 0, 0, {}], ...states.map((s) => [s, 0, 0, {}])]],
+    });
+    const keras = toKerasLayer(config, params, k);
+    addWeight(`${name}/kernel`, keras.kernel);
+    addWeight(`${name}/recurrent_kernel`, keras.recurrentKernel);
+    addWeight(`${name}/bias`, keras.bias);
+    for (let s = 0; s < states.length; s++) outputs.push([name, 0, s + 1]);
+    previous = name;
+  }
+  return previous;
 }
 
 function identity(n: number): Tensor {

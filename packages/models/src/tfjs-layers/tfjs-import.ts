@@ -6,7 +6,9 @@ import type { ModelFile, ModelVocabJSON } from "../model-file";
 import type { NamedTensors, Tensor } from "../tensor";
 import { tensorSize } from "../tensor";
 import { EMBEDDING_WEIGHT, OUTPUT_BIAS, OUTPUT_WEIGHT, validateParams } from "../weight-layout";
+import { TFJS_FORMAT } from "./tfjs-export";
 import { type KerasLayerJSON, TFJS_METADATA_KEY, type TfjsLayersModel } from "./tfjs-format";
+import { gruStepParams } from "./tfjs-gru-step";
 
 /** Options of {@link fromTfjsLayersModel}. */
 export interface TfjsImportOptions {
@@ -33,6 +35,8 @@ export function fromTfjsLayersModel(model: TfjsLayersModel, options: TfjsImportO
   const source = options.source ?? "the TF.js model";
   const fail = (detail: string) => new CharrnnError("TFJS_UNSUPPORTED", `${source}: ${detail}`);
   const weights = readWeights(model, source);
+  const exported = charrnnExport(model);
+  if (exported?.config.cell === "gru") return fromGruStepExport(exported, weights, options.vocab, source);
   const layers = topologyLayers(model, source);
   const layerWeights = (layer: KerasLayerJSON): Map<string, Tensor> => {
     const name = layerName(layer);
@@ -249,6 +253,47 @@ function readWeights(model: TfjsLayersModel, source: string): Map<string, Tensor
     }
   }
   return out;
+}
+
+/** A charrnn export's metadata (`config` and `vocab` included), or undefined for other models. */
+function charrnnExport(model: TfjsLayersModel): { config: ModelConfig; vocab?: ModelVocabJSON } | undefined {
+  const meta = model.modelJson?.userDefinedMetadata?.[TFJS_METADATA_KEY] as
+    | { format?: unknown; config?: ModelConfig; vocab?: ModelVocabJSON }
+    | undefined;
+  return meta?.format === TFJS_FORMAT && meta.config !== undefined
+    ? { config: meta.config, ...(meta.vocab ? { vocab: meta.vocab } : {}) }
+    : undefined;
+}
+
+/** charrnn's own GRU export (standard layers, one step per call; see `gruStepLayers`). */
+function fromGruStepExport(
+  exported: { config: ModelConfig; vocab?: ModelVocabJSON },
+  weights: Map<string, Tensor>,
+  vocabOption: ModelVocabJSON | undefined,
+  source: string,
+): ModelFile {
+  const config = validateConfig(exported.config);
+  const weight = (name: string): Tensor => {
+    const t = weights.get(name);
+    if (!t)
+      throw new CharrnnError("TFJS_INVALID", `${source}: weight ${name} of charrnn's GRU export is missing`);
+    return t;
+  };
+  const params = gruStepParams(config, weight);
+  if (config.input === "embedding") params.set(EMBEDDING_WEIGHT, weight("embedding/embeddings"));
+  const H = config.hidden;
+  const V = config.vocabSize;
+  params.set(OUTPUT_WEIGHT, { shape: [V, H], data: transpose(weight("output/kernel").data, H, V) });
+  params.set(OUTPUT_BIAS, weight("output/bias"));
+  validateParams(config, params, source);
+  const vocab = vocabOption ?? exported.vocab;
+  if (!vocab || vocab.tokens.length !== V) {
+    throw new CharrnnError(
+      "MODEL_VOCAB_MISMATCH",
+      `${source} predicts ${V} tokens but the vocabulary has ${vocab?.tokens.length ?? 0}; pass the vocabulary the model was trained with`,
+    );
+  }
+  return { config, vocab, params, metadata: { importedFrom: "tfjs-layers" } };
 }
 
 function exportedVocab(model: TfjsLayersModel): ModelVocabJSON | undefined {

@@ -79,6 +79,9 @@ describe("charrnn export --tfjs: tf.loadLayersModel runs it step by step with st
     ["rnn", 2, "onehot", "char", "sigmoid"],
     ["lstm", 1, "onehot", "word", "sigmoid"],
     ["lstm", 2, "embedding", "char", "hardSigmoid"],
+    ["gru", 2, "embedding", "char", "sigmoid"],
+    ["gru", 1, "onehot", "word", "sigmoid"],
+    ["gru", 2, "onehot", "char", "hardSigmoid"],
   ] as const)(
     "%s ×%i, %s input, %s vocabulary, %s gates: logits match ours within 1e-4",
     async (cell, layers, input, level, gate) => {
@@ -124,31 +127,43 @@ describe("charrnn export --tfjs: tf.loadLayersModel runs it step by step with st
     },
   );
 
-  it("refuses a GRU (tfjs-layers has only reset_after=false GRUs) and a classifier, naming the way out", () => {
-    expect(() => toTfjsLayersModel(testModel("gru", 1, "embedding", 2))).toThrow(
-      expect.objectContaining({
-        code: "TFJS_UNSUPPORTED",
-        message: expect.stringMatching(/reset_after=false.*--onnx/),
-      }),
+  it("a GRU is one step per call, from standard layers only (no GRU layer, no custom class)", () => {
+    const { modelJson } = toTfjsLayersModel(testModel("gru", 2, "embedding", 2));
+    const layers = (modelJson.modelTopology.config as { layers: { class_name: string }[] }).layers;
+    const classes = new Set(layers.map((l) => l.class_name));
+    expect([...classes].sort()).toEqual(
+      ["Activation", "Add", "Concatenate", "Dense", "Embedding", "InputLayer", "Multiply", "Reshape"].sort(),
     );
+    const meta = modelJson.userDefinedMetadata![TFJS_METADATA_KEY] as { steps: number; inputs: string[] };
+    expect(meta.steps).toBe(1);
+    expect(meta.inputs).toEqual(["tokens", "h0_l0", "h0_l1"]);
   });
 
-  it("imports its own export back to the same function, vocabulary from the metadata", async () => {
-    const m = testModel("lstm", 2, "onehot", 5);
-    const back = fromTfjsLayersModel(toTfjsLayersModel(m));
-    expect(back.config).toMatchObject({
-      cell: "lstm",
-      layers: 2,
-      hidden: 10,
-      input: "onehot",
-      vocabSize: 13,
-    });
-    expect(back.vocab).toEqual(m.vocab);
-    const tokens = Int32Array.from({ length: 20 }, (_, i) => (i * 5) % 13);
-    const a = referenceForward(m.config, m.params, tokens, 2, 10).logits;
-    const b = referenceForward(back.config, back.params, tokens, 2, 10).logits;
-    expect(maxDiff(a, b)).toBeLessThan(1e-5);
-  });
+  it.each([
+    ["lstm", "onehot"],
+    ["gru", "onehot"],
+    ["gru", "embedding"],
+  ] as const)(
+    "imports its own %s (%s) export back to the same function, vocabulary from the metadata",
+    async (cell, input) => {
+      const m = testModel(cell, 2, input, 5);
+      const back = fromTfjsLayersModel(toTfjsLayersModel(m));
+      // A GRU export is read through its metadata's config; an LSTM like any tf.layers model.
+      if (cell === "gru") expect(back.config).toEqual(m.config);
+      expect(back.config).toMatchObject({
+        cell,
+        layers: 2,
+        hidden: 10,
+        input,
+        vocabSize: 13,
+      });
+      expect(back.vocab).toEqual(m.vocab);
+      const tokens = Int32Array.from({ length: 20 }, (_, i) => (i * 5) % 13);
+      const a = referenceForward(m.config, m.params, tokens, 2, 10).logits;
+      const b = referenceForward(back.config, back.params, tokens, 2, 10).logits;
+      expect(maxDiff(a, b)).toBeLessThan(1e-5);
+    },
+  );
 });
 
 /** Saves a tf.layers model the way TF.js's file/HTTP handlers do: model.json plus one weights.bin. */
