@@ -5,6 +5,7 @@ import { registerExportCommand } from "./commands/export";
 import { registerImportCommand } from "./commands/import";
 import { registerInfoCommand } from "./commands/info";
 import { registerParityCommand } from "./commands/parity";
+import { registerPlotCommand } from "./commands/plot";
 import { registerSampleCommand } from "./commands/sample";
 import { registerScoreCommand } from "./commands/score";
 import { registerTrainCommand } from "./commands/train";
@@ -35,5 +36,6 @@ export function createProgram(io: CliIo): Command {
   registerParityCommand(program, io);
   registerVocabCommand(program, io);
   registerClassifyCommand(program, io);
+  registerPlotCommand(program, io);
   return program;
 }

@@ -1,4 +1,4 @@
-import { renderLineChart } from "./chart";
+import { renderLineChart } from "@charrnn/chart";
 import { countOf } from "./describe";
 import { byId } from "./dom";
 import type { MetricsPoint, MetricsSeries } from "./metrics";

@@ -1,4 +1,4 @@
-import { renderLineChart } from "./chart";
+import { renderLineChart } from "@charrnn/chart";
 import { countOf } from "./describe";
 import { byId, errorMessage, hideError, showError } from "./dom";
 import { createTrainForm } from "./train-form";

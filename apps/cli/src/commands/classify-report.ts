@@ -1,3 +1,4 @@
+import { escapeXml } from "@charrnn/chart";
 import type { ClassificationReport } from "@charrnn/trainer";
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -30,9 +31,6 @@ export function formatClassificationReport(report: ClassificationReport): string
   });
   return `${lines.join("\n")}\n`;
 }
-
-const escapeXml = (text: string): string =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** White → dark blue on a 0..1 scale (the row-normalised share). */
 function colour(share: number): string {

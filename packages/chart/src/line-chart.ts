@@ -1,3 +1,5 @@
+import { escapeXml } from "./svg";
+
 /** One line of a chart: points as [x, y], drawn in order. */
 export interface ChartSeries {
   name: string;
@@ -20,7 +22,29 @@ export interface ChartSpec {
   /** viewBox size; the SVG itself scales to its container's width. */
   width?: number;
   height?: number;
+  /**
+   * A file of its own (`charrnn plot`): fixed width and height, a white background and the styles
+   * the demo's stylesheet gives the chart's classes embedded, so it looks the same in any viewer.
+   * Inline in a page (the default) the page's CSS styles it.
+   */
+  standalone?: boolean;
 }
+
+/** Line colours for series in order (distinct in colour-blind palettes; Okabe–Ito). */
+export const SERIES_COLOURS: readonly string[] = [
+  "#0072b2",
+  "#d55e00",
+  "#009e73",
+  "#cc79a7",
+  "#e69f00",
+  "#56b4e9",
+  "#000000",
+  "#f0e442",
+];
+
+/** The demo's chart styles (apps/demo/src/style.css), for standalone files. */
+const STANDALONE_STYLE =
+  "text{font:12px sans-serif;fill:#1f1f1f}.chart-grid line{stroke:#e4dfd4}.chart-frame{stroke:#8c8c8c}.chart-axis-label{font-weight:600}";
 
 /**
  * Round tick values covering [min, max], about `count` of them, spaced 1, 2 or 5 × 10ⁿ (the
@@ -77,11 +101,18 @@ export function renderLineChart(spec: ChartSpec): string {
     }
   }
   const id = `chart-${slug(spec.title)}`;
+  const size = spec.standalone === true ? ` width="${width}" height="${height}"` : "";
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc" class="chart">`,
+    `<svg xmlns="http://www.w3.org/2000/svg"${size} viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc" class="chart">`,
     `<title id="${id}-title">${escapeXml(spec.title)}</title>`,
     `<desc id="${id}-desc">${escapeXml(spec.description)}</desc>`,
   ];
+  if (spec.standalone === true) {
+    parts.push(
+      `<style>${STANDALONE_STYLE}</style>`,
+      `<rect width="${width}" height="${height}" fill="white"/>`,
+    );
+  }
   if (xs.length === 0) {
     parts.push(
       `<text x="${width / 2}" y="${height / 2}" text-anchor="middle" class="chart-empty">no data</text>`,
@@ -135,11 +166,6 @@ export function renderLineChart(spec: ChartSpec): string {
     legendX += 26 + s.name.length * 7;
   }
   return `${parts.join("")}</svg>`;
-}
-
-/** Escapes text for SVG/HTML content and attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function roundTo(value: number, step: number): number {

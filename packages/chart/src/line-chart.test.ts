@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { escapeXml, formatTick, niceDomain, niceTicks, renderLineChart, tickStep } from "./chart";
+import { formatTick, niceDomain, niceTicks, renderLineChart, tickStep } from "./line-chart";
+import { escapeXml } from "./svg";
 
 describe("ticks", () => {
   it("spaces ticks 1, 2 or 5 × 10ⁿ", () => {

@@ -1,0 +1,147 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { describe, expect, it } from "vitest";
+import { runInProcess } from "../test/harness";
+
+/** A run directory whose metrics.jsonl holds these validations (and training lines between them). */
+function fakeRun(dir: string, name: string, vals: [step: number, seconds: number, loss: number][]): string {
+  const run = join(dir, name);
+  mkdirSync(run, { recursive: true });
+  const lines = vals.flatMap(([step, elapsed, valLoss]) => [
+    { step, epoch: 0, trainLoss: valLoss + 0.1, elapsed },
+    { step, epoch: 0, valLoss, elapsed },
+  ]);
+  writeFileSync(join(run, "metrics.jsonl"), `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`);
+  return run;
+}
+
+type Node = Record<string, unknown>;
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@",
+  isArray: (_name, _path, _leaf, isAttribute) => !isAttribute,
+});
+
+/** Every element named `tag` anywhere under `node`. */
+function find(node: unknown, tag: string): Node[] {
+  if (typeof node !== "object" || node === null) return [];
+  const out: Node[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    const children = Array.isArray(value) ? value : [value];
+    if (key === tag) out.push(...(children as Node[]));
+    for (const child of children) out.push(...find(child, tag));
+  }
+  return out;
+}
+const textOf = (n: Node | string): string => {
+  if (typeof n !== "object") return String(n);
+  const t = n["#text"];
+  return Array.isArray(t) ? t.join("") : String(t ?? "");
+};
+
+describe("charrnn plot", () => {
+  const dir = mkdtempSync(join(tmpdir(), "charrnn-plot-"));
+  const a = fakeRun(dir, "quick", [
+    [100, 30, 2.1],
+    [200, 60, 1.8],
+    [300, 90, 1.7],
+  ]);
+  const b = fakeRun(dir, "big", [
+    [50, 60, 2.4],
+    [100, 120, 1.9],
+  ]);
+
+  it("draws one series per run with axis labels and a legend, against minutes or steps", async () => {
+    const out = join(dir, "curves.svg");
+    const r = await runInProcess(["plot", a, b, "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("2 runs, validation loss against minutes");
+    const text = readFileSync(out, "utf8");
+    expect(XMLValidator.validate(text)).toBe(true);
+    const doc = parser.parse(text);
+    const lines = find(doc, "polyline");
+    expect(lines.map((l) => l["@data-series"])).toEqual(["quick", "big"]);
+    // Points in drawing order: x grows with time, y falls with the loss; 3 and 2 validations.
+    const points = lines.map((l) =>
+      String(l["@points"])
+        .split(" ")
+        .map((p) => p.split(",").map(Number)),
+    );
+    expect(points.map((p) => p.length)).toEqual([3, 2]);
+    for (const p of points) {
+      for (let i = 1; i < p.length; i++) {
+        expect(p[i]![0]!).toBeGreaterThan(p[i - 1]![0]!);
+        expect(p[i]![1]!).toBeGreaterThan(p[i - 1]![1]!); // SVG y grows downwards: lower loss, larger y
+      }
+    }
+    // "big" reaches 60 s (1 minute) where "quick" is at 2 minutes ... same x for the same minute.
+    expect(points[1]![0]![0]).toBeCloseTo(points[0]![1]![0]!, 6);
+    const texts = find(doc, "text").map(textOf);
+    expect(texts).toContain("training time (minutes)");
+    expect(texts).toContain("validation loss (nats/token)");
+    const legend = find(doc, "text")
+      .filter((t) => t["@class"] === "chart-legend")
+      .map(textOf);
+    expect(legend).toEqual(["quick", "big"]);
+    expect(find(doc, "svg")[0]!["@width"]).toBe("720");
+
+    const steps = join(dir, "steps.svg");
+    expect((await runInProcess(["plot", a, b, "--out", steps, "--x", "steps"])).code).toBe(0);
+    const byStep = parser.parse(readFileSync(steps, "utf8"));
+    expect(find(byStep, "text").map(textOf)).toContain("steps");
+    const stepPoints = find(byStep, "polyline").map((l) =>
+      String(l["@points"])
+        .split(" ")
+        .map((p) => Number(p.split(",")[0])),
+    );
+    // Against steps, "big"'s step 100 lines up with "quick"'s step 100.
+    expect(stepPoints[1]![1]).toBeCloseTo(stepPoints[0]![0]!, 6);
+  });
+
+  it("skips a torn last line and names runs with the same directory name by their paths", async () => {
+    const other = fakeRun(join(dir, "second"), "quick", [
+      [10, 5, 3],
+      [20, 10, 2.5],
+    ]);
+    writeFileSync(join(other, "metrics.jsonl"), '{"step": 30, "valLo', { flag: "a" });
+    const out = join(dir, "same.svg");
+    const r = await runInProcess(["plot", a, other, "--out", out]);
+    expect(r.code).toBe(0);
+    const doc = parser.parse(readFileSync(out, "utf8"));
+    expect(find(doc, "polyline").map((l) => l["@data-series"])).toEqual([a, other]);
+  });
+
+  it("bad inputs are one line naming the path, and no file is written", async () => {
+    const empty = join(dir, "empty");
+    mkdirSync(empty);
+    const noVal = join(dir, "noval");
+    mkdirSync(noVal);
+    writeFileSync(
+      join(noVal, "metrics.jsonl"),
+      `${JSON.stringify({ step: 10, epoch: 0, trainLoss: 3, elapsed: 1 })}\n`,
+    );
+    const missing = join(dir, "missing");
+    const out = join(dir, "bad.svg");
+    const cases: [string[], number, string][] = [
+      [[a, missing], 1, `run ${missing} does not exist`],
+      [[a, empty], 1, `${empty} has no metrics.jsonl`],
+      [[noVal], 1, `${join(noVal, "metrics.jsonl")} has no validation loss yet`],
+      [[a, "--x", "hours"], 2, "--x must be one of minutes, steps"],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await runInProcess(["plot", ...args, "--out", out]);
+      expect(r.code, message).toBe(code);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr.trim().split("\n"), message).toHaveLength(1);
+    }
+    const noDir = join(dir, "nowhere", "x.svg");
+    const r = await runInProcess(["plot", a, "--out", noDir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(join(dir, "nowhere"));
+    expect((await runInProcess(["plot", a])).stderr).toMatch(/--out FILE is required/);
+    expect(() => readFileSync(out)).toThrow();
+  });
+});

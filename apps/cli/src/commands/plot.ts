@@ -1,0 +1,123 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { renderLineChart, SERIES_COLOURS } from "@charrnn/chart";
+import { CharrnnError } from "@charrnn/vocab";
+import type { Command } from "commander";
+import type { CliIo } from "../io";
+import { parseChoiceFlag, UsageError } from "../options";
+
+interface PlotFlags {
+  out?: string;
+  x: string;
+}
+
+const X_AXES = ["minutes", "steps"] as const;
+
+/** One run's validation curve: [elapsed seconds, step, validation loss] per validation. */
+export interface RunCurve {
+  name: string;
+  points: [seconds: number, step: number, valLoss: number][];
+}
+
+export function registerPlotCommand(program: Command, io: CliIo): void {
+  program
+    .command("plot")
+    .description("draw the validation loss of several training runs on one chart (SVG)")
+    .argument("<runs...>", "training output directories (each holding metrics.jsonl)")
+    .option("--out <file>", "SVG file to write")
+    .option("--x <axis>", "x axis: minutes (wall-clock training time) or steps", "minutes")
+    .action((runs: string[], flags: PlotFlags) => plotCommand(runs, flags, io));
+}
+
+function plotCommand(runs: string[], flags: PlotFlags, io: CliIo): void {
+  const axis = parseChoiceFlag("--x", flags.x, X_AXES);
+  if (flags.out === undefined) throw new UsageError("--out FILE is required: the SVG file to write");
+  const outDir = dirname(resolve(flags.out));
+  if (!existsSync(outDir)) {
+    throw new UsageError(
+      `--out ${flags.out}: directory ${outDir} does not exist; create it or pick another path`,
+    );
+  }
+  // Read every run before writing anything, so a bad one leaves no half-made chart.
+  const curves = runs.map((run) => readRunCurve(run));
+  const names = seriesNames(runs);
+  const minutes = axis === "minutes";
+  const svg = renderLineChart({
+    title: "Validation loss",
+    description: curves
+      .map((c, i) => `${names[i]}: best ${Math.min(...c.points.map((p) => p[2])).toFixed(4)}`)
+      .join("; "),
+    xLabel: minutes ? "training time (minutes)" : "steps",
+    yLabel: "validation loss (nats/token)",
+    series: curves.map((c, i) => ({
+      name: names[i]!,
+      colour: SERIES_COLOURS[i % SERIES_COLOURS.length]!,
+      dots: true,
+      points: c.points.map(([seconds, step, loss]) => [minutes ? seconds / 60 : step, loss] as const),
+    })),
+    width: 720,
+    height: 400,
+    standalone: true,
+  });
+  writeFileSync(flags.out, `${svg}\n`);
+  io.stdout.write(
+    `wrote ${flags.out}: ${runs.length} run${runs.length === 1 ? "" : "s"}, validation loss against ${axis}\n`,
+  );
+}
+
+/**
+ * The validation points of a run directory's `metrics.jsonl` (or of that file given directly).
+ * A torn last line (a run killed mid-write) is skipped; a run without validations is an error.
+ */
+export function readRunCurve(run: string): RunCurve {
+  let file = run;
+  try {
+    if (statSync(run).isDirectory()) file = join(run, "metrics.jsonl");
+  } catch {
+    throw new CharrnnError(
+      "PLOT_NO_RUN",
+      `run ${run} does not exist; give a training output directory (--out of charrnn train)`,
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new CharrnnError(
+      "PLOT_NO_METRICS",
+      `${run} has no metrics.jsonl; give a training output directory (--out of charrnn train)`,
+    );
+  }
+  const points: RunCurve["points"] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    let record: { step?: unknown; elapsed?: unknown; valLoss?: unknown };
+    try {
+      record = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const { step, elapsed, valLoss } = record ?? {};
+    if (
+      typeof step === "number" &&
+      typeof elapsed === "number" &&
+      typeof valLoss === "number" &&
+      Number.isFinite(valLoss)
+    ) {
+      points.push([elapsed, step, valLoss]);
+    }
+  }
+  if (points.length === 0) {
+    throw new CharrnnError(
+      "PLOT_NO_VALIDATION",
+      `${file} has no validation loss yet; plot the run after its first validation (--val-every)`,
+    );
+  }
+  return { name: run, points };
+}
+
+/** Legend names: each run's directory name, or the path as given where two names would collide. */
+function seriesNames(runs: string[]): string[] {
+  const base = runs.map((r) => basename(resolve(r.endsWith(".jsonl") ? dirname(r) : r)));
+  return runs.map((r, i) => (base.indexOf(base[i]!) === base.lastIndexOf(base[i]!) ? base[i]! : r));
+}
