@@ -62,8 +62,8 @@
   ;; [row 0, cols k..k+3 | row 1 … | row 2 … | row 3 …], so one pointer walks a group with constant
   ;; load offsets and the hardware prefetcher sees one stream; the last rows % 4 rows stay row-major.
   ;; Tiles: 4 rows × 2 streams (8 accumulators; each loaded weight feeds 2 streams, each loaded input
-  ;; 4 rows), and 4 rows × 1 stream, 16 columns a turn into 8 accumulators, for the last odd stream
-  ;; (batch 1). A 4-row group (8 KiB at 512 columns) stays in L1 while every stream passes through it.
+  ;; 4 rows), and 4 rows × 1 stream, 8 columns a turn, for the last odd stream (batch 1). A 4-row
+  ;; group (8 KiB at 512 columns) stays in L1 while every stream passes through it.
   (func (export "affine")
     (param $w i32) (param $bias i32) (param $rows i32) (param $cols i32)
     (param $x i32) (param $xs i32) (param $batch i32) (param $out i32) (param $os i32) (param $acc i32)
@@ -72,7 +72,7 @@
     (local $x0 i32) (local $x1 i32) (local $o i32) (local $bv v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
-    (local $v v128) (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128)
+    (local $v v128) (local $y0 v128) (local $y1 v128)
     (local.set $rb (i32.shl (local.get $cols) (i32.const 2)))
     (local.set $xs (i32.shl (local.get $xs) (i32.const 2)))
     (local.set $os (i32.shl (local.get $os) (i32.const 2)))
@@ -134,47 +134,34 @@
             (local.set $a1 (v128.const i32x4 0 0 0 0))
             (local.set $a2 (v128.const i32x4 0 0 0 0))
             (local.set $a3 (v128.const i32x4 0 0 0 0))
-            (local.set $a4 (v128.const i32x4 0 0 0 0))
-            (local.set $a5 (v128.const i32x4 0 0 0 0))
-            (local.set $a6 (v128.const i32x4 0 0 0 0))
-            (local.set $a7 (v128.const i32x4 0 0 0 0))
             (local.set $p (local.get $w0))
             (local.set $x1 (i32.add (local.get $x0) (local.get $rb)))
-            ;; cols is a multiple of 16, so 16 floats a turn never overrun; the input pointer walks
-            ;; instead of an index, and every weight load is the one pointer plus a constant.
+            ;; 8 columns a turn, one accumulator per row, the two products summed before the
+            ;; accumulator: V8 issues a turn's loads first, and 10 loads + 4 accumulators fit the 16
+            ;; SIMD registers (16 columns into 8 accumulators spilled to the stack and ran at half speed).
             (loop $k1
               (local.set $y0 (v128.load (local.get $x0)))
               (local.set $y1 (v128.load offset=16 (local.get $x0)))
-              (local.set $y2 (v128.load offset=32 (local.get $x0)))
-              (local.set $y3 (v128.load offset=48 (local.get $x0)))
-              (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (local.get $p)) (local.get $y0))))
-              (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $y0))))
-              (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $y0))))
-              (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $y0))))
-              (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (v128.load offset=64 (local.get $p)) (local.get $y1))))
-              (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (v128.load offset=80 (local.get $p)) (local.get $y1))))
-              (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (v128.load offset=96 (local.get $p)) (local.get $y1))))
-              (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (v128.load offset=112 (local.get $p)) (local.get $y1))))
-              (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=128 (local.get $p)) (local.get $y2))))
-              (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=144 (local.get $p)) (local.get $y2))))
-              (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load offset=160 (local.get $p)) (local.get $y2))))
-              (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load offset=176 (local.get $p)) (local.get $y2))))
-              (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (v128.load offset=192 (local.get $p)) (local.get $y3))))
-              (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (v128.load offset=208 (local.get $p)) (local.get $y3))))
-              (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (v128.load offset=224 (local.get $p)) (local.get $y3))))
-              (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (v128.load offset=240 (local.get $p)) (local.get $y3))))
-              (local.set $p (i32.add (local.get $p) (i32.const 256)))
-              (local.set $x0 (i32.add (local.get $x0) (i32.const 64)))
+              (local.set $a0 (f32x4.add (local.get $a0) (f32x4.add
+                (f32x4.mul (v128.load (local.get $p)) (local.get $y0))
+                (f32x4.mul (v128.load offset=64 (local.get $p)) (local.get $y1)))))
+              (local.set $a1 (f32x4.add (local.get $a1) (f32x4.add
+                (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $y0))
+                (f32x4.mul (v128.load offset=80 (local.get $p)) (local.get $y1)))))
+              (local.set $a2 (f32x4.add (local.get $a2) (f32x4.add
+                (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $y0))
+                (f32x4.mul (v128.load offset=96 (local.get $p)) (local.get $y1)))))
+              (local.set $a3 (f32x4.add (local.get $a3) (f32x4.add
+                (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $y0))
+                (f32x4.mul (v128.load offset=112 (local.get $p)) (local.get $y1)))))
+              (local.set $p (i32.add (local.get $p) (i32.const 128)))
+              (local.set $x0 (i32.add (local.get $x0) (i32.const 32)))
               (br_if $k1 (i32.lt_u (local.get $x0) (local.get $x1))))
             (call $put4
               (i32.add (i32.add (local.get $out) (i32.mul (local.get $b) (local.get $os)))
                 (i32.shl (local.get $j) (i32.const 2)))
               (f32x4.add (local.get $bv)
-                (call $hsum4
-                  (f32x4.add (local.get $a0) (local.get $a4))
-                  (f32x4.add (local.get $a1) (local.get $a5))
-                  (f32x4.add (local.get $a2) (local.get $a6))
-                  (f32x4.add (local.get $a3) (local.get $a7))))
+                (call $hsum4 (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3)))
               (local.get $acc))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $rows4)))
