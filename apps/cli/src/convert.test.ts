@@ -199,6 +199,8 @@ describe("conversions: export --out/--onnx/--tfjs --dtype, import --tfjs → inf
     ]);
     expect(imported.stderr).toBe("");
     expect(imported.stdout).toMatch(/2×16 lstm, one-hot input, hard-sigmoid gates, vocab 12/);
+    const info = await runInProcess(["info", "--model", model]);
+    expect(info.stdout).toMatch(/network: +2×16 lstm, onehot input, hard-sigmoid gates\n/);
     const texts = [];
     for (const engine of ["wasm", "ts", "onnx"]) {
       const out = await runInProcess([

@@ -46,7 +46,7 @@ export function registerInfoCommand(program: Command, io: CliIo): void {
         `${[
           `model:      ${info.source} (${info.format})`,
           `file:       ${(stored.bytes / 1024).toFixed(1)} KiB, weights ${stored.dtype ?? "unknown precision"}`,
-          `network:    ${info.layers}×${info.hidden} ${info.cell}${file ? `, ${file.config.input}${file.config.input === "embedding" ? ` ${file.config.embed}` : ""} input` : ""}`,
+          `network:    ${info.layers}×${info.hidden} ${info.cell}${file ? `, ${file.config.input}${file.config.input === "embedding" ? ` ${file.config.embed}` : ""} input` : ""}${file?.config.gateActivation === "hardSigmoid" ? ", hard-sigmoid gates" : ""}`,
           ...(paramCount === undefined ? [] : [`parameters: ${paramCount.toLocaleString("en-US")}`]),
           `vocabulary: ${info.vocabSize} ${info.level === "char" ? "characters" : "words"} (${info.vocabHash})`,
           ...(file?.training ? [`training:   ${JSON.stringify(file.training)}`] : []),
