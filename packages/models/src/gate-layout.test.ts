@@ -6,7 +6,9 @@ import {
   fromKerasLayer,
   fromOnnxLayer,
   GATE_ORDERS,
+  joinGates,
   reorderGates,
+  splitGates,
   toKerasLayer,
   toOnnxLayer,
   transpose,
@@ -48,6 +50,26 @@ describe("reorderGates and transpose", () => {
     );
     expect(() => reorderGates(new Float32Array(4), 1, 1, ["a", "b", "c"], ["a", "b", "c"])).toThrow(
       /cannot reorder/,
+    );
+  });
+});
+
+describe("splitGates and joinGates", () => {
+  it.each(["rnn", "gru", "lstm"] as CellType[])("%s: one block per PyTorch gate, and back", (cell) => {
+    const config = defaultConfig({ cell, layers: 2, hidden: 2, vocabSize: 3, input: "onehot" });
+    const params = labelled(config);
+    const blocks = splitGates(config, params, 1);
+    expect(Object.keys(blocks)).toEqual(GATE_ORDERS.pytorch[cell]);
+    // Gate j's rows are the labelled rows 100·(j + 1) + 10·unit + column.
+    const last = GATE_ORDERS.pytorch[cell].length;
+    expect([...blocks[GATE_ORDERS.pytorch[cell][last - 1]!]!.wih.data.subarray(0, 2)]).toEqual([
+      100 * last,
+      100 * last + 1,
+    ]);
+    const back = joinGates(config, blocks, 1);
+    for (const [name, t] of back) expect(t).toEqual(params.get(name));
+    expect(() => joinGates(config, { ...blocks, [GATE_ORDERS.pytorch[cell][0]!]: undefined! }, 1)).toThrow(
+      /is missing/,
     );
   });
 });
