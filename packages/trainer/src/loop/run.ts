@@ -116,7 +116,10 @@ export class Run {
       // A run that ends (rather than pauses: interrupt, time budget) validates its final weights.
       // Pauses do not, because a validation feeds the schedule and early stopping, and a resumed run
       // must see the same validations as an uninterrupted one.
-      const pause = stopReason === "interrupted" || stopReason === "time-budget";
+      // A cosine schedule anneals to the end of the time budget, so there the budget ends the run
+      // rather than pausing it: its final, lowest-rate weights are validated (and may be the best).
+      const annealed = stopReason === "time-budget" && this.settings.lrSchedule.kind === "cosine";
+      const pause = stopReason === "interrupted" || (stopReason === "time-budget" && !annealed);
       if (!pause && this.progress.step > 0 && this.validation.lastStep !== this.progress.step) {
         await this.validate();
       }

@@ -107,6 +107,7 @@ describe("time-budget recipes", () => {
     // Each clock read advances 400 ms of a 150 s budget; the fake engine stands in for the model.
     let t = 0;
     const calls: StepOptions[] = [];
+    const validated: number[] = [];
     const result = await train(
       options(
         fresh(),
@@ -122,6 +123,9 @@ describe("time-budget recipes", () => {
           sampleEvery: 0,
           checkpointEvery: 1000,
           now: () => (t += 400),
+          onEvent: (e) => {
+            if (e.type === "validation") validated.push(e.step);
+          },
         },
         { calls },
       ),
@@ -133,6 +137,9 @@ describe("time-budget recipes", () => {
     for (let s = 6; s < lrs.length; s++) expect(lrs[s]!).toBeLessThanOrEqual(lrs[s - 1]!);
     // The last update ran in the budget's final stretch: near the cosine's floor (lr / 20).
     expect(lrs.at(-1)!).toBeLessThan(recipe.lr! / 10);
+    // The budget ends an annealed run: its final weights are validated, not left for a resume.
+    expect(validated.at(-1)).toBe(result.step);
+    expect(result.bestStep).toBe(result.step);
   });
 
   it("the README's recipe table shows every row as the table holds it", () => {
