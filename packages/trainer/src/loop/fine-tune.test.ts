@@ -180,7 +180,11 @@ describe("fine-tuning a classifier (initFrom)", () => {
   it("new labels extend the head (old label ids kept), new characters the vocabulary", async () => {
     const root = fresh();
     const outA = fresh();
-    await train({ ...classifier, corpus: names(join(root, "a"), ["English", "French", "German"]), outDir: outA });
+    await train({
+      ...classifier,
+      corpus: names(join(root, "a"), ["English", "French", "German"]),
+      outDir: outA,
+    });
     const a = await loadInitModel(outA, "classifier");
     const events: TrainEvent[] = [];
     const outB = fresh();
@@ -204,8 +208,8 @@ describe("fine-tuning a classifier (initFrom)", () => {
     for (const t of added) expect(a.vocab.idOf(t)).toBeUndefined();
     expect(b.params.get("classifier.weight")!.shape).toEqual([5, 16]);
     // A language model cannot start from a classifier, nor the other way round.
-    await expect(train({ ...tiny, corpus: { text: textA }, outDir: fresh(), initFrom: outA })).rejects.toThrow(
-      /is a classifier; fine-tune it with classify train/,
-    );
+    await expect(
+      train({ ...tiny, corpus: { text: textA }, outDir: fresh(), initFrom: outA }),
+    ).rejects.toThrow(/is a classifier; fine-tune it with classify train/);
   });
 });
