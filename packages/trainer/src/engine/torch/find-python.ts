@@ -63,6 +63,12 @@ export function findTorchPython(options: FindTorchPythonOptions = {}): TorchPyth
     probed.set(key, found);
     return found;
   }
+  if (tried.some((t) => t.includes("No module named 'charrnn_torch'"))) {
+    throw new CharrnnError(
+      "TORCH_NOT_INSTALLED",
+      `the torch engine's worker package charrnn_torch is not importable (tried ${tried.join(", ")}): run \`pip install ./python\` from the charrnn repository`,
+    );
+  }
   const how = explicit
     ? `install PyTorch for it (pip install torch) or choose another with --python PATH / CHARRNN_PYTHON`
     : `install PyTorch (pip install torch, or apt-get install python3-torch on Debian) or point --python PATH / CHARRNN_PYTHON at an interpreter that has it`;
