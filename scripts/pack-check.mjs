@@ -1,4 +1,4 @@
-// Packaging check (part of `pnpm test`): packs @charrnn/vocab, models and sampler with `pnpm pack`,
+// Packaging check (part of `pnpm test`): packs @charrnn/core, vocab, models and sampler with `pnpm pack`,
 // installs the tarballs into an empty folder with npm, and runs the README's five-line script there
 // against a model file written by the installed packages. Proves the published shape works alone.
 import { execFileSync } from "node:child_process";
@@ -21,7 +21,7 @@ const work = mkdtempSync(join(tmpdir(), "charrnn-pack-"));
 try {
   const tarballs = join(work, "tgz");
   mkdirSync(tarballs);
-  for (const pkg of ["vocab", "models", "sampler"]) {
+  for (const pkg of ["core", "vocab", "models", "sampler"]) {
     run("npx", [...pnpm, "pack", "--pack-destination", tarballs], join(root, "packages", pkg));
   }
   const app = join(work, "app");
@@ -34,7 +34,8 @@ try {
     join(app, "make-model.mjs"),
     `import { writeFileSync } from "node:fs";
 import { defaultConfig, initParams, serializeModel } from "@charrnn/models";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { createRng } from "@charrnn/core";
+import { Vocab } from "@charrnn/vocab";
 const vocab = Vocab.fromText("ROMEO: But soft, what light through yonder window breaks?");
 const config = defaultConfig({ vocabSize: vocab.size, hidden: 32 });
 writeFileSync("model.safetensors", serializeModel({ config, vocab: vocab.toJSON(), params: initParams(config, createRng(1)) }));
@@ -73,7 +74,7 @@ console.log("ROMEO:" + text);
   if (/@tensorflow|onnxruntime/.test(tree))
     throw new Error("pack-check: the sampler's install pulled in TF.js or onnxruntime");
   console.log(
-    `pack-check: vocab, models and sampler install from their tarballs and generate text (${generated} chars): ok`,
+    `pack-check: core, vocab, models and sampler install from their tarballs and generate text (${generated} chars): ok`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

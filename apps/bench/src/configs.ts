@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { createRng } from "@charrnn/core";
 import { createStreamBatches, encodeCorpus, type StreamBatches } from "@charrnn/data";
 import { defaultConfig, initParams, type ModelConfig, type NamedTensors } from "@charrnn/models";
 import type { OptimizerConfig } from "@charrnn/trainer";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import type { BenchRow, CellSpec } from "./types";
 
 /** A standard training configuration from the performance issue. */

@@ -1,9 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createRng } from "@charrnn/core";
 import { defaultConfig, initParams } from "@charrnn/models";
 import { saveModel } from "@charrnn/models/node";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, runInProcess } from "./test/harness";
 

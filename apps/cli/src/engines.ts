@@ -1,5 +1,5 @@
+import { isCharrnnError } from "@charrnn/core";
 import type { EngineOptions, TorchEngineSettings, TrainingEngine } from "@charrnn/trainer";
-import { isCharrnnError } from "@charrnn/vocab";
 import { UsageError } from "./options";
 
 export const TRAIN_ENGINES = ["auto", "ort", "tfjs", "reference", "torch"] as const;

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
+import { CharrnnError } from "@charrnn/core";
 import type { ModelFile } from "@charrnn/models";
 import type { StepModel } from "@charrnn/sampler";
-import { CharrnnError, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import { UsageError } from "./options";
 
 /** `--engine` choices of the inference commands: the sampler's own engines, and onnxruntime-node. */

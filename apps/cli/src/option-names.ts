@@ -1,4 +1,4 @@
-import { CharrnnRangeError, isCharrnnError } from "@charrnn/vocab";
+import { CharrnnRangeError, isCharrnnError } from "@charrnn/core";
 import { UsageError } from "./options";
 
 /** Library option names and the CLI flags that set them, so range errors name what the user typed. */

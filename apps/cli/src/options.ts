@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 
 /** A command-line usage error: names the flag, exits with status 2. */
 export class UsageError extends CharrnnError {

@@ -1,4 +1,4 @@
-import { isCharrnnError } from "@charrnn/vocab";
+import { isCharrnnError } from "@charrnn/core";
 import { CommanderError } from "commander";
 import type { CliIo } from "./io";
 import { UsageError } from "./options";

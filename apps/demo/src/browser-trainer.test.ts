@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
+import { CharrnnError, createRng } from "@charrnn/core";
 import { parseModel } from "@charrnn/models";
 import { createOrtRuntimeEngine } from "@charrnn/trainer/browser";
-import { CharrnnError, createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import {
   type BrowserTrainSettings,

@@ -1,3 +1,4 @@
+import { CharrnnError, createRng, deriveSeed, type Rng, SEED_STREAMS } from "@charrnn/core";
 import { createStreamBatches, type StreamBatches, splitCorpus } from "@charrnn/data/browser";
 import {
   type CellType,
@@ -11,7 +12,7 @@ import {
 } from "@charrnn/models";
 import { createTsStepModel, generate } from "@charrnn/sampler";
 import { createReferenceEngine, evaluateSplit } from "@charrnn/trainer/browser";
-import { CharrnnError, createRng, deriveSeed, type Rng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import { createFallbackEngine, type EngineCandidate } from "./fallback-engine";
 
 /** What the page lets the user choose for a run in the browser. */
@@ -50,9 +51,6 @@ export const MIN_CORPUS_CHARS = 500;
 export const MAX_VAL_CHARS = 4000;
 const VAL_FRACTION = 0.1;
 const CLIP_NORM = 5;
-// Seed streams as `charrnn train` uses them: 0 initial weights, 2 samples.
-const INIT_SEED_STREAM = 0;
-const SAMPLE_SEED_STREAM = 2;
 
 /** One update's report. */
 export interface TrainStepReport {
@@ -145,10 +143,10 @@ export async function createBrowserTrainer(
   });
   const engine = await createFallbackEngine(engines, {
     config,
-    params: initParams(config, createRng(deriveSeed(settings.seed, INIT_SEED_STREAM))),
+    params: initParams(config, createRng(deriveSeed(settings.seed, SEED_STREAMS.init))),
     optimizer: { kind: "adam" },
   });
-  const runRng = createRng(deriveSeed(settings.seed, SAMPLE_SEED_STREAM));
+  const runRng = createRng(deriveSeed(settings.seed, SEED_STREAMS.sample));
   const startToken = vocab.idOf("\n");
   let steps = 0;
   let validated: { step: number; loss: number } | undefined;

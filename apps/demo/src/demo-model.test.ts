@@ -1,6 +1,7 @@
+import { createRng } from "@charrnn/core";
 import { defaultConfig, initParams, serializeModel } from "@charrnn/models";
 import { exportOnnx } from "@charrnn/onnx";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import * as ort from "onnxruntime-web";
 import { describe, expect, it } from "vitest";
 import { describeModel, openModelFile } from "./demo-model";

@@ -1,3 +1,4 @@
+import { CharrnnError } from "@charrnn/core";
 import { type ModelConfig, paramCount, parseModel } from "@charrnn/models";
 import {
   createOrtStepModel,
@@ -7,7 +8,7 @@ import {
   readCharrnnMetadata,
 } from "@charrnn/onnx";
 import { createTsStepModel, createWasmStepModel, type StepModel, wasmSimdSupported } from "@charrnn/sampler";
-import { CharrnnError, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import { detectModelFormat } from "./model-format";
 
 /**

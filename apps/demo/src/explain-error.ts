@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import { errorMessage } from "./dom";
 
 /** A sentence for a visitor, and the raw message for whoever wants the detail. */

@@ -1,5 +1,5 @@
+import { createRng } from "@charrnn/core";
 import { defaultConfig, initParams, zeroState } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { REFERENCE_CANDIDATE } from "./browser-trainer";
 import { createFallbackEngine, type EngineCandidate } from "./fallback-engine";

@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 
 /** One line of a `charrnn train` metrics log (`metrics.jsonl`); absent fields are left out. */
 export interface MetricsPoint {

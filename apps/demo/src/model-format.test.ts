@@ -1,6 +1,7 @@
+import { createRng } from "@charrnn/core";
 import { defaultConfig, encodeSafetensors, initParams } from "@charrnn/models";
 import { exportOnnx } from "@charrnn/onnx";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { detectModelFormat } from "./model-format";
 

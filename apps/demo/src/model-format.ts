@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 
 /** The model files the page opens. */
 export type ModelFormat = "safetensors" | "onnx";

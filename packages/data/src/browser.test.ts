@@ -11,10 +11,10 @@ describe("@charrnn/data/browser", () => {
   it("reaches no node:* import, through this package and its dependencies", () => {
     const { reached, nodeOnly } = walk(join(srcDir, "browser.ts"));
     expect(nodeOnly).toEqual([]);
-    // The walk really went through the batchers and into @charrnn/vocab.
+    // The walk really went through the batchers and into @charrnn/core.
     expect(reached).toContain("stream-batches.ts");
     expect(reached).toContain("shuffled-windows.ts");
-    expect(reached.some((f) => f.endsWith("vocab/src/rng.ts"))).toBe(true);
+    expect(reached.some((f) => f.endsWith("core/src/rng.ts"))).toBe(true);
   });
 
   it("the same walk flags the full entry, which reads files", () => {

@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { CharrnnError, type IdArray, idArrayFor, type Vocab } from "@charrnn/vocab";
+import { CharrnnError, type IdArray, idArrayFor } from "@charrnn/core";
+import type { Vocab } from "@charrnn/vocab";
 import { type EncodeCorpusOptions, encodeCorpusFile } from "./encode-corpus";
 import { corpusFileSize } from "./read-corpus";
 import { splitCorpus } from "./split-corpus";

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CharrnnError, Vocab } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
+import { Vocab } from "@charrnn/vocab";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildVocabFromFile, encodeCorpus, encodeCorpusFile } from "./encode-corpus";
 

@@ -1,7 +1,6 @@
+import { type IdArray, idArrayFor } from "@charrnn/core";
 import {
   createTokenCounter,
-  type IdArray,
-  idArrayFor,
   type OovPolicy,
   Vocab,
   type VocabBuildOptions,

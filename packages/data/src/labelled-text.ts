@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
-import { CharrnnError, compareCodePoints } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
+import { compareCodePoints } from "@charrnn/vocab";
 import { readCorpus } from "./read-corpus";
 
 /** A labelled text example; `label` indexes `LabelledText.labels`. */

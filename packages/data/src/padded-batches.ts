@@ -1,4 +1,4 @@
-import { CharrnnError, createRng, deriveSeed } from "@charrnn/vocab";
+import { CharrnnError, createRng, deriveSeed } from "@charrnn/core";
 import { checkInteger, identity, permutation } from "./types";
 
 /** A labelled sequence of token ids (e.g. a name and its language). */

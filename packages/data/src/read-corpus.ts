@@ -1,5 +1,5 @@
 import { type FileHandle, open, stat } from "node:fs/promises";
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import { findInvalidUtf8, incompleteTailLength } from "./utf8";
 
 /** A corpus: a file path, or text already in memory. */

@@ -1,4 +1,4 @@
-import { CharrnnError, createRng, deriveSeed } from "@charrnn/vocab";
+import { CharrnnError, createRng, deriveSeed } from "@charrnn/core";
 import type { BatchOptions } from "./stream-batches";
 import { checkInteger, permutation, type TokenBatch, type TokenIds } from "./types";
 

@@ -1,4 +1,4 @@
-import { createRng } from "@charrnn/vocab";
+import { createRng } from "@charrnn/core";
 import { checkFraction, checkInteger, permutation } from "./types";
 
 /** Options of {@link stratifiedSplit}. */

@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import { describe, expect, it } from "vitest";
 import { createStreamBatches } from "./stream-batches";
 

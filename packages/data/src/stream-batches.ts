@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import { checkInteger, type TokenBatch, type TokenIds } from "./types";
 
 /** Options of the token batchers. */

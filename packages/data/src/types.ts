@@ -1,4 +1,4 @@
-import { CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnRangeError } from "@charrnn/core";
 
 /** A corpus of token ids: a compact `IdArray` from `encodeCorpus`, or an `Int32Array`. */
 export type TokenIds = Uint8Array | Uint16Array | Uint32Array | Int32Array;

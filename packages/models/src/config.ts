@@ -1,4 +1,4 @@
-import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 
 /** Recurrent cell kinds. `rnn` is the Elman RNN with tanh. */
 export type CellType = "rnn" | "gru" | "lstm";

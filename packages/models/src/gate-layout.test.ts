@@ -1,4 +1,4 @@
-import { createRng } from "@charrnn/vocab";
+import { createRng } from "@charrnn/core";
 import { describe, expect, it } from "vitest";
 import type { CellType, ModelConfig } from "./config";
 import { defaultConfig } from "./config";

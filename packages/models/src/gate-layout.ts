@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import type { CellType, ModelConfig } from "./config";
 import { gateCount, layerInputSize } from "./config";
 import type { NamedTensors, Tensor } from "./tensor";

@@ -1,4 +1,4 @@
-import type { Rng } from "@charrnn/vocab";
+import type { Rng } from "@charrnn/core";
 import type { ModelConfig } from "./config";
 import { gateCount, layerInputSize } from "./config";
 import type { NamedTensors } from "./tensor";

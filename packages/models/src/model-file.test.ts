@@ -1,4 +1,5 @@
-import { CharrnnError, createRng, Vocab } from "@charrnn/vocab";
+import { CharrnnError, createRng } from "@charrnn/core";
+import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { defaultConfig } from "./config";
 import { modelDigest } from "./digest";

@@ -1,4 +1,5 @@
-import { CharrnnError, CharrnnRangeError, isCharrnnError, Vocab } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError, isCharrnnError } from "@charrnn/core";
+import { Vocab } from "@charrnn/vocab";
 import type { ModelConfig } from "./config";
 import { validateConfig } from "./config";
 import { MODEL_DIGEST_KEY, modelDigest } from "./digest";

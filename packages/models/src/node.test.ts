@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { createRng } from "@charrnn/core";
+import { Vocab } from "@charrnn/vocab";
 import { afterAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "./config";
 import { initParams } from "./init-params";

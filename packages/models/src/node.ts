@@ -1,16 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError, MODEL_FILE } from "@charrnn/core";
 import { makeDirs } from "./make-dirs";
 import type { ModelFile, ParseModelOptions, SerializeModelOptions } from "./model-file";
 import { parseModel, serializeModel } from "./model-file";
 
 export { makeDirs } from "./make-dirs";
 export { readTfjsLayersModel, writeTfjsLayersModel } from "./tfjs-layers/tfjs-node-io";
-
-/** The file a model directory holds. */
-export const MODEL_FILE_NAME = "model.safetensors";
 
 /**
  * Saves a model atomically: the bytes go to a temporary file in the same directory, are fsynced,
@@ -56,7 +53,7 @@ export async function loadModel(
 ): Promise<ModelFile> {
   let path = pathOrDir;
   try {
-    if ((await stat(pathOrDir)).isDirectory()) path = join(pathOrDir, MODEL_FILE_NAME);
+    if ((await stat(pathOrDir)).isDirectory()) path = join(pathOrDir, MODEL_FILE);
   } catch (error) {
     throw notFound(pathOrDir, error);
   }
@@ -67,7 +64,7 @@ export async function loadModel(
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new CharrnnError(
         "MODEL_NOT_FOUND",
-        `model directory ${pathOrDir} has no ${MODEL_FILE_NAME}; point at the model file or a run directory`,
+        `model directory ${pathOrDir} has no ${MODEL_FILE}; point at the model file or a run directory`,
         { cause: error },
       );
     }

@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import type { NamedTensors, Tensor } from "./tensor";
 
 /** Header size above which a file is refused before anything is allocated. */

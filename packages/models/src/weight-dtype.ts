@@ -1,4 +1,4 @@
-import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import type { ModelConfig } from "./config";
 import { EMBEDDING_WEIGHT, headParams, layerParamNames } from "./weight-layout";
 

@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import type { ModelConfig } from "./config";
 import { gateCount, layerInputSize } from "./config";
 import type { NamedTensors } from "./tensor";

@@ -1,3 +1,4 @@
+import { createRng } from "@charrnn/core";
 import {
   type CellType,
   type InputMode,
@@ -5,7 +6,6 @@ import {
   type Pooling,
   referenceClassifierForward,
 } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { exportOnnx } from "./export-onnx";
 import { importOrtNode } from "./load-ort-node";

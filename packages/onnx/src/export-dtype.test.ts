@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createRng } from "@charrnn/core";
 import {
   initParams,
   parseModel,
@@ -9,7 +10,6 @@ import {
   WEIGHT_DTYPES,
   type WeightDtype,
 } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import { afterAll, describe, expect, it } from "vitest";
 import { exportOnnx } from "./export-onnx";
 import { importOrtNode } from "./load-ort-node";

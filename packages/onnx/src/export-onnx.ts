@@ -1,3 +1,4 @@
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import {
   checkWeightDtype,
   gateActivation,
@@ -11,7 +12,7 @@ import {
   validateParams,
   type WeightDtype,
 } from "@charrnn/models";
-import { CharrnnError, CharrnnRangeError, Vocab, type VocabJSON } from "@charrnn/vocab";
+import { Vocab, type VocabJSON } from "@charrnn/vocab";
 import type { onnx } from "onnx-proto";
 import { buildClassifierHead } from "./export-classifier";
 import { METADATA_KEYS, ONNX_FORMAT } from "./metadata";

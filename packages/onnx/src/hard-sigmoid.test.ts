@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createRng } from "@charrnn/core";
 import { fromTfjsLayersModel, referenceForward } from "@charrnn/models";
 import { readTfjsLayersModel } from "@charrnn/models/node";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import { afterAll, describe, expect, it } from "vitest";
 import { exportOnnx } from "./export-onnx";
 import { importOrtNode } from "./load-ort-node";

@@ -1,4 +1,5 @@
-import { CharrnnError, type Vocab } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
+import type { Vocab } from "@charrnn/vocab";
 import { importOrtNode } from "./load-ort-node";
 import {
   createOrtStepModel,

@@ -1,8 +1,8 @@
 /**
  * The one place charrnn loads onnxruntime-node: the `@charrnn/onnx/ort-node` entry. It imports only
- * `@charrnn/vocab`, so every package that runs onnxruntime-node can use it without an upward edge.
+ * `@charrnn/core`, so every package that runs onnxruntime-node can use it without an upward edge.
  */
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 
 /** onnxruntime-node's module namespace. */
 export type OrtNodeModule = typeof import("onnxruntime-node");

@@ -1,5 +1,6 @@
+import { CharrnnError } from "@charrnn/core";
 import type { ModelConfig } from "@charrnn/models";
-import { CharrnnError, Vocab, type VocabJSON } from "@charrnn/vocab";
+import { Vocab, type VocabJSON } from "@charrnn/vocab";
 import { checkOnnxDigest, ONNX_DIGEST_KEY } from "./onnx-digest";
 import { proto } from "./proto";
 

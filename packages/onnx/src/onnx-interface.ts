@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 
 /**
  * Graph input/output names of a char model. charrnn's exports (and the usual `torch.onnx.export`

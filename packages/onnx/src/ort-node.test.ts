@@ -1,6 +1,6 @@
+import { createRng } from "@charrnn/core";
 import { type CellType, type InputMode, referenceForward } from "@charrnn/models";
 import { createTsStepModel, feedPrime, PRIME_CHUNK } from "@charrnn/sampler";
-import { createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { exportOnnx } from "./export-onnx";
 import { importOrtNode } from "./load-ort-node";

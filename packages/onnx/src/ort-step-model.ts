@@ -1,6 +1,7 @@
+import { CharrnnError } from "@charrnn/core";
 import type { CellType, ModelConfig, RnnState } from "@charrnn/models";
 import type { StepModel, StepResult } from "@charrnn/sampler";
-import { CharrnnError, Vocab, type VocabJSON } from "@charrnn/vocab";
+import { Vocab, type VocabJSON } from "@charrnn/vocab";
 import type { InferenceSession, Tensor } from "onnxruntime-common";
 import { inspectOnnx, readCharrnnMetadata } from "./metadata";
 import {

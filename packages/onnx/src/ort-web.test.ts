@@ -1,5 +1,5 @@
+import { createRng } from "@charrnn/core";
 import { parseModel, referenceForward, serializeModel } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import * as ort from "onnxruntime-web";
 import { beforeAll, describe, expect, it } from "vitest";
 import { exportOnnx } from "./export-onnx";

@@ -1,5 +1,6 @@
 // Helpers shared by this package's tests (not exported from the package).
 import { spawnSync } from "node:child_process";
+import { createRng, type Rng } from "@charrnn/core";
 import {
   type CellType,
   type InputMode,
@@ -8,7 +9,7 @@ import {
   type NamedTensors,
   type RnnState,
 } from "@charrnn/models";
-import { createRng, type Rng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 
 /** `V` distinct printable characters. */
 export function testVocab(size: number): Vocab {

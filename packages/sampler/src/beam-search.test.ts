@@ -1,4 +1,5 @@
-import { createRng, Vocab } from "@charrnn/vocab";
+import { createRng } from "@charrnn/core";
+import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { beamSearch } from "./beam-search";
 import { generate } from "./generate";

@@ -1,4 +1,4 @@
-import { createRng } from "@charrnn/vocab";
+import { createRng } from "@charrnn/core";
 import { checkDecodeBudget } from "./decode-budget";
 import { type FinishReason, prepareStart } from "./decode-loop";
 import { createTurnTaker } from "./event-loop-turn";

@@ -14,7 +14,10 @@ describe("package boundaries", () => {
       const imports = [...text.matchAll(/from\s+"([^"]+)"/g)].map((m) => m[1]!);
       for (const spec of imports) {
         expect(
-          spec.startsWith("./") || spec === "@charrnn/models" || spec === "@charrnn/vocab",
+          spec.startsWith("./") ||
+            spec === "@charrnn/core" ||
+            spec === "@charrnn/models" ||
+            spec === "@charrnn/vocab",
           `${file}: ${spec}`,
         ).toBe(true);
       }

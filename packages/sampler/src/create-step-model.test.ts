@@ -1,4 +1,4 @@
-import { createRng } from "@charrnn/vocab";
+import { createRng } from "@charrnn/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { makeConfig, randomParams } from "./test-helpers";
 

@@ -1,4 +1,5 @@
-import { CharrnnRangeError, createRng, Vocab } from "@charrnn/vocab";
+import { CharrnnRangeError, createRng } from "@charrnn/core";
+import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { beamSearch, bestCandidates } from "./beam-search";
 import { DECODE_MEMORY_BUDGET, decodeBytes } from "./decode-budget";

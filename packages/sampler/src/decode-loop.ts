@@ -1,5 +1,5 @@
+import type { Rng } from "@charrnn/core";
 import type { RnnState } from "@charrnn/models";
-import type { Rng } from "@charrnn/vocab";
 import { createTurnTaker } from "./event-loop-turn";
 import { feedPrime } from "./feed-prime";
 import type { ResolvedDecoding, ResolvedStop, StartOptions, TokenEvent } from "./options";

@@ -1,5 +1,5 @@
+import { CharrnnError } from "@charrnn/core";
 import type { ModelConfig, RnnState } from "@charrnn/models";
-import { CharrnnError } from "@charrnn/vocab";
 
 /** Throws `MODEL_IS_CLASSIFIER` for a sequence classifier: the sampler's engines run language models. */
 export function refuseClassifier(config: ModelConfig): void {

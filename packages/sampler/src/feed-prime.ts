@@ -1,5 +1,5 @@
+import { CharrnnRangeError } from "@charrnn/core";
 import type { RnnState } from "@charrnn/models";
-import { CharrnnRangeError } from "@charrnn/vocab";
 import { lastStepLogits } from "./state-utils";
 import type { StepModel } from "./step-model";
 

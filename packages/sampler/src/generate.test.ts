@@ -1,4 +1,5 @@
-import { createRng, deriveSeed, Vocab } from "@charrnn/vocab";
+import { createRng, deriveSeed } from "@charrnn/core";
+import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { generate, stream } from "./generate";
 import type { GenerateOptions, TokenEvent } from "./options";

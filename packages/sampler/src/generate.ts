@@ -1,4 +1,4 @@
-import { CharrnnRangeError, createRng, deriveSeed, type Rng } from "@charrnn/vocab";
+import { CharrnnRangeError, createRng, deriveSeed, type Rng } from "@charrnn/core";
 import { checkDecodeBudget } from "./decode-budget";
 import { decodeLoop, prepareStart, type Sample } from "./decode-loop";
 import { checkCount, type GenerateOptions, resolveDecoding, resolveStop, type TokenEvent } from "./options";

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
+import { createRng } from "@charrnn/core";
 import { type CellType, fromTfjsLayersModel, type ModelFile, referenceForward } from "@charrnn/models";
 import { readTfjsLayersModel } from "@charrnn/models/node";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import type { StepModel } from "./step-model";
 import { checkStepModel } from "./step-model-check";

@@ -1,5 +1,6 @@
+import { createRng } from "@charrnn/core";
 import { serializeModel } from "@charrnn/models";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { generate } from "./generate";
 import { loadModelFromBytes, openModelFromBytes } from "./load-model";

@@ -1,4 +1,5 @@
-import { CharrnnRangeError, Vocab } from "@charrnn/vocab";
+import { CharrnnRangeError } from "@charrnn/core";
+import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { beamSearch } from "./beam-search";
 import { generate, stream } from "./generate";

@@ -1,4 +1,4 @@
-import { CharrnnError, CharrnnRangeError, type Rng } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError, type Rng } from "@charrnn/core";
 import {
   type LogitsProcessor,
   minPProcessor,

@@ -1,5 +1,5 @@
-import type { Rng } from "@charrnn/vocab";
-import { CharrnnError } from "@charrnn/vocab";
+import type { Rng } from "@charrnn/core";
+import { CharrnnError } from "@charrnn/core";
 
 /** Index of the largest value; the lowest index wins ties. */
 export function argmax(values: ArrayLike<number>): number {

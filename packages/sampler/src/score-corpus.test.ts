@@ -1,5 +1,5 @@
+import { createRng } from "@charrnn/core";
 import { initParams, validateConfig } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { scoreCorpus } from "./score-corpus";
 import { createTsStepModel } from "./ts-engine";

@@ -1,4 +1,4 @@
-import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import { createTurnTaker } from "./event-loop-turn";
 import { logSumExp } from "./sampling";
 import type { StepModel } from "./step-model";

@@ -1,4 +1,4 @@
-import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import { createTurnTaker } from "./event-loop-turn";
 import { feedPrime } from "./feed-prime";
 import { checkCount } from "./options";

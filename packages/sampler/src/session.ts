@@ -1,5 +1,5 @@
+import { CharrnnError, createRng, type Rng, type RngState } from "@charrnn/core";
 import type { RnnState } from "@charrnn/models";
-import { CharrnnError, createRng, type Rng, type RngState } from "@charrnn/vocab";
 import { decodeLoop, type Sample } from "./decode-loop";
 import { feedPrime } from "./feed-prime";
 import {

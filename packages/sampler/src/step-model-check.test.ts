@@ -1,4 +1,4 @@
-import { createRng } from "@charrnn/vocab";
+import { createRng } from "@charrnn/core";
 import { describe, expect, it } from "vitest";
 import type { StepModel } from "./step-model";
 import { checkStepModel } from "./step-model-check";

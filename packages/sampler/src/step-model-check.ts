@@ -1,5 +1,5 @@
+import { CharrnnError, createRng } from "@charrnn/core";
 import type { RnnState } from "@charrnn/models";
-import { CharrnnError, createRng } from "@charrnn/vocab";
 import { lastStepLogits } from "./state-utils";
 import type { StepModel } from "./step-model";
 

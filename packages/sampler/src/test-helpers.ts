@@ -1,4 +1,6 @@
 // Helpers shared by this package's tests (not exported from the package).
+
+import type { Rng } from "@charrnn/core";
 import {
   dequantizeRows,
   type Int8Rows,
@@ -8,7 +10,6 @@ import {
   type NamedTensors,
   type RnnState,
 } from "@charrnn/models";
-import type { Rng } from "@charrnn/vocab";
 import type { StepModel, StepResult } from "./step-model";
 
 export function makeConfig(over: Partial<ModelConfig> & Pick<ModelConfig, "cell">): ModelConfig {

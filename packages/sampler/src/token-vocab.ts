@@ -1,4 +1,5 @@
-import { CharrnnError, type OovPolicy } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
+import type { OovPolicy } from "@charrnn/vocab";
 
 export type { OovPolicy };
 

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createRng } from "@charrnn/core";
 import {
   type CellType,
   type InputMode,
@@ -7,7 +8,6 @@ import {
   referenceForward,
   validateConfig,
 } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { makeConfig, randomParams } from "./test-helpers";
 import { createTsStepModel } from "./ts-engine";

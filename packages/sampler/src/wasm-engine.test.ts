@@ -1,5 +1,5 @@
+import { createRng } from "@charrnn/core";
 import type { CellType, InputMode } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { checkStepModel } from "./step-model-check";
 import { makeConfig, quantizeWeights, randomParams } from "./test-helpers";

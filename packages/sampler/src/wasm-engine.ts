@@ -1,3 +1,4 @@
+import { CharrnnError } from "@charrnn/core";
 import {
   gateActivation,
   gateCount,
@@ -7,7 +8,6 @@ import {
   type RnnState,
   validateParams,
 } from "@charrnn/models";
-import { CharrnnError } from "@charrnn/vocab";
 import { checkForwardInputs, refuseClassifier } from "./engine-checks";
 import { buildInputTable } from "./input-table";
 import type { ForwardOptions, StepModel, StepResult } from "./step-model";

@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import { KERNELS_WASM_BASE64 } from "./generated/kernels-wasm";
 
 /** The exports of `wasm/kernels.wat` (pointers are byte offsets, sizes and strides in elements). */

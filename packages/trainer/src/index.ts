@@ -4,16 +4,13 @@ export { writeFileAtomic } from "./checkpoint/atomic-write";
 export type { Checkpoint, TrainProgress, ValidationState } from "./checkpoint/checkpoint-format";
 export { CHECKPOINT_FORMAT, decodeCheckpoint, encodeCheckpoint } from "./checkpoint/checkpoint-format";
 export {
-  BEST_CHECKPOINT,
-  CHECKPOINT_DIR,
-  checkpointFileName,
   findLatestCheckpoint,
   listCheckpoints,
   readCheckpoint,
   writeCheckpoint,
 } from "./checkpoint/checkpoint-store";
 export type { DirLock } from "./checkpoint/lock";
-export { acquireDirLock, LOCK_FILE } from "./checkpoint/lock";
+export { acquireDirLock } from "./checkpoint/lock";
 export type { PaddedLabelledBatch } from "./classify/classifier-batch";
 export { isClassifier, readClassifierBatch, toClassifierTrainBatch } from "./classify/classifier-batch";
 export type { ClassificationReport } from "./classify/metrics";

@@ -1,5 +1,6 @@
+import { CharrnnError } from "@charrnn/core";
 import { CodePointSplitter, describeCodePoint } from "./code-point";
-import { CharrnnError, VocabOovError } from "./errors";
+import { VocabOovError } from "./errors";
 import type { OovPolicy, TokenCounter, TokenEncoder, VocabLevel } from "./types";
 import { EOS_TOKEN } from "./types";
 import { WordScanner } from "./word-scanner";

@@ -1,10 +1,6 @@
 export { compareCodePoints, describeCodePoint } from "./code-point";
 export { createTokenCounter } from "./encoder";
-export { CharrnnError, CharrnnRangeError, isCharrnnError, VocabOovError } from "./errors";
-export type { IdArray, IdArrayConstructor } from "./id-array";
-export { idArrayFor, smallestIdArray } from "./id-array";
-export type { Rng, RngState } from "./rng";
-export { createRng, deriveSeed } from "./rng";
+export { VocabOovError } from "./errors";
 export type { OovPolicy, TokenCounter, TokenEncoder, VocabJSON, VocabLevel } from "./types";
 export { CHAR_UNK_TOKEN, EOS_TOKEN, UNK_TOKEN } from "./types";
 export type { EncodeOptions } from "./vocab";

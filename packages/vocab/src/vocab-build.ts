@@ -1,5 +1,5 @@
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import { compareCodePoints } from "./code-point";
-import { CharrnnError, CharrnnRangeError } from "./errors";
 import type { VocabLevel } from "./types";
 import { CHAR_UNK_TOKEN, EOS_TOKEN, UNK_TOKEN } from "./types";
 

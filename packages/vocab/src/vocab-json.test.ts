@@ -1,7 +1,7 @@
+import { CharrnnError } from "@charrnn/core";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { describe, expect, it } from "vitest";
-import { CharrnnError } from "./errors";
 import type { VocabJSON } from "./types";
 import { Vocab } from "./vocab";
 

@@ -1,5 +1,5 @@
+import { CharrnnError } from "@charrnn/core";
 import { isSingleCodePoint } from "./code-point";
-import { CharrnnError } from "./errors";
 import type { VocabLevel } from "./types";
 import { EOS_TOKEN, UNK_TOKEN } from "./types";
 import { vocabHash } from "./vocab-hash";

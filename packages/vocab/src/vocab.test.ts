@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
+import { CharrnnError } from "@charrnn/core";
 import { describe, expect, it } from "vitest";
-import { CharrnnError, VocabOovError } from "./errors";
+import { VocabOovError } from "./errors";
 import { CHAR_UNK_TOKEN, EOS_TOKEN, UNK_TOKEN } from "./types";
 import { Vocab } from "./vocab";
 

@@ -1,5 +1,5 @@
+import { CharrnnError } from "@charrnn/core";
 import { createTokenCounter, createTokenEncoder, type EncoderTables } from "./encoder";
-import { CharrnnError } from "./errors";
 import type { OovPolicy, TokenEncoder, VocabJSON, VocabLevel } from "./types";
 import { EOS_TOKEN } from "./types";
 import { buildVocab, type VocabBuildOptions } from "./vocab-build";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import type { Command } from "commander";
 import { engineFactory, TRAIN_ENGINES } from "../engines";
 import type { CliIo } from "../io";

@@ -1,7 +1,7 @@
 import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { CharrnnError } from "@charrnn/core";
 import type { TfjsLayersModel } from "@charrnn/models";
-import { CharrnnError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { withFlagNames } from "../option-names";

@@ -1,5 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { MODEL_FILE } from "@charrnn/core";
 import type { ModelFile } from "@charrnn/models";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
@@ -63,8 +64,7 @@ async function storedForm(
   source: string,
   file: ModelFile | undefined,
 ): Promise<{ bytes: number; dtype?: string }> {
-  const { MODEL_FILE_NAME } = await import("@charrnn/models/node");
-  const path = (await stat(source)).isDirectory() ? join(source, MODEL_FILE_NAME) : source;
+  const path = (await stat(source)).isDirectory() ? join(source, MODEL_FILE) : source;
   if (file) return { bytes: (await stat(path)).size, dtype: file.dtype ?? "f32" };
   const { inspectOnnx, METADATA_KEYS } = await import("@charrnn/onnx");
   const bytes = await readFile(path);

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
+import { CharrnnError } from "@charrnn/core";
 import type { ModelConfig, NamedTensors, RnnState } from "@charrnn/models";
 import type { TrainingEngine } from "@charrnn/trainer";
-import { CharrnnError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { parseNumberFlag } from "../options";

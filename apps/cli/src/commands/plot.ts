@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { renderLineChart, SERIES_COLOURS } from "@charrnn/chart";
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { parseChoiceFlag, UsageError } from "../options";

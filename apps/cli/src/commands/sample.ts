@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { CharrnnError, type Vocab, VocabOovError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
+import { type Vocab, VocabOovError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { INFERENCE_ENGINES, type OnnxNameFlags, openModel } from "../model-source";

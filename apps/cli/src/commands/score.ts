@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { INFERENCE_ENGINES, type OnnxNameFlags, openModel } from "../model-source";

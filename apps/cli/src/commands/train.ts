@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
+import { CharrnnError } from "@charrnn/core";
 import type { Recipe, TorchEngineSettings } from "@charrnn/trainer";
-import { CharrnnError } from "@charrnn/vocab";
 import type { Command } from "commander";
 import { engineFactory, TRAIN_ENGINES } from "../engines";
 import type { CliIo } from "../io";

@@ -9,9 +9,10 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CHECKPOINT_DIR } from "@charrnn/core";
 import { decodeSafetensors, encodeSafetensors } from "@charrnn/models";
 import { METADATA_KEYS, proto } from "@charrnn/onnx";
-import { CHECKPOINT_DIR, listCheckpoints } from "@charrnn/trainer";
+import { listCheckpoints } from "@charrnn/trainer";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, runInProcess } from "../test/harness";
 import { TINY_MODEL } from "./spawn-cli";

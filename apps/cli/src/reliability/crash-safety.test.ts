@@ -3,17 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { BEST_CHECKPOINT, CHECKPOINT_DIR, checkpointFileName, createRng, LOCK_FILE } from "@charrnn/core";
 import { decodeSafetensors } from "@charrnn/models";
-import {
-  BEST_CHECKPOINT,
-  CHECKPOINT_DIR,
-  checkpointFileName,
-  findLatestCheckpoint,
-  LOCK_FILE,
-  listCheckpoints,
-  readCheckpoint,
-} from "@charrnn/trainer";
-import { createRng } from "@charrnn/vocab";
+import { findLatestCheckpoint, listCheckpoints, readCheckpoint } from "@charrnn/trainer";
 import { describe, expect, it } from "vitest";
 import { fixture, runInProcess } from "../test/harness";
 import { spawnCli, spawnWarmCli, TINY_MODEL } from "./spawn-cli";

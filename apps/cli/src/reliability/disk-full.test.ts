@@ -13,14 +13,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type AtomicWriteFs,
-  CHECKPOINT_DIR,
-  checkpointFileName,
-  LOCK_FILE,
-  listCheckpoints,
-  readCheckpoint,
-} from "@charrnn/trainer";
+import { CHECKPOINT_DIR, checkpointFileName, LOCK_FILE } from "@charrnn/core";
+import { type AtomicWriteFs, listCheckpoints, readCheckpoint } from "@charrnn/trainer";
 import { describe, expect, it, vi } from "vitest";
 import { fixture, runInProcess } from "../test/harness";
 import { TINY_MODEL } from "./spawn-cli";

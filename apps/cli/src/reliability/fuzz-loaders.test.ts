@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CHECKPOINT_DIR, createRng, isCharrnnError, type Rng } from "@charrnn/core";
 import { parseModel } from "@charrnn/models";
 import { inspectOnnx, loadOnnxModel, METADATA_KEYS, proto } from "@charrnn/onnx";
-import { CHECKPOINT_DIR, decodeCheckpoint, listCheckpoints } from "@charrnn/trainer";
-import { createRng, isCharrnnError, type Rng } from "@charrnn/vocab";
+import { decodeCheckpoint, listCheckpoints } from "@charrnn/trainer";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, runInProcess } from "../test/harness";
 import { TINY_MODEL } from "./spawn-cli";

@@ -3,16 +3,9 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHECKPOINT_DIR, checkpointFileName, isCharrnnError } from "@charrnn/core";
 import { maxRelativeError } from "@charrnn/models";
-import {
-  CHECKPOINT_DIR,
-  type Checkpoint,
-  checkpointFileName,
-  findTorchPython,
-  freePort,
-  readCheckpoint,
-} from "@charrnn/trainer";
-import { isCharrnnError } from "@charrnn/vocab";
+import { type Checkpoint, findTorchPython, freePort, readCheckpoint } from "@charrnn/trainer";
 import { describe, expect, it } from "vitest";
 import { fixture, repoRoot, runInProcess } from "../test/harness";
 

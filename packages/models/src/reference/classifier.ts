@@ -1,4 +1,4 @@
-import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import { checkTrainableGates, type ModelConfig } from "../config";
 import type { NamedTensors } from "../tensor";
 import { classifierLabels } from "../weight-layout";

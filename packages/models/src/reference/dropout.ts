@@ -1,4 +1,4 @@
-import { CharrnnRangeError, createRng, deriveSeed } from "@charrnn/vocab";
+import { CharrnnRangeError, createRng, deriveSeed } from "@charrnn/core";
 import type { ModelConfig } from "../config";
 
 /** Inverted-dropout masks (entries 0 or 1/(1-rate)), time-major `[T, B, H]`. */

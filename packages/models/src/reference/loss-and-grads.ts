@@ -1,4 +1,4 @@
-import { CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnRangeError } from "@charrnn/core";
 import { checkTrainableGates, type ModelConfig } from "../config";
 import type { NamedTensors, RnnState } from "../tensor";
 import { backward } from "./backward";

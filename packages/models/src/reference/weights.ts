@@ -1,4 +1,4 @@
-import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import type { ModelConfig } from "../config";
 import { gateCount, layerInputSize } from "../config";
 import type { NamedTensors, RnnState } from "../tensor";

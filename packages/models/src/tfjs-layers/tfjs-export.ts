@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import type { ModelConfig } from "../config";
 import { gateActivation, validateConfig } from "../config";
 import { toKerasLayer, transpose } from "../gate-layout";

@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import type { CellType, GateActivation, ModelConfig } from "../config";
 import { validateConfig } from "../config";
 import { fromKerasLayer, transpose } from "../gate-layout";

@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import { makeDirs } from "../make-dirs";
 import type { TfjsLayersModel, TfjsModelJSON } from "./tfjs-format";
 

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 
 /** The file operations `writeFileAtomic` uses; tests swap one out to simulate a failing disk. */
 export interface AtomicWriteFs {

@@ -12,17 +12,12 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CHECKPOINT_DIR, checkpointFileName } from "@charrnn/core";
 import { decodeSafetensors, encodeSafetensors } from "@charrnn/models";
 import { describe, expect, it } from "vitest";
 import type { AtomicWriteFs } from "./atomic-write";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format";
-import {
-  CHECKPOINT_DIR,
-  checkpointFileName,
-  readCheckpoint,
-  removeStaleTempFiles,
-  writeCheckpoint,
-} from "./checkpoint-store";
+import { readCheckpoint, removeStaleTempFiles, writeCheckpoint } from "./checkpoint-store";
 import { makeCheckpoint } from "./test-checkpoint";
 
 const fresh = () => mkdtempSync(join(tmpdir(), "charrnn-ckpt-fail-"));

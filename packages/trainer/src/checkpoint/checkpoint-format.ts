@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { CharrnnError, type RngState } from "@charrnn/core";
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -7,7 +8,7 @@ import {
   type NamedTensors,
   type RnnState,
 } from "@charrnn/models";
-import { CharrnnError, type RngState, type VocabJSON } from "@charrnn/vocab";
+import type { VocabJSON } from "@charrnn/vocab";
 import type { ClassificationReport } from "../classify/metrics";
 import type { OptimizerState } from "../engine/types";
 import type { TrainSettings } from "../loop/settings";

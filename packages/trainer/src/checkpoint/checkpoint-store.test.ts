@@ -1,17 +1,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BEST_CHECKPOINT, CHECKPOINT_DIR, checkpointFileName } from "@charrnn/core";
 import { describe, expect, it } from "vitest";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format";
-import {
-  BEST_CHECKPOINT,
-  CHECKPOINT_DIR,
-  checkpointFileName,
-  findLatestCheckpoint,
-  listCheckpoints,
-  readCheckpoint,
-  writeCheckpoint,
-} from "./checkpoint-store";
+import { findLatestCheckpoint, listCheckpoints, readCheckpoint, writeCheckpoint } from "./checkpoint-store";
 import { makeCheckpoint, testVocab as vocab } from "./test-checkpoint";
 
 const fresh = () => mkdtempSync(join(tmpdir(), "charrnn-ckpt-"));

@@ -1,23 +1,19 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CharrnnError, isCharrnnError } from "@charrnn/vocab";
+import {
+  BEST_CHECKPOINT,
+  CHECKPOINT_DIR,
+  CharrnnError,
+  checkpointFileName,
+  isCharrnnError,
+} from "@charrnn/core";
 import { type AtomicWriteFs, writeFileAtomic } from "./atomic-write";
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format";
-
-/** Sub-directory of `outDir` holding the checkpoints. */
-export const CHECKPOINT_DIR = "checkpoints";
-/** The checkpoint with the best validation loss, beside the periodic ones. */
-export const BEST_CHECKPOINT = "best.safetensors";
 
 const PERIODIC = /^ckpt-(\d+)\.safetensors$/;
 /** Temp files of atomic writes (`.<name>.<unique>.tmp`) of the files a run writes. */
 const TEMP_FILE =
   /^\.(ckpt-\d+\.safetensors|best\.safetensors|model\.safetensors|config\.json|metrics\.jsonl)\..+\.tmp$/;
-
-/** File name of the periodic checkpoint taken after `step` updates: `ckpt-00001234.safetensors`. */
-export function checkpointFileName(step: number): string {
-  return `ckpt-${String(step).padStart(8, "0")}.safetensors`;
-}
 
 /** Periodic checkpoints of `dir`, newest (highest step) first. */
 export function listCheckpoints(dir: string): { path: string; step: number }[] {

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { LOCK_FILE } from "@charrnn/core";
 import { describe, expect, it } from "vitest";
-import { acquireDirLock, LOCK_FILE } from "./lock";
+import { acquireDirLock } from "./lock";
 
 const taker = fileURLToPath(new URL("./lock-taker.ts", import.meta.url));
 

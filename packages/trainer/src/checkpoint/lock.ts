@@ -10,11 +10,9 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError, LOCK_FILE } from "@charrnn/core";
 import type { AtomicWriteFs } from "./atomic-write";
 
-/** Name of the lock file a training run holds in its output directory. */
-export const LOCK_FILE = "train.lock";
 /**
  * Held (briefly) by the one process replacing a stale lock, so that replacing it is a
  * compare-and-swap: only the holder may rename over a lock it has just seen to be stale.

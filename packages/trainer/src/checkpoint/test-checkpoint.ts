@@ -1,6 +1,7 @@
+import { createRng } from "@charrnn/core";
 import type { ModelConfig } from "@charrnn/models";
 import { initParams } from "@charrnn/models";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import { mergeTrainOptions } from "../presets/merge-options";
 import type { Checkpoint } from "./checkpoint-format";
 

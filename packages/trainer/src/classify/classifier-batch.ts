@@ -1,3 +1,4 @@
+import { CharrnnError } from "@charrnn/core";
 import {
   type ClassifierBatch,
   checkTrainableGates,
@@ -7,7 +8,6 @@ import {
   validateConfig,
   validateParams,
 } from "@charrnn/models";
-import { CharrnnError } from "@charrnn/vocab";
 import type { TrainBatch } from "../engine/types";
 import { checkEngineInputs } from "../engine/window";
 

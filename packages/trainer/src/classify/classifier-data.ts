@@ -1,9 +1,10 @@
+import { CharrnnError, deriveSeed, SEED_STREAMS } from "@charrnn/core";
 import { createPaddedBatches, type LabelledText, loadLabelledText, stratifiedSplit } from "@charrnn/data";
 import { zeroState } from "@charrnn/models";
-import { CharrnnError, createTokenCounter, deriveSeed, Vocab } from "@charrnn/vocab";
+import { createTokenCounter, Vocab } from "@charrnn/vocab";
 import type { TrainingEngine } from "../engine/types";
 import { initVocab } from "../loop/init-vocab";
-import { type InitBase, type PreparedData, SHUFFLE_SEED_STREAM } from "../loop/prepare-data";
+import type { InitBase, PreparedData } from "../loop/prepare-data";
 import type { TrainSettings } from "../loop/settings";
 import type { TrainCorpus } from "../loop/train-types";
 import { toClassifierTrainBatch } from "./classifier-batch";
@@ -63,7 +64,7 @@ export async function prepareClassifierData(
       : undefined;
   const trainBatches = createPaddedBatches(encode(train), {
     batch: settings.batch,
-    seed: deriveSeed(settings.seed, SHUFFLE_SEED_STREAM),
+    seed: deriveSeed(settings.seed, SEED_STREAMS.shuffle),
     sortByLength: true,
   });
   const valBatches = createPaddedBatches(encode(val), {

@@ -2,11 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHECKPOINT_DIR } from "@charrnn/core";
 import type { LabelledText } from "@charrnn/data";
 import { referenceClassifierForward } from "@charrnn/models";
 import { loadModel } from "@charrnn/models/node";
 import { afterAll, describe, expect, it } from "vitest";
-import { CHECKPOINT_DIR, listCheckpoints } from "../checkpoint/checkpoint-store";
+import { listCheckpoints } from "../checkpoint/checkpoint-store";
 import { acquireDirLock } from "../checkpoint/lock";
 import { createOrtEngine } from "../engine/ort/ort-engine";
 import { createReferenceEngine } from "../engine/reference-engine";

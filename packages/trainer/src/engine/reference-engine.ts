@@ -1,3 +1,4 @@
+import { CharrnnError } from "@charrnn/core";
 import {
   type NamedTensors,
   type RnnState,
@@ -8,7 +9,6 @@ import {
   softmaxCrossEntropy,
   validateParams,
 } from "@charrnn/models";
-import { CharrnnError } from "@charrnn/vocab";
 import { checkAnyHeadEngineInputs, isClassifier, readClassifierBatch } from "../classify/classifier-batch";
 import { clipGradients } from "../optim/clip";
 import { createOptimizer } from "../optim/optimizer";

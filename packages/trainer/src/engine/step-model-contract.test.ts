@@ -1,3 +1,4 @@
+import { createRng } from "@charrnn/core";
 import {
   type CellType,
   initParams,
@@ -10,7 +11,7 @@ import {
 import { createOrtStepModel, exportOnnx } from "@charrnn/onnx";
 import { importOrtNode } from "@charrnn/onnx/ort-node";
 import { checkStepModel, createTsStepModel, createWasmStepModel, type StepModel } from "@charrnn/sampler";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { createTfjsEngine } from "./tfjs-engine";
 import { createTfjsStepModel } from "./tfjs-step-model";

@@ -1,5 +1,6 @@
 // Shared by the engine tests only (not exported from the package).
 import { readFileSync } from "node:fs";
+import { createRng } from "@charrnn/core";
 import {
   type CellType,
   expectedShapes,
@@ -9,7 +10,6 @@ import {
   type RnnState,
   zeroState,
 } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import type { TrainBatch } from "./types";
 
 type Nested = number | Nested[];

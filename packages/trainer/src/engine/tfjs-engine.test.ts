@@ -1,5 +1,5 @@
+import { createRng } from "@charrnn/core";
 import { type CellType, type ModelConfig, type RnnState, zeroState } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import {

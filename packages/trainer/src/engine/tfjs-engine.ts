@@ -1,3 +1,4 @@
+import { CharrnnError } from "@charrnn/core";
 import {
   expectedShapes,
   inputDropoutMask,
@@ -5,7 +6,6 @@ import {
   type RnnState,
   validateParams,
 } from "@charrnn/models";
-import { CharrnnError } from "@charrnn/vocab";
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend, useBackend } from "./backend";
 import { backwardWindow, forwardWindow, type TfjsForward, type TfjsWindow } from "./tfjs-model";

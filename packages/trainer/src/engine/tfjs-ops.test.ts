@@ -1,4 +1,4 @@
-import { createRng } from "@charrnn/vocab";
+import { createRng } from "@charrnn/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { selectBackend } from "./backend";

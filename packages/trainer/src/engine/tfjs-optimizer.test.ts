@@ -1,5 +1,5 @@
+import { createRng } from "@charrnn/core";
 import type { NamedTensors } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createOptimizer } from "../optim/optimizer";

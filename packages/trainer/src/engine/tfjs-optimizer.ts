@@ -1,4 +1,4 @@
-import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { optimizerSlots, type ResolvedOptimizerConfig, resolveOptimizerConfig } from "../optim/config";
 import type { OptimizerConfig, OptimizerState } from "./types";

@@ -1,3 +1,4 @@
+import { CharrnnError, createRng } from "@charrnn/core";
 import {
   checkTrainableGates,
   type ModelConfig,
@@ -6,7 +7,6 @@ import {
   validateConfig,
   validateParams,
 } from "@charrnn/models";
-import { CharrnnError, createRng } from "@charrnn/vocab";
 import type { TrainBatch } from "./types";
 
 /** Checks the config and parameters an engine is created with; engines train language models only. */

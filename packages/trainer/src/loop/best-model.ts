@@ -1,13 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { BEST_CHECKPOINT, CHECKPOINT_DIR, MODEL_FILE } from "@charrnn/core";
 import { type ModelConfig, type ModelFile, type NamedTensors, serializeModel } from "@charrnn/models";
 import type { VocabJSON } from "@charrnn/vocab";
 import { type AtomicWriteFs, writeFailed, writeFileAtomic } from "../checkpoint/atomic-write";
 import type { TrainProgress, ValidationState } from "../checkpoint/checkpoint-format";
-import { BEST_CHECKPOINT, CHECKPOINT_DIR, readCheckpoint } from "../checkpoint/checkpoint-store";
-
-/** The inference model (best weights) in `outDir`. */
-export const MODEL_FILE = "model.safetensors";
+import { readCheckpoint } from "../checkpoint/checkpoint-store";
 
 /**
  * The file `model.safetensors` holds for weights `params` at `progress`: the model with the facts of

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createRng } from "@charrnn/core";
 import {
   EMBEDDING_WEIGHT,
   type NamedTensors,
@@ -8,7 +9,7 @@ import {
   softmaxCrossEntropy,
 } from "@charrnn/models";
 import { loadModel } from "@charrnn/models/node";
-import { createRng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { createReferenceEngine } from "../engine/reference-engine";
 import type { EngineOptions } from "../engine/types";

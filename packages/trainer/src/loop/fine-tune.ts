@@ -1,3 +1,4 @@
+import { CharrnnError, CharrnnRangeError, type Rng } from "@charrnn/core";
 import {
   checkTrainableGates,
   classifierLabels,
@@ -12,7 +13,7 @@ import {
   OUTPUT_WEIGHT,
 } from "@charrnn/models";
 import { loadModel } from "@charrnn/models/node";
-import { CharrnnError, CharrnnRangeError, type Rng, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import type { TrainSettings, TrainTask } from "./settings";
 
 /** A model to start from, as `train` loads it for `initFrom`. */

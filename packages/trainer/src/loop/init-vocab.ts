@@ -1,4 +1,5 @@
-import { CharrnnRangeError, Vocab } from "@charrnn/vocab";
+import { CharrnnRangeError } from "@charrnn/core";
+import { Vocab } from "@charrnn/vocab";
 import type { InitVocabMode } from "./settings";
 
 /**

@@ -1,7 +1,7 @@
 import { constants } from "node:buffer";
 import { totalmem } from "node:os";
+import { CharrnnError } from "@charrnn/core";
 import { gateCount, type ModelConfig } from "@charrnn/models";
-import { CharrnnError } from "@charrnn/vocab";
 import type { TrainSettings } from "./settings";
 
 /** What training a model takes, by {@link estimateTraining}. */

@@ -1,3 +1,4 @@
+import { CharrnnError, deriveSeed, SEED_STREAMS } from "@charrnn/core";
 import {
   buildVocabFromFile,
   createShuffledWindows,
@@ -10,7 +11,7 @@ import {
   splitCorpus,
   type TokenIds,
 } from "@charrnn/data";
-import { CharrnnError, deriveSeed, Vocab } from "@charrnn/vocab";
+import { Vocab } from "@charrnn/vocab";
 import type { ClassificationReport } from "../classify/metrics";
 import type { TrainBatch, TrainingEngine } from "../engine/types";
 import { evaluateSplit } from "./evaluate";
@@ -51,9 +52,6 @@ export interface InitBase {
   vocab: Vocab;
   mode: InitVocabMode;
 }
-
-/** Stream used to derive the shuffle seed from the run seed. */
-export const SHUFFLE_SEED_STREAM = 1;
 
 /**
  * A language model's data. Reads and encodes the corpus (building the vocab from it unless ids come with theirs), takes the
@@ -184,7 +182,7 @@ function createTrainSource(train: TokenIds, settings: TrainSettings): TrainSourc
   }
   const windows = createShuffledWindows(train, {
     ...options,
-    seed: deriveSeed(settings.seed, SHUFFLE_SEED_STREAM),
+    seed: deriveSeed(settings.seed, SEED_STREAMS.shuffle),
   });
   return { windowsPerEpoch: windows.windowsPerEpoch, carriesState: false, batchAt: windows.batchAt };
 }

@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 import type { Checkpoint } from "../checkpoint/checkpoint-format";
 import {
   DEFAULT_TRAIN_SETTINGS,

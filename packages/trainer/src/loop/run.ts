@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { createRng, deriveSeed, MODEL_FILE, type Rng, SEED_STREAMS } from "@charrnn/core";
 import { type ModelConfig, type NamedTensors, type RnnState, zeroState } from "@charrnn/models";
 import { saveModel } from "@charrnn/models/node";
 import { createTurnTaker } from "@charrnn/sampler";
-import { createRng, deriveSeed, type Rng } from "@charrnn/vocab";
 import type { Checkpoint, TrainProgress, ValidationState } from "../checkpoint/checkpoint-format";
 import { readCheckpoint, writeCheckpoint } from "../checkpoint/checkpoint-store";
 import type { TrainingEngine } from "../engine/types";
@@ -15,15 +15,12 @@ import {
   type LrScheduleState,
   runProgress,
 } from "../schedule/lr-schedule";
-import { inferenceModel, MODEL_FILE } from "./best-model";
+import { inferenceModel } from "./best-model";
 import { divergence, runawayLossLimit } from "./divergence";
 import type { PreparedData, SplitScore } from "./prepare-data";
 import { sampleText } from "./sample";
 import type { TrainSettings } from "./settings";
 import type { StopReason, TrainEvent, TrainOptions, TrainResult } from "./train-types";
-
-/** Seed stream of the sampling RNG (see `SEED_STREAMS` in train.ts). */
-const SAMPLE_SEED_STREAM = 2;
 
 /** One training session's mutable state and the steps of the loop. */
 export class Run {
@@ -77,7 +74,7 @@ export class Run {
       : { bestLoss: null, bestStep: -1, badEvals: 0, lastStep: -1 };
     this.schedule = this.createSchedule(ckpt?.schedule);
     this.resumedAt = ckpt?.schedule.progress ?? 0;
-    this.rng = createRng(ckpt?.rng ?? deriveSeed(settings.seed, SAMPLE_SEED_STREAM));
+    this.rng = createRng(ckpt?.rng ?? deriveSeed(settings.seed, SEED_STREAMS.sample));
     this.carried = ckpt?.carried ?? zeroState(config, settings.batch);
     this.lastCheckpoint = found?.path;
     this.lastCheckpointStep = ckpt ? ckpt.progress.step : -1;

@@ -1,6 +1,7 @@
+import type { Rng } from "@charrnn/core";
 import type { ModelConfig, NamedTensors } from "@charrnn/models";
 import { createTsStepModel, generate } from "@charrnn/sampler";
-import type { Rng, Vocab } from "@charrnn/vocab";
+import type { Vocab } from "@charrnn/vocab";
 
 /**
  * A short sample from the current weights, so users watch the model learn. Runs on the plain-TS

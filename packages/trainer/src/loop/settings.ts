@@ -1,5 +1,6 @@
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import type { CellType, InitScheme, InputMode, Pooling } from "@charrnn/models";
-import { CharrnnError, CharrnnRangeError, type VocabLevel } from "@charrnn/vocab";
+import type { VocabLevel } from "@charrnn/vocab";
 import type { OptimizerConfig } from "../engine/types";
 import { OPTIMIZER_KINDS, resolveOptimizerConfig } from "../optim/config";
 import { type LrScheduleConfig, validateLrSchedule } from "../schedule/lr-schedule";

@@ -1,13 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CharrnnRangeError } from "@charrnn/vocab";
+import { CHECKPOINT_DIR, CharrnnRangeError, checkpointFileName } from "@charrnn/core";
 import { describe, expect, it } from "vitest";
-import {
-  CHECKPOINT_DIR,
-  checkpointFileName,
-  listCheckpoints,
-  readCheckpoint,
-} from "../checkpoint/checkpoint-store";
+import { listCheckpoints, readCheckpoint } from "../checkpoint/checkpoint-store";
 import type { StepOptions } from "../engine/types";
 import { mergeTrainOptions } from "../presets/merge-options";
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettings, validateTrainSettings } from "./settings";

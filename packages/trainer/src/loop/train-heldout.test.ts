@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CHECKPOINT_DIR, checkpointFileName } from "@charrnn/core";
 import { loadModel } from "@charrnn/models/node";
 import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
-import { CHECKPOINT_DIR, checkpointFileName, readCheckpoint } from "../checkpoint/checkpoint-store";
+import { readCheckpoint } from "../checkpoint/checkpoint-store";
 import { evaluateSplit } from "./evaluate";
 import { createFakeEngine, fresh, options, resumeMatches, text } from "./test-helpers";
 import { train } from "./train";

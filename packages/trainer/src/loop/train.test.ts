@@ -1,14 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { BEST_CHECKPOINT, CHECKPOINT_DIR, checkpointFileName } from "@charrnn/core";
 import { loadModel } from "@charrnn/models/node";
 import { describe, expect, it } from "vitest";
-import {
-  BEST_CHECKPOINT,
-  CHECKPOINT_DIR,
-  checkpointFileName,
-  listCheckpoints,
-  readCheckpoint,
-} from "../checkpoint/checkpoint-store";
+import { listCheckpoints, readCheckpoint } from "../checkpoint/checkpoint-store";
 import { acquireDirLock } from "../checkpoint/lock";
 import { expectSameBits, fresh, options, resumeMatches, text } from "./test-helpers";
 import { train } from "./train";

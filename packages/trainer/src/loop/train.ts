@@ -1,19 +1,24 @@
 import { join } from "node:path";
-import { classifierLabels, initParams, type ModelConfig } from "@charrnn/models";
-import { CharrnnError, createRng, deriveSeed, Vocab } from "@charrnn/vocab";
-import { writeFailed, writeFileAtomic } from "../checkpoint/atomic-write";
 import {
   CHECKPOINT_DIR,
-  findLatestCheckpoint,
-  listCheckpoints,
-  removeStaleTempFiles,
-} from "../checkpoint/checkpoint-store";
+  CharrnnError,
+  CONFIG_FILE,
+  createRng,
+  deriveSeed,
+  METRICS_FILE,
+  MODEL_FILE,
+  SEED_STREAMS,
+} from "@charrnn/core";
+import { classifierLabels, initParams, type ModelConfig } from "@charrnn/models";
+import { Vocab } from "@charrnn/vocab";
+import { writeFailed, writeFileAtomic } from "../checkpoint/atomic-write";
+import { findLatestCheckpoint, listCheckpoints, removeStaleTempFiles } from "../checkpoint/checkpoint-store";
 import { acquireDirLock } from "../checkpoint/lock";
 import { prepareClassifierData } from "../classify/classifier-data";
 import type { TrainingEngine } from "../engine/types";
 import { type MetricsLog, openMetricsLog } from "../metrics/metrics-log";
 import { mergeTrainOptions } from "../presets/merge-options";
-import { MODEL_FILE, restoreBestModel } from "./best-model";
+import { restoreBestModel } from "./best-model";
 import { growParams, initLabels, initSettings, loadInitModel } from "./fine-tune";
 import { checkTrainingMemory } from "./memory-estimate";
 import { ensureOutDir } from "./out-dir";
@@ -22,12 +27,6 @@ import { pickSettings, resumeSettings } from "./resume";
 import { Run } from "./run";
 import type { TrainSettings } from "./settings";
 import type { TrainOptions, TrainResult } from "./train-types";
-
-/**
- * Seed streams derived from the run seed, one per use, so each stays independent of the others:
- * 0 initial weights, 1 window shuffle (prepare-data.ts), 2 sampling (run.ts); dropout uses the step.
- */
-const INIT_SEED_STREAM = 0;
 
 /**
  * Trains a model — a language model, or with `task: "classifier"` a sequence classifier on labelled
@@ -105,7 +104,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const config = found?.checkpoint.config ?? modelConfig(settings, data.vocab.size, data.labels);
     // Before any weight is allocated: an absurd size fails here in an instant, with its size.
     checkTrainingMemory(config, settings);
-    const initRng = createRng(deriveSeed(settings.seed, INIT_SEED_STREAM));
+    const initRng = createRng(deriveSeed(settings.seed, SEED_STREAMS.init));
     engine = await options.createEngine({
       config,
       params: found
@@ -116,7 +115,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       optimizer: settings.optimizer,
     });
     if (found) await engine.setOptimizerState(found.checkpoint.optimizer);
-    const configPath = join(options.outDir, "config.json");
+    const configPath = join(options.outDir, CONFIG_FILE);
     try {
       writeFileAtomic(
         configPath,
@@ -128,7 +127,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     } catch (error) {
       throw writeFailed(configPath, error, "run the command again");
     }
-    metrics = openMetricsLog(join(options.outDir, "metrics.jsonl"), {
+    metrics = openMetricsLog(join(options.outDir, METRICS_FILE), {
       ...(found && { resumeStep: found.checkpoint.progress.step }),
       ...(options.checkpointFs !== undefined && { fs: options.checkpointFs }),
     });

@@ -1,4 +1,4 @@
-import { CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnRangeError } from "@charrnn/core";
 import type { OptimizerConfig } from "../engine/types";
 
 /**

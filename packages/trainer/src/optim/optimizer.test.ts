@@ -1,5 +1,5 @@
+import { CharrnnError, CharrnnRangeError, createRng } from "@charrnn/core";
 import type { NamedTensors } from "@charrnn/models";
-import { CharrnnError, CharrnnRangeError, createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import type { OptimizerConfig } from "../engine/types";
 import { clipGradients } from "./clip";

@@ -1,5 +1,5 @@
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import type { NamedTensors } from "@charrnn/models";
-import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
 import type { OptimizerConfig, OptimizerState } from "../engine/types";
 import { optimizerSlots, type ResolvedOptimizerConfig, resolveOptimizerConfig } from "./config";
 

@@ -1,4 +1,4 @@
-import { CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnRangeError } from "@charrnn/core";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TRAIN_SETTINGS } from "../loop/settings";
 import { mergeTrainOptions, presetNames, resolvePreset } from "./merge-options";

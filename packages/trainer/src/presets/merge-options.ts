@@ -1,4 +1,4 @@
-import { CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnRangeError } from "@charrnn/core";
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettings, validateTrainSettings } from "../loop/settings";
 import { PRESETS, type TrainPreset } from "./presets";
 

@@ -1,4 +1,4 @@
-import { CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnRangeError } from "@charrnn/core";
 
 /**
  * How the learning rate changes during a run. This module is the one place the schedules' arithmetic

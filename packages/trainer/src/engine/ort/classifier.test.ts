@@ -1,3 +1,4 @@
+import { createRng } from "@charrnn/core";
 import {
   type CellType,
   type InputMode,
@@ -8,7 +9,6 @@ import {
   referenceClassifierLossAndGrads,
   zeroState,
 } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { readClassifierBatch, toClassifierTrainBatch } from "../../classify/classifier-batch";
 import { createReferenceEngine } from "../reference-engine";

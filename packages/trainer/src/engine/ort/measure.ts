@@ -1,7 +1,8 @@
 // Throughput of the ORT engine on the reference configurations (not a test). Run from packages/trainer:
 //   npx tsx --conditions=@charrnn/source src/engine/ort/measure.ts [name…]
+
+import { createRng } from "@charrnn/core";
 import { type CellType, initParams, type ModelConfig, zeroState } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import type { OptimizerConfig, TrainBatch } from "../types";
 import { createOrtEngine } from "./ort-engine";
 

@@ -1,3 +1,4 @@
+import { createRng } from "@charrnn/core";
 import {
   type CellType,
   type InputMode,
@@ -7,7 +8,6 @@ import {
   referenceLossAndGrads,
   zeroState,
 } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { createReferenceEngine } from "../reference-engine";
 import { loadTorchCase, randomBatch, randomParams, tinyConfig } from "../test-helpers";

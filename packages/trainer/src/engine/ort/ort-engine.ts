@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
+import { CharrnnRangeError } from "@charrnn/core";
 import { importOrtNode, type OrtNodeModule } from "@charrnn/onnx/ort-node";
-import { CharrnnRangeError } from "@charrnn/vocab";
 import type { EngineOptions } from "../types";
 import { createOrtRuntimeEngine, type OrtEngine } from "./ort-runtime-engine";
 

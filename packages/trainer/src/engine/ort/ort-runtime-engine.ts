@@ -1,3 +1,4 @@
+import { CharrnnError } from "@charrnn/core";
 import {
   classifierHead,
   expectedShapes,
@@ -8,7 +9,6 @@ import {
   validateParams,
 } from "@charrnn/models";
 import type { OrtModule } from "@charrnn/onnx";
-import { CharrnnError } from "@charrnn/vocab";
 import type { InferenceSession, Tensor } from "onnxruntime-common";
 import { checkAnyHeadEngineInputs, isClassifier, readClassifierBatch } from "../../classify/classifier-batch";
 import { clipGradients } from "../../optim/clip";

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { CharrnnError, CharrnnRangeError } from "@charrnn/vocab";
+import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import type { TorchPython } from "./find-python";
 
 /** Where this machine's workers sit in the job (torchrun's flags). */
@@ -48,7 +48,7 @@ export function checkTopology(
   }
   if (nnodes > 1 && t.masterPort === undefined) {
     throw new CharrnnError(
-      "USAGE",
+      "CLI_USAGE",
       "--nnodes > 1 needs --master-port PORT (and --master-addr HOST of node 0), the same on every node",
     );
   }

@@ -1,5 +1,5 @@
 // Shared by the torch engine tests only (not exported from the package).
-import { isCharrnnError } from "@charrnn/vocab";
+import { isCharrnnError } from "@charrnn/core";
 import { findTorchPython, type TorchPython } from "./find-python";
 
 /**

@@ -1,5 +1,5 @@
+import { createRng } from "@charrnn/core";
 import { type CellType, type ModelConfig, maxRelativeError, type RnnState, zeroState } from "@charrnn/models";
-import { createRng } from "@charrnn/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toClassifierTrainBatch } from "../../classify/classifier-batch";
 import { createReferenceEngine } from "../reference-engine";

@@ -1,5 +1,5 @@
+import { CharrnnError } from "@charrnn/core";
 import { expectedShapes, type NamedTensors, type RnnState } from "@charrnn/models";
-import { CharrnnError } from "@charrnn/vocab";
 import { checkAnyHeadEngineInputs, isClassifier, readClassifierBatch } from "../../classify/classifier-batch";
 import { resolveOptimizerConfig } from "../../optim/config";
 import type { EngineOptions, LossAndGradsResult, OptimizerState, TrainBatch, TrainingEngine } from "../types";

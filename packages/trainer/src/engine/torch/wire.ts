@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError } from "@charrnn/core";
 
 /**
  * The byte format of messages between the torch engine and its rank-0 worker

@@ -1,4 +1,4 @@
-import { CharrnnError } from "@charrnn/vocab";
+import { CharrnnError, type CharrnnErrorCode } from "@charrnn/core";
 import type { LaunchedWorkers } from "./launch";
 import { encodeMessage, MessageReader, type WireMessage, type WireTensor } from "./wire";
 
@@ -71,7 +71,11 @@ export class WorkerClient {
       const error = message.header.error as { code?: string; message?: string } | undefined;
       if (error !== undefined) {
         waiter.reject(
-          new CharrnnError(error.code ?? "TORCH_WORKER_FAILED", error.message ?? "torch worker error"),
+          // The worker raises only codes of CharrnnErrorCode (python/charrnn_torch).
+          new CharrnnError(
+            (error.code as CharrnnErrorCode | undefined) ?? "TORCH_WORKER_FAILED",
+            error.message ?? "torch worker error",
+          ),
         );
       } else {
         waiter.resolve(message);

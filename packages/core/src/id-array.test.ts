@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { compareCodePoints, describeCodePoint } from "./code-point";
 import { idArrayFor, smallestIdArray } from "./id-array";
 
 describe("smallestIdArray", () => {
@@ -14,15 +13,5 @@ describe("smallestIdArray", () => {
     expect(ids.length).toBe(4);
     ids[0] = 299;
     expect(ids[0]).toBe(299);
-  });
-});
-
-describe("code points", () => {
-  it("compares by code point and describes characters", () => {
-    expect(compareCodePoints("\uFF01", "😀")).toBeLessThan(0);
-    expect(compareCodePoints("ab", "a")).toBeGreaterThan(0);
-    expect(compareCodePoints("a😀", "a😀")).toBe(0);
-    expect(describeCodePoint(0x1f600)).toBe('"😀" (U+1F600)');
-    expect(describeCodePoint(10)).toBe('"\\n" (U+000A)');
   });
 });
