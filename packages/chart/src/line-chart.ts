@@ -28,6 +28,8 @@ export interface ChartSpec {
    * Inline in a page (the default) the page's CSS styles it.
    */
   standalone?: boolean;
+  /** Start the x axis at 0 (time or steps from a run's start) rather than at the first point. */
+  xFromZero?: boolean;
 }
 
 /** Line colours for series in order (distinct in colour-blind palettes; Okabe–Ito). */
@@ -119,7 +121,8 @@ export function renderLineChart(spec: ChartSpec): string {
     );
     return `${parts.join("")}</svg>`;
   }
-  const [x0, x1] = niceDomain(Math.min(...xs), Math.max(...xs), 6);
+  const xMin = spec.xFromZero === true ? Math.min(0, ...xs) : Math.min(...xs);
+  const [x0, x1] = niceDomain(xMin, Math.max(...xs), 6);
   const [y0, y1] = niceDomain(Math.min(...ys), Math.max(...ys), 5);
   const sx = (x: number) => margin.left + ((x - x0) / (x1 - x0)) * plotW;
   const sy = (y: number) => margin.top + plotH - ((y - y0) / (y1 - y0)) * plotH;

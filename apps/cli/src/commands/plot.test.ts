@@ -80,6 +80,12 @@ describe("charrnn plot", () => {
     // "big" reaches 60 s (1 minute) where "quick" is at 2 minutes ... same x for the same minute.
     expect(points[1]![0]![0]).toBeCloseTo(points[0]![1]![0]!, 6);
     const texts = find(doc, "text").map(textOf);
+    // The time axis starts at the runs' start: its first tick label is 0.
+    expect(
+      find(doc, "text")
+        .filter((t) => t["@text-anchor"] === "middle" && /^[\d.]+$/.test(textOf(t)))
+        .map(textOf)[0],
+    ).toMatch(/^0(\.0+)?$/);
     expect(texts).toContain("training time (minutes)");
     expect(texts).toContain("validation loss (nats/token)");
     const legend = find(doc, "text")

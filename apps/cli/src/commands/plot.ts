@@ -58,6 +58,7 @@ function plotCommand(runs: string[], flags: PlotFlags, io: CliIo): void {
     width: 720,
     height: 400,
     standalone: true,
+    xFromZero: true,
   });
   writeFileSync(flags.out, `${svg}\n`);
   io.stdout.write(
