@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { renderLineChart, SERIES_COLOURS } from "@charrnn/chart";
-import { CharrnnError } from "@charrnn/core";
+import { CharrnnError, METRICS_FILE } from "@charrnn/core";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { parseChoiceFlag, UsageError } from "../options";
@@ -73,7 +73,7 @@ function plotCommand(runs: string[], flags: PlotFlags, io: CliIo): void {
 export function readRunCurve(run: string): RunCurve {
   let file = run;
   try {
-    if (statSync(run).isDirectory()) file = join(run, "metrics.jsonl");
+    if (statSync(run).isDirectory()) file = join(run, METRICS_FILE);
   } catch {
     throw new CharrnnError(
       "PLOT_NO_RUN",
@@ -86,7 +86,7 @@ export function readRunCurve(run: string): RunCurve {
   } catch {
     throw new CharrnnError(
       "PLOT_NO_METRICS",
-      `${run} has no metrics.jsonl; give a training output directory (--out of charrnn train)`,
+      `${run} has no ${METRICS_FILE}; give a training output directory (--out of charrnn train)`,
     );
   }
   const points: RunCurve["points"] = [];
