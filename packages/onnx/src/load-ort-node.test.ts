@@ -26,6 +26,8 @@ function litterOfOneSession(telemetryVariable: string | undefined): string[] {
   // tsx (how the test runs TypeScript) would otherwise cache its transforms in TMPDIR.
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, TMPDIR: tmp, TSX_DISABLE_CACHE: "1" };
   delete env.ORT_DISABLE_TELEMETRY;
+  // onnxruntime's telemetry stays silent when CI is set (as on CI machines): a user's shell has no CI.
+  delete env.CI;
   if (telemetryVariable !== undefined) env.ORT_DISABLE_TELEMETRY = telemetryVariable;
   const script = `
     const { importOrtNode } = await import(${JSON.stringify(loader)});
