@@ -4,7 +4,7 @@ import { byId } from "./dom";
 
 /** What the per-character view needs of a vocabulary. */
 interface PieceVocab {
-  readonly level: "char" | "word";
+  readonly level: "char" | "word" | "bpe";
   readonly tokens: readonly string[];
 }
 
@@ -64,6 +64,8 @@ export function createPerCharView(): {
 
   return {
     show(result, vocab) {
+      // A bpe token's text is its bytes (a character can be split between tokens): no spans.
+      if (vocab.level === "bpe") return;
       const fragment = document.createDocumentFragment();
       let text = "";
       for (let i = 0; i < result.positions.length; i++) {

@@ -1,5 +1,5 @@
 import { CharrnnError, CharrnnRangeError, isCharrnnError } from "@charrnn/core";
-import { Vocab } from "@charrnn/vocab";
+import { Vocab, type VocabLevel } from "@charrnn/vocab";
 import type { ModelConfig } from "./config";
 import { validateConfig } from "./config";
 import { MODEL_DIGEST_KEY, modelDigest } from "./digest";
@@ -20,10 +20,12 @@ export const MODEL_FORMAT = "charrnn-model/1";
 export interface ModelVocabJSON {
   format: "charrnn-vocab";
   version: 1;
-  level: "char" | "word";
+  level: VocabLevel;
   tokens: string[];
   unk: number | null;
   eos: number | null;
+  /** BPE only: `[left, right]` ids of each merge (see `@charrnn/vocab`). */
+  merges?: [number, number][];
   /** `"sha256:<hex>"`; required when saving (it becomes `vocabHash`). */
   hash?: string;
 }
@@ -261,7 +263,7 @@ function checkVocab(vocab: unknown, config: ModelConfig, fail: (detail: string) 
   if (typeof vocab !== "object" || vocab === null) throw fail("the vocab is not a charrnn-vocab object");
   const v = vocab as Record<string, unknown>;
   if (v.format !== "charrnn-vocab" || v.version !== 1) throw fail("the vocab is not charrnn-vocab version 1");
-  if (v.level !== "char" && v.level !== "word")
+  if (v.level !== "char" && v.level !== "word" && v.level !== "bpe")
     throw fail(`the vocab level ${JSON.stringify(v.level)} is unknown`);
   if (!Array.isArray(v.tokens) || !v.tokens.every((t) => typeof t === "string")) {
     throw fail("the vocab tokens are not a list of strings");

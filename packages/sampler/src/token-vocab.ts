@@ -1,5 +1,5 @@
 import { CharrnnError } from "@charrnn/core";
-import type { OovPolicy } from "@charrnn/vocab";
+import type { OovPolicy, VocabLevel } from "@charrnn/vocab";
 
 export type { OovPolicy };
 
@@ -8,7 +8,7 @@ export type { OovPolicy };
  * these members (another tool's vocabulary) works too.
  */
 export interface TokenVocab {
-  readonly level: "char" | "word";
+  readonly level: VocabLevel;
   readonly size: number;
   readonly tokens: readonly string[];
   readonly eosId: number | undefined;

@@ -1,4 +1,5 @@
 import { CharrnnError } from "@charrnn/core";
+import { PieceCounter } from "./bpe-codec";
 import { CodePointSplitter, describeCodePoint } from "./code-point";
 import { VocabOovError } from "./errors";
 import type { OovPolicy, TokenCounter, TokenEncoder, VocabLevel } from "./types";
@@ -142,8 +143,12 @@ class WordEncoder implements TokenEncoder {
   }
 }
 
-/** Creates a streaming token counter for `level`. */
+/**
+ * Creates a streaming token counter for `level`. A `"bpe"` counter counts pieces (a space plus a
+ * word, or one whitespace character), from which `Vocab.fromCounts` learns the merges.
+ */
 export function createTokenCounter(level: VocabLevel): TokenCounter {
+  if (level === "bpe") return new PieceCounter();
   return level === "char" ? new CharCounter() : new WordCounter();
 }
 

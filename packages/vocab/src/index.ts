@@ -1,10 +1,12 @@
+export type { BpeMerge } from "./bpe-learn";
 export { compareCodePoints, describeCodePoint } from "./code-point";
 export { createTokenCounter } from "./encoder";
 export { VocabOovError } from "./errors";
-export type { OovPolicy, TokenCounter, TokenEncoder, VocabJSON, VocabLevel } from "./types";
+export type { OovPolicy, TokenCounter, TokenDecoder, TokenEncoder, VocabJSON, VocabLevel } from "./types";
 export { CHAR_UNK_TOKEN, EOS_TOKEN, UNK_TOKEN } from "./types";
 export type { EncodeOptions } from "./vocab";
 export { Vocab } from "./vocab";
 export type { VocabBuildOptions } from "./vocab-build";
+export { DEFAULT_BPE_SIZE } from "./vocab-build";
 export { vocabHash } from "./vocab-hash";
 export type { VocabFromJSONOptions } from "./vocab-json";

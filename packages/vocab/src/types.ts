@@ -4,8 +4,11 @@
  */
 export type OovPolicy = "error" | "unk" | "skip";
 
-/** `"char"`: one token per Unicode code point. `"word"`: whitespace-separated words plus `<eos>`. */
-export type VocabLevel = "char" | "word";
+/**
+ * `"char"`: one token per Unicode code point. `"word"`: whitespace-separated words plus `<eos>`.
+ * `"bpe"`: byte-level byte-pair encoding: 256 byte tokens plus learned merges (no unk needed).
+ */
+export type VocabLevel = "char" | "word" | "bpe";
 
 /** The unknown-word token of a word vocab (id 0). */
 export const UNK_TOKEN = "<unk>";
@@ -22,6 +25,8 @@ export interface VocabJSON {
   tokens: string[];
   unk: number | null;
   eos: number | null;
+  /** BPE only: `[left, right]` token ids of merge `i`, which makes token `256 + i`. */
+  merges?: [number, number][];
   /** `"sha256:<hex>"` of the canonical content; checked by `Vocab.fromJSON` when present. */
   hash?: string;
 }
@@ -30,6 +35,12 @@ export interface VocabJSON {
 export interface TokenEncoder {
   push(chunk: string): Int32Array;
   end(): Int32Array;
+}
+
+/** Decodes ids that arrive in pieces; `end` flushes what a BPE stream held back (a cut character). */
+export interface TokenDecoder {
+  push(ids: ArrayLike<number>): string;
+  end(): string;
 }
 
 /** Counts tokens of text that arrives in pieces (see `Vocab.fromCounts`). */

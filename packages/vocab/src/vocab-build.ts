@@ -1,4 +1,6 @@
 import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
+import { BpeTables } from "./bpe-codec";
+import { type BpeMerge, learnMerges, MAX_BPE_SIZE } from "./bpe-learn";
 import { compareCodePoints } from "./code-point";
 import type { VocabLevel } from "./types";
 import { CHAR_UNK_TOKEN, EOS_TOKEN, UNK_TOKEN } from "./types";
@@ -7,7 +9,11 @@ import { CHAR_UNK_TOKEN, EOS_TOKEN, UNK_TOKEN } from "./types";
 export interface VocabBuildOptions {
   /** @defaultValue `"char"` */
   level?: VocabLevel;
-  /** Most tokens in the vocab, special tokens included; the rest map to the unk token. */
+  /**
+   * Most tokens in the vocab, special tokens included; the rest map to the unk token. For `"bpe"`
+   * the vocab size to learn (256 byte tokens + merges; fewer when no pair occurs twice).
+   * @defaultValue unbounded (char, word), {@link DEFAULT_BPE_SIZE} (bpe)
+   */
   maxSize?: number;
   /** Tokens seen fewer times map to the unk token. @defaultValue 1 */
   minCount?: number;
@@ -19,6 +25,9 @@ export interface VocabBuildOptions {
   unk?: boolean;
 }
 
+/** Vocab size a BPE vocab learns when `maxSize` is not given. */
+export const DEFAULT_BPE_SIZE = 512;
+
 /** Tokens in id order with their counts, as `Vocab.fromCounts` lays them out. */
 export interface BuiltVocab {
   level: VocabLevel;
@@ -26,6 +35,8 @@ export interface BuiltVocab {
   counts: number[];
   unkId: number | undefined;
   eosId: number | undefined;
+  /** BPE only. */
+  merges?: BpeMerge[];
 }
 
 /**
@@ -36,7 +47,10 @@ export interface BuiltVocab {
  */
 export function buildVocab(counts: ReadonlyMap<string, number>, options: VocabBuildOptions = {}): BuiltVocab {
   const level = options.level ?? "char";
-  if (level !== "char" && level !== "word") throw new CharrnnRangeError("level", '"char" or "word"', level);
+  if (level === "bpe") return buildBpe(counts, options);
+  if (level !== "char" && level !== "word") {
+    throw new CharrnnRangeError("level", '"char", "word" or "bpe"', level);
+  }
   const minCount = options.minCount ?? 1;
   if (!Number.isInteger(minCount) || minCount < 1) {
     throw new CharrnnRangeError("minCount", "an integer >= 1", minCount);
@@ -89,4 +103,29 @@ export function buildVocab(counts: ReadonlyMap<string, number>, options: VocabBu
     unkId: specials.length > 0 ? 0 : undefined,
     eosId: level === "word" ? 1 : undefined,
   };
+}
+
+/** BPE from piece counts (see `PieceCounter`); token counts are those of the corpus encoded. */
+function buildBpe(pieces: ReadonlyMap<string, number>, options: VocabBuildOptions): BuiltVocab {
+  const size = options.maxSize ?? DEFAULT_BPE_SIZE;
+  if (!Number.isInteger(size) || size < 256 || size > MAX_BPE_SIZE) {
+    throw new CharrnnRangeError("maxSize", `an integer in [256, ${MAX_BPE_SIZE}] for a bpe vocab`, size);
+  }
+  if (options.unk || (options.minCount ?? 1) !== 1) {
+    throw new CharrnnError(
+      "OPTION_RANGE",
+      "a bpe vocab represents every byte, so it takes no unk token nor minCount; drop those options",
+    );
+  }
+  if (pieces.size === 0) {
+    throw new CharrnnError(
+      "VOCAB_EMPTY",
+      "cannot build a vocab from empty text; give a corpus with some text",
+    );
+  }
+  const merges = learnMerges(pieces, size);
+  const tables = new BpeTables(merges);
+  const counts = new Array<number>(tables.texts.length).fill(0);
+  for (const [piece, count] of pieces) for (const id of tables.encodePiece(piece)) counts[id]! += count;
+  return { level: "bpe", tokens: tables.texts, counts, unkId: undefined, eosId: undefined, merges };
 }

@@ -1,4 +1,6 @@
 import { CharrnnError } from "@charrnn/core";
+import { BYTE_CHARS } from "./bpe-bytes";
+import { type BpeMerge, MAX_BPE_SIZE } from "./bpe-learn";
 import { isSingleCodePoint } from "./code-point";
 import type { VocabLevel } from "./types";
 import { EOS_TOKEN, UNK_TOKEN } from "./types";
@@ -19,6 +21,8 @@ export interface VocabContent {
   tokens: string[];
   unkId: number | undefined;
   eosId: number | undefined;
+  /** BPE only. */
+  merges?: BpeMerge[];
 }
 
 /** Validates either JSON form (object or plain token array) and checks the hash when present. */
@@ -49,8 +53,8 @@ export function parseVocabJSON(json: unknown, options: VocabFromJSONOptions = {}
       `vocab version ${JSON.stringify(obj.version)} is not supported (expected 1); upgrade charrnn`,
     );
   }
-  if (obj.level !== "char" && obj.level !== "word") {
-    throw invalid(`level must be "char" or "word", got ${JSON.stringify(obj.level)}`);
+  if (obj.level !== "char" && obj.level !== "word" && obj.level !== "bpe") {
+    throw invalid(`level must be "char", "word" or "bpe", got ${JSON.stringify(obj.level)}`);
   }
   const level = obj.level;
   const tokens = checkTokens(obj.tokens);
@@ -59,10 +63,12 @@ export function parseVocabJSON(json: unknown, options: VocabFromJSONOptions = {}
     if (bad >= 0)
       throw invalid(`char vocab token ${bad} (${JSON.stringify(tokens[bad])}) is not one code point`);
   }
+  const merges = level === "bpe" ? checkMerges(obj.merges, tokens) : undefined;
+  if (level !== "bpe" && obj.merges !== undefined) throw invalid(`a ${level} vocab has no merges`);
   const unk = checkId("unk", obj.unk, tokens.length);
   const eos = checkId("eos", obj.eos, tokens.length);
   if (obj.hash !== undefined) {
-    const actual = vocabHash(level, tokens, unk, eos);
+    const actual = vocabHash(level, tokens, unk, eos, merges);
     if (obj.hash !== actual) {
       throw new CharrnnError(
         "VOCAB_HASH_MISMATCH",
@@ -71,7 +77,37 @@ export function parseVocabJSON(json: unknown, options: VocabFromJSONOptions = {}
       );
     }
   }
-  return { level, tokens, unkId: unk ?? undefined, eosId: eos ?? undefined };
+  const content: VocabContent = { level, tokens, unkId: unk ?? undefined, eosId: eos ?? undefined };
+  if (merges) content.merges = merges;
+  return content;
+}
+
+/** BPE: tokens are the 256 byte texts then one per merge, each the join of its pair's texts. */
+function checkMerges(value: unknown, tokens: readonly string[]): BpeMerge[] {
+  if (!Array.isArray(value)) throw invalid(`a bpe vocab needs merges, an array of [left, right] ids`);
+  if (tokens.length !== 256 + value.length || tokens.length > MAX_BPE_SIZE) {
+    throw invalid(
+      `a bpe vocab has 256 byte tokens plus one per merge (${value.length}), got ${tokens.length} tokens`,
+    );
+  }
+  for (let b = 0; b < 256; b++) {
+    if (tokens[b] !== BYTE_CHARS[b])
+      throw invalid(`bpe token ${b} must be the byte text ${JSON.stringify(BYTE_CHARS[b])}`);
+  }
+  return value.map((merge: unknown, i) => {
+    const id = 256 + i;
+    const ok =
+      Array.isArray(merge) &&
+      merge.length === 2 &&
+      merge.every((x) => Number.isInteger(x) && x >= 0 && x < id);
+    if (!ok)
+      throw invalid(`merge ${i} must be [left, right] with ids below ${id}, got ${JSON.stringify(merge)}`);
+    const [a, b] = merge as [number, number];
+    if (tokens[id] !== tokens[a]! + tokens[b]!) {
+      throw invalid(`bpe token ${id} must be the join of tokens ${a} and ${b} (merge ${i})`);
+    }
+    return [a, b] as const;
+  });
 }
 
 function fromTokenArray(array: unknown[], level: VocabLevel | undefined): VocabContent {

@@ -1,6 +1,8 @@
 import { CharrnnError } from "@charrnn/core";
+import { BpeDecoder, BpeEncoder, BpeTables } from "./bpe-codec";
+import type { BpeMerge } from "./bpe-learn";
 import { createTokenCounter, createTokenEncoder, type EncoderTables } from "./encoder";
-import type { OovPolicy, TokenEncoder, VocabJSON, VocabLevel } from "./types";
+import type { OovPolicy, TokenDecoder, TokenEncoder, VocabJSON, VocabLevel } from "./types";
 import { EOS_TOKEN } from "./types";
 import { buildVocab, type VocabBuildOptions } from "./vocab-build";
 import { vocabHash } from "./vocab-hash";
@@ -20,6 +22,8 @@ export interface EncodeOptions {
  * @example
  * const vocab = Vocab.fromText("hello 👋");
  * vocab.decode(vocab.encode("hello")) === "hello";
+ * const bpe = Vocab.fromText(corpus, { level: "bpe", maxSize: 1000 });
+ * bpe.decode(bpe.encode("any text, 👩‍👩‍👧 included")) === "any text, 👩‍👩‍👧 included";
  */
 export class Vocab {
   readonly level: VocabLevel;
@@ -37,7 +41,10 @@ export class Vocab {
    * token counts every dropped token). Absent for a vocab loaded from JSON.
    */
   readonly counts: readonly number[] | undefined;
+  /** BPE only: `[left, right]` ids of merge `i`, which makes token `256 + i`. */
+  readonly merges: readonly BpeMerge[] | undefined;
   readonly #tables: EncoderTables;
+  readonly #bpe: BpeTables | undefined;
 
   private constructor(
     level: VocabLevel,
@@ -45,6 +52,7 @@ export class Vocab {
     unkId: number | undefined,
     eosId: number | undefined,
     counts?: readonly number[],
+    merges?: readonly BpeMerge[],
   ) {
     this.level = level;
     this.tokens = Object.freeze([...tokens]);
@@ -52,7 +60,9 @@ export class Vocab {
     this.unkId = unkId;
     this.eosId = eosId;
     this.counts = counts && Object.freeze([...counts]);
-    this.hash = vocabHash(level, this.tokens, unkId ?? null, eosId ?? null);
+    this.merges = merges && Object.freeze(merges.map(([a, b]) => Object.freeze([a, b] as const)));
+    this.#bpe = merges && new BpeTables(merges);
+    this.hash = vocabHash(level, this.tokens, unkId ?? null, eosId ?? null, this.merges);
     const latin1 = new Int32Array(256).fill(-1);
     const byCodePoint = new Map<number, number>();
     const byToken = new Map<string, number>();
@@ -80,7 +90,7 @@ export class Vocab {
    */
   static fromCounts(counts: ReadonlyMap<string, number>, options: VocabBuildOptions = {}): Vocab {
     const built = buildVocab(counts, options);
-    return new Vocab(built.level, built.tokens, built.unkId, built.eosId, built.counts);
+    return new Vocab(built.level, built.tokens, built.unkId, built.eosId, built.counts, built.merges);
   }
 
   /**
@@ -89,12 +99,13 @@ export class Vocab {
    */
   static fromJSON(json: VocabJSON | readonly string[] | string, options: VocabFromJSONOptions = {}): Vocab {
     const content = parseVocabJSON(json, options);
-    return new Vocab(content.level, content.tokens, content.unkId, content.eosId);
+    return new Vocab(content.level, content.tokens, content.unkId, content.eosId, undefined, content.merges);
   }
 
-  /** Code points (char), or words with `"<eos>"` for each newline (word). */
+  /** Code points (char), words with `"<eos>"` for each newline (word), or token texts (bpe). */
   tokenize(text: string): string[] {
     if (this.level === "char") return Array.from(text);
+    if (this.level === "bpe") return Array.from(this.encode(text), (id) => this.tokens[id]!);
     const out: string[] = [];
     const scanner = new WordScanner({ word: (w) => out.push(w), newline: () => out.push(EOS_TOKEN) });
     scanner.push(text);
@@ -119,11 +130,20 @@ export class Vocab {
    * boundary is completed by the next chunk, and OOV positions count from the start of the stream.
    */
   encoder(options: EncodeOptions = {}): TokenEncoder {
+    // Every byte is a token, so a bpe vocab has no OOV and the policy never applies.
+    if (this.#bpe) return new BpeEncoder(this.#bpe);
     return createTokenEncoder(this.#tables, options.oov ?? "error");
   }
 
-  /** Text of `ids`: concatenated (char), or joined by spaces with `<eos>` as a bare newline (word). */
+  /**
+   * Text of `ids`: concatenated (char), joined by spaces with `<eos>` as a bare newline (word), or
+   * the UTF-8 of the tokens' bytes (bpe; a character left incomplete at the end becomes U+FFFD).
+   */
   decode(ids: ArrayLike<number>): string {
+    if (this.#bpe) {
+      const decoder = this.decoder();
+      return decoder.push(ids) + decoder.end();
+    }
     const tokens = this.tokens;
     const parts: string[] = new Array(ids.length);
     const word = this.level === "word";
@@ -131,12 +151,7 @@ export class Vocab {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       const token = tokens[id];
-      if (token === undefined) {
-        throw new CharrnnError(
-          "VOCAB_ID_RANGE",
-          `token id ${id} at position ${i} is not in [0, ${this.size - 1}]; was this model built with another vocab?`,
-        );
-      }
+      if (token === undefined) this.#badId(id, i);
       if (!word) parts[i] = token;
       else if (id === this.eosId) {
         parts[i] = "\n";
@@ -149,6 +164,23 @@ export class Vocab {
     return parts.join("");
   }
 
+  /**
+   * A streaming decoder for ids that arrive one by one (sampling). A bpe token can end inside a
+   * character; its bytes are held until the next tokens complete it, and `end` turns a still
+   * incomplete tail into U+FFFD. Word ids are joined by spaces within one push only.
+   */
+  decoder(): TokenDecoder {
+    if (this.#bpe) return new BpeDecoder(this.#bpe, (id, position) => this.#badId(id, position));
+    return { push: (ids) => this.decode(ids), end: () => "" };
+  }
+
+  #badId(id: number, position: number): never {
+    throw new CharrnnError(
+      "VOCAB_ID_RANGE",
+      `token id ${id} at position ${position} is not in [0, ${this.size - 1}]; was this model built with another vocab?`,
+    );
+  }
+
   /** Id of `token`, or undefined. */
   idOf(token: string): number | undefined {
     return this.#tables.byToken.get(token);
@@ -156,14 +188,16 @@ export class Vocab {
 
   /** The stable JSON form: `{ format: "charrnn-vocab", version: 1, level, tokens, unk, eos, hash }`. */
   toJSON(): VocabJSON {
-    return {
+    const json: VocabJSON = {
       format: "charrnn-vocab",
       version: 1,
       level: this.level,
       tokens: [...this.tokens],
       unk: this.unkId ?? null,
       eos: this.eosId ?? null,
-      hash: this.hash,
     };
+    if (this.merges) json.merges = this.merges.map(([a, b]) => [a, b]);
+    json.hash = this.hash;
+    return json;
   }
 }
