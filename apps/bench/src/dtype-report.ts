@@ -28,6 +28,7 @@ import {
   wasmSimdSupported,
 } from "@charrnn/sampler";
 import { Vocab } from "@charrnn/vocab";
+import { timeGenerateSteps } from "./generate-timing";
 import { machineInfo } from "./machine";
 
 const { values } = parseArgs({
@@ -82,16 +83,11 @@ function widened(reduced: readonly string[], dtype: WeightDtype): NamedTensors {
   return out;
 }
 
-/** Median tokens/s of three `generate` runs at batch 1, after a warm-up run. */
+/** Tokens/s of `generate` at batch 1: one over its median decoding step (after a warm-up run). */
 async function tokensPerSecond(model: StepModel): Promise<number> {
   await generate(model, vocab, { prime: "ROMEO:", length: 50, seed: 1 });
-  const rates: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    await generate(model, vocab, { prime: "ROMEO:", length: tokens, seed: 1 + i });
-    rates.push(tokens / ((performance.now() - start) / 1000));
-  }
-  return rates.sort((a, b) => a - b)[1]!;
+  const timing = await timeGenerateSteps(model, vocab, { prime: "ROMEO:", length: tokens, num: 1, seed: 1 });
+  return 1 / timing.median;
 }
 
 const rows = [];

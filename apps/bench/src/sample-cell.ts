@@ -4,7 +4,8 @@ import { importOrtNode } from "@charrnn/onnx/ort-node";
 import { createTsStepModel, createWasmStepModel, generate, type StepModel } from "@charrnn/sampler";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { modelConfig, SAMPLE_MODEL, seededParams, shakespeare } from "./configs";
-import { type Budget, median, type Timing, timeSteps } from "./measure";
+import { timeGenerateSteps } from "./generate-timing";
+import { type Budget, type Timing, timeSteps } from "./measure";
 import type { BenchRow, CellIo, CellSpec } from "./types";
 
 const BATCHES = [1, 64] as const;
@@ -126,14 +127,7 @@ function rawSessionLoop(
   };
 }
 
-/**
- * Times the sampler's whole `generate` path by the statistic the forward rows use: the median wall
- * time of one decoding step (every stream's sampling and bookkeeping, then one batched forward),
- * read between the first stream's token events of consecutive steps. A total over the run would
- * also count every moment a loaded machine takes the process off the CPU, which the medians of the
- * forward rows leave out, and made `generate` look 4–19× slower than `forward` at batch 1 where
- * CPU time (`engine-cpu`) shows the two within a few per cent.
- */
+/** Times `generate` (see {@link timeGenerateSteps}) for about the budget's seconds. */
 async function timeGenerate(model: StepModel, batch: number, budget: Budget): Promise<Timing> {
   const { vocab } = shakespeare();
   const probe = 5;
@@ -141,19 +135,5 @@ async function timeGenerate(model: StepModel, batch: number, budget: Budget): Pr
   await generate(model, vocab, { length: probe, num: batch, seed: 1, prime: "ROMEO:" });
   const perToken = (performance.now() - start) / 1000 / probe;
   const length = Math.max(budget.minSteps + 1, Math.min(5000, Math.round(budget.seconds / perToken)));
-  const times: number[] = [];
-  let last = Number.NaN;
-  await generate(model, vocab, {
-    length,
-    num: batch,
-    seed: 2,
-    prime: "ROMEO:",
-    onToken: (event) => {
-      if (event.index !== 0) return;
-      const now = performance.now();
-      if (!Number.isNaN(last)) times.push((now - last) / 1000);
-      last = now;
-    },
-  });
-  return { times, median: median(times) };
+  return timeGenerateSteps(model, vocab, { length, num: batch, seed: 2, prime: "ROMEO:" });
 }
