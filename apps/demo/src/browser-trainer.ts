@@ -147,6 +147,7 @@ export async function createBrowserTrainer(
     optimizer: { kind: "adam" },
   });
   const runRng = createRng(deriveSeed(settings.seed, SEED_STREAMS.sample));
+  const dropoutStream = deriveSeed(settings.seed, SEED_STREAMS.dropout);
   const startToken = vocab.idOf("\n");
   let steps = 0;
   let validated: { step: number; loss: number } | undefined;
@@ -175,7 +176,7 @@ export async function createBrowserTrainer(
       const result = await engine.trainStep(streams.window(index), state, {
         lr: settings.lr,
         clipNorm: CLIP_NORM,
-        dropoutSeed: deriveSeed(settings.seed, steps),
+        dropoutSeed: deriveSeed(dropoutStream, steps),
       });
       state = result.state;
       steps++;

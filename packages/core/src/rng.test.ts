@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRng, deriveSeed } from "./rng";
+import { SEED_STREAMS } from "./seed-streams";
 
 describe("createRng", () => {
   it("gives the same stream for the same seed and different streams for different seeds", () => {
@@ -57,5 +58,13 @@ describe("deriveSeed", () => {
     expect(deriveSeed(1, 2)).toBe(deriveSeed(1, 2));
     const seen = new Set(Array.from({ length: 1000 }, (_, i) => deriveSeed(5, i)));
     expect(seen.size).toBe(1000);
+  });
+});
+
+describe("SEED_STREAMS", () => {
+  it("gives every use of randomness its own stream number", () => {
+    const numbers = Object.values(SEED_STREAMS);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect(Object.keys(SEED_STREAMS)).toEqual(["init", "shuffle", "sample", "dropout"]);
   });
 });

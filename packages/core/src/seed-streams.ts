@@ -10,6 +10,8 @@ export const SEED_STREAMS = {
   shuffle: 1,
   /** Samples drawn while training (progress previews). */
   sample: 2,
+  /** Dropout masks: update n draws from `deriveSeed(deriveSeed(seed, SEED_STREAMS.dropout), n)`. */
+  dropout: 3,
 } as const;
 
 export type SeedStream = keyof typeof SEED_STREAMS;

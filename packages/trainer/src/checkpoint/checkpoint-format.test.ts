@@ -1,5 +1,11 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BEST_CHECKPOINT, CHECKPOINT_DIR, checkpointFileName } from "@charrnn/core";
+import { decodeSafetensors, encodeSafetensors } from "@charrnn/models";
 import { describe, expect, it } from "vitest";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format";
+import { findLatestCheckpoint } from "./checkpoint-store";
 import { makeCheckpoint } from "./test-checkpoint";
 
 describe("checkpoint progress: divergence rollbacks", () => {
@@ -40,4 +46,29 @@ describe("checkpoint progress: divergence rollbacks", () => {
       expect(() => decodeCheckpoint(bytes, "odd.safetensors")).toThrow(message);
     });
   }
+});
+
+describe("checkpoint format version", () => {
+  it("refuses a version-1 checkpoint (dropout drawn from the step) as CHECKPOINT_FORMAT_OLD, and resume does not skip past it", () => {
+    const content = decodeSafetensors(encodeCheckpoint(makeCheckpoint(3)));
+    const old = encodeSafetensors(content.tensors, { ...content.metadata, format: "charrnn-checkpoint/1" });
+    const expected = expect.objectContaining({
+      code: "CHECKPOINT_FORMAT_OLD",
+      message: expect.stringMatching(
+        /^run\/ckpt\.safetensors was written by an older charrnn .*--init-from$/,
+      ),
+    });
+    expect(() => decodeCheckpoint(old, "run/ckpt.safetensors")).toThrow(expected);
+    const dir = mkdtempSync(join(tmpdir(), "charrnn-ckpt-old-"));
+    try {
+      mkdirSync(join(dir, CHECKPOINT_DIR));
+      writeFileSync(join(dir, CHECKPOINT_DIR, checkpointFileName(3)), old);
+      writeFileSync(join(dir, CHECKPOINT_DIR, BEST_CHECKPOINT), old);
+      expect(() => findLatestCheckpoint(dir)).toThrow(
+        expect.objectContaining({ code: "CHECKPOINT_FORMAT_OLD" }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

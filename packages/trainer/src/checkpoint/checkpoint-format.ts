@@ -14,8 +14,13 @@ import type { OptimizerState } from "../engine/types";
 import type { TrainSettings } from "../loop/settings";
 import type { LrScheduleState } from "../schedule/lr-schedule";
 
-/** `__metadata__.format` of a checkpoint file. */
-export const CHECKPOINT_FORMAT = "charrnn-checkpoint/1";
+/**
+ * `__metadata__.format` of a checkpoint file. Version 2: dropout draws from its own seed stream
+ * (`SEED_STREAMS.dropout`); version-1 runs drew it from the step number, so they cannot continue
+ * bit for bit and are refused with CHECKPOINT_FORMAT_OLD.
+ */
+export const CHECKPOINT_FORMAT = "charrnn-checkpoint/2";
+const OLD_CHECKPOINT_FORMATS = new Set(["charrnn-checkpoint/1"]);
 
 /** Where a run stands: the next update is number `step + 1`, on window `window` of epoch `epoch`. */
 export interface TrainProgress {
@@ -145,6 +150,12 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
     metadata = content.metadata ?? {};
   } catch (error) {
     throw corrupt((error as Error).message);
+  }
+  if (OLD_CHECKPOINT_FORMATS.has(metadata.format ?? "")) {
+    throw new CharrnnError(
+      "CHECKPOINT_FORMAT_OLD",
+      `${source} was written by an older charrnn (${metadata.format}; this version writes ${CHECKPOINT_FORMAT} and draws dropout differently), so the run cannot resume exactly; train into a new --out, or fine-tune from its model with --init-from`,
+    );
   }
   if (metadata.format !== CHECKPOINT_FORMAT) {
     throw corrupt(`format is ${JSON.stringify(metadata.format)}, expected "${CHECKPOINT_FORMAT}"`);

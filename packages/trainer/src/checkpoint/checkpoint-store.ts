@@ -109,6 +109,8 @@ export function findLatestCheckpoint(
       return { path, checkpoint: readCheckpoint(path) };
     } catch (error) {
       if (!isCharrnnError(error) && (error as NodeJS.ErrnoException).code === undefined) throw error;
+      // An old-format run is whole, not damaged: falling back to an older file would not help.
+      if (isCharrnnError(error) && error.code === "CHECKPOINT_FORMAT_OLD") throw error;
       onWarning(`skipping checkpoint ${path}: ${(error as Error).message}`);
     }
   }

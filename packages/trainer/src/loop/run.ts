@@ -28,6 +28,8 @@ export class Run {
   private validation: ValidationState;
   private schedule: LrSchedule;
   private rng: Rng;
+  /** Base of the per-update dropout seeds (its own stream, so masks never repeat init or sampling draws). */
+  private readonly dropoutSeed: number;
   /** Factor on the scheduled learning rate, halved by each divergence rollback; persisted. */
   private lrScale: number;
   /** Divergence rollbacks over the whole run; persisted. */
@@ -75,6 +77,7 @@ export class Run {
     this.schedule = this.createSchedule(ckpt?.schedule);
     this.resumedAt = ckpt?.schedule.progress ?? 0;
     this.rng = createRng(ckpt?.rng ?? deriveSeed(settings.seed, SEED_STREAMS.sample));
+    this.dropoutSeed = deriveSeed(settings.seed, SEED_STREAMS.dropout);
     this.carried = ckpt?.carried ?? zeroState(config, settings.batch);
     this.lastCheckpoint = found?.path;
     this.lastCheckpointStep = ckpt ? ckpt.progress.step : -1;
@@ -155,7 +158,7 @@ export class Run {
       const result = await engine.trainStep(batch, state, {
         lr,
         clipNorm: settings.clip,
-        dropoutSeed: deriveSeed(settings.seed, progress.step),
+        dropoutSeed: deriveSeed(this.dropoutSeed, progress.step),
       });
       const what = divergence(progress.step + 1, result.loss, result.gradNorm, this.lossLimit);
       if (what !== undefined) {
