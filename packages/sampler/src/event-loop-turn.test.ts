@@ -43,3 +43,25 @@ describe("long decoding and scoring loops let the event loop turn (so Ctrl-C and
     expect(await timerFiredDuring(() => score(model, vocab, text, { chunkSize: 16 }))).toBe(true);
   });
 });
+
+describe("a signal sent during a long loop reaches its handler before the loop ends", () => {
+  it("sampling (the handler of SIGUSR2, as Ctrl-C's would)", async () => {
+    let handled = false;
+    let finished = false;
+    const onSignal = () => {
+      handled = true;
+      expect(finished).toBe(false);
+    };
+    process.once("SIGUSR2", onSignal);
+    try {
+      const run = generate(model, vocab, { num: 8, length: 1500 }).then(() => {
+        finished = true;
+      });
+      process.kill(process.pid, "SIGUSR2");
+      await run;
+      expect(handled).toBe(true);
+    } finally {
+      process.off("SIGUSR2", onSignal);
+    }
+  });
+});
