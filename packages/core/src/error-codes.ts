@@ -44,7 +44,6 @@ export type CharrnnErrorCode =
   | "BATCH_SHAPE_MISMATCH"
   // Models, model files and the engine contract
   | "FORWARD_SHAPE"
-  | "SHAPE_MISMATCH"
   | "STATE_SHAPE_MISMATCH"
   | "GRAD_SHAPE_MISMATCH"
   | "STEP_MODEL_CONTRACT"

@@ -230,7 +230,7 @@ function checkForward(
 ): void {
   if (tokens.length !== batch * steps) {
     throw new CharrnnError(
-      "MODEL_SHAPE_MISMATCH",
+      "FORWARD_SHAPE",
       `forward got ${tokens.length} tokens for batch ${batch} × steps ${steps}`,
     );
   }
@@ -241,7 +241,7 @@ function checkForward(
     state.h.length !== layers * batch * hidden
   ) {
     throw new CharrnnError(
-      "MODEL_SHAPE_MISMATCH",
+      "STATE_SHAPE_MISMATCH",
       `state is [${state.layers}, ${state.batch}, ${state.hidden}] but the model needs [${layers}, ${batch}, ${hidden}]; start from initialState(${batch})`,
     );
   }

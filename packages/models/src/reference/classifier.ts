@@ -198,7 +198,7 @@ function classify(
 
 function checkLengths(lengths: Int32Array, batch: number, steps: number): void {
   if (lengths.length !== batch) {
-    throw new CharrnnError("SHAPE_MISMATCH", `lengths has ${lengths.length} entries but batch is ${batch}`);
+    throw new CharrnnError("FORWARD_SHAPE", `lengths has ${lengths.length} entries but batch is ${batch}`);
   }
   for (let b = 0; b < batch; b++) {
     const n = lengths[b]!;

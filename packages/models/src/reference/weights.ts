@@ -97,7 +97,7 @@ export function checkTokens(
   if (!Number.isInteger(steps) || steps < 1) throw new CharrnnRangeError("steps", "an integer ≥ 1", steps);
   if (ids.length !== batch * steps) {
     throw new CharrnnError(
-      "SHAPE_MISMATCH",
+      "FORWARD_SHAPE",
       `${name} has ${ids.length} ids but batch*steps is ${batch * steps}`,
     );
   }
