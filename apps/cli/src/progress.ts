@@ -29,7 +29,7 @@ export function createProgressRenderer(io: CliIo, options: { tty?: boolean } = {
         budget = s.timeBudget;
         maxSteps = s.maxSteps;
         totalSteps = event.windowsPerEpoch * s.epochs;
-        unit = s.level === "word" ? "word" : "char";
+        unit = s.level === "word" ? "word" : s.level === "bpe" ? "token" : "char";
         line(
           `${event.resumedFrom ? `resuming from ${event.resumedFrom} at step ${event.step}; ` : ""}` +
             `${event.initFrom ? `fine-tuning ${event.initFrom.path} (vocabulary ${event.initFrom.addedTokens > 0 ? `extended by ${event.initFrom.addedTokens} tokens` : "unchanged"}); ` : ""}` +

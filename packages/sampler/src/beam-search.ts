@@ -93,8 +93,12 @@ export async function beamSearch(
           continue;
         }
         const from = Math.max(0, parent.text.length - longest + 1);
-        const text = parent.text + tokenPiece(vocab, parent.tokens.at(-1) ?? start.prev[0]!, v);
         const tokens = [...parent.tokens, v];
+        // A bpe token can end inside a character, so a bpe beam's text is decoded whole.
+        const text =
+          vocab.level === "bpe"
+            ? vocab.decode(tokens)
+            : parent.text + tokenPiece(vocab, parent.tokens.at(-1) ?? start.prev[0]!, v);
         const hit = stop.length > 0 ? findStop(text, from, stop) : undefined;
         if (hit !== undefined) {
           const beam = freeze({ tokens, text: text.slice(0, hit.at), logProb });

@@ -7,7 +7,7 @@ import { argmax, readLogitsRow, sampleLogits } from "./sampling";
 import { gatherState, lastStepLogits } from "./state-utils";
 import type { StepModel } from "./step-model";
 import { StopText } from "./stop-text";
-import { defaultOov, resolveToken, type TokenVocab, tokenPiece } from "./token-vocab";
+import { defaultOov, pieceDecoder, resolveToken, type TokenVocab } from "./token-vocab";
 
 /** Why a sample ended: its length ran out, a stop string appeared, or the end token was made. */
 export type FinishReason = "length" | "stop" | "end";
@@ -110,6 +110,7 @@ export async function* decodeLoop(
   const counts = new Int32Array(n);
   const finish: (FinishReason | undefined)[] = new Array(n).fill(undefined);
   const prev = start.prev.slice();
+  const pieces = Array.from(prev, (id) => pieceDecoder(vocab, id));
   let { state, logits } = start;
   let active = n;
 
@@ -127,9 +128,11 @@ export async function* decodeLoop(
       if (token === endId) done = "end";
       else {
         tokens[b]![counts[b]!++] = token;
-        if (text.append(tokenPiece(vocab, prev[b]!, token))) done = "stop";
+        if (text.append(pieces[b]!.push(token))) done = "stop";
         else if (step === length - 1) done = "length";
       }
+      // A bpe sample may stop inside a character: what was held becomes U+FFFD only now.
+      if (done !== undefined && done !== "stop") text.append(pieces[b]!.end());
       prev[b] = token;
       if (done !== undefined) {
         finish[b] = done;

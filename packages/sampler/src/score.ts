@@ -192,7 +192,7 @@ async function scoreWith(
   }
   let totalNats = 0;
   for (let i = 0; i < count; i++) totalNats -= logProbs[i]!;
-  const chars = scoredChars(text, vocab.level, first === 1);
+  const chars = scoredChars(text, vocab, first === 1 ? tokens[0] : undefined);
   const natsPerToken = totalNats / count;
   return {
     tokens,
@@ -208,16 +208,18 @@ async function scoreWith(
 }
 
 /**
- * Code points of `text` after its first token when that token is only context (`skipFirst`), else
+ * Code points of `text` after its first token when that token is only context (`firstToken`), else
  * all of them. The first token is one code point for a char vocabulary; for a word vocabulary it is
  * the first word or newline (`<eos>`), with the whitespace before it — the separators the word
  * encoder skips are exactly JS's `\s` less the newline, so the same split is used here.
  */
-function scoredChars(text: string, level: TokenVocab["level"], skipFirst: boolean): number {
+function scoredChars(text: string, vocab: TokenVocab, firstToken: number | undefined): number {
   let chars = 0;
   for (const _ of text) chars++;
-  if (!skipFirst) return chars;
-  if (level === "char") return chars - 1;
+  if (firstToken === undefined) return chars;
+  if (vocab.level === "char") return chars - 1;
+  // A bpe first token is whole characters, or a character's first bytes (counted as one).
+  if (vocab.level === "bpe") return chars - [...vocab.decode([firstToken])].length;
   return chars - [...(FIRST_TOKEN.exec(text)?.[0] ?? "")].length;
 }
 

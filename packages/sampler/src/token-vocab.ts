@@ -17,6 +17,40 @@ export interface TokenVocab {
   encode(text: string, options?: { oov?: OovPolicy }): Int32Array;
   decode(ids: ArrayLike<number>): string;
   idOf(token: string): number | undefined;
+  /** A streaming decoder (needed for `"bpe"`, whose tokens can end inside a character). */
+  decoder?(): { push(ids: ArrayLike<number>): string; end(): string };
+}
+
+/** Turns sampled ids into text one token at a time; `end` flushes what a bpe stream held back. */
+export interface PieceDecoder {
+  push(id: number): string;
+  end(): string;
+}
+
+/**
+ * A piece decoder continuing after token `prev`. A bpe token can end inside a character, so its
+ * bytes are held until the character completes (and become U+FFFD only at the end of the sample).
+ */
+export function pieceDecoder(vocab: TokenVocab, prev: number): PieceDecoder {
+  if (vocab.level === "bpe") {
+    if (!vocab.decoder) {
+      throw new CharrnnError(
+        "VOCAB_INVALID",
+        "a bpe vocabulary must provide decoder(); pass a Vocab from @charrnn/vocab",
+      );
+    }
+    const decoder = vocab.decoder();
+    return { push: (id) => decoder.push([id]), end: () => decoder.end() };
+  }
+  let last = prev;
+  return {
+    push(id) {
+      const piece = tokenPiece(vocab, last, id);
+      last = id;
+      return piece;
+    },
+    end: () => "",
+  };
 }
 
 /**
@@ -24,6 +58,7 @@ export interface TokenVocab {
  * vocabs whatever separator `decode` puts between `prev` and `id` plus the word.
  */
 export function tokenPiece(vocab: TokenVocab, prev: number, id: number): string {
+  if (vocab.level === "bpe") return vocab.decode([id]);
   if (vocab.level === "char") return vocab.tokens[id] ?? "";
   if (prev < 0) return vocab.decode([id]);
   return vocab.decode([prev, id]).slice(vocab.decode([prev]).length);

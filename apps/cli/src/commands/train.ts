@@ -53,6 +53,7 @@ export interface TrainFlags {
   maxRollbacks?: string;
   layout?: string;
   level?: string;
+  vocabSize?: string;
   seed?: string;
   engine: string;
   backend?: string;
@@ -143,7 +144,8 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
       "with --on-diverge rollback: rollbacks allowed before stopping (default 3)",
     )
     .option("--layout <layout>", "stream (truncated BPTT, state carried) or shuffle (shuffled windows)")
-    .option("--level <level>", "char or word tokens")
+    .option("--level <level>", "char, word or bpe (byte-level byte-pair) tokens")
+    .option("--vocab-size <n>", "bpe level: tokens to learn, 256 bytes + merges (default 512)")
     .option(
       "--max-vocab <n>",
       "word level: keep the n most frequent tokens (with <unk>, <eos>); the rest → <unk>",
@@ -238,7 +240,7 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
       render(event);
     },
   });
-  const unit = level === "word" ? "word" : "char";
+  const unit = level === "word" ? "word" : level === "bpe" ? "token" : "char";
   const best =
     result.bestValLoss === null
       ? "none"
@@ -339,7 +341,7 @@ export function flagSettings(flags: Partial<Omit<TrainFlags, "data">>): Record<s
   if (flags.input !== undefined) out.input = parseChoiceFlag("--input", flags.input, ["embedding", "onehot"]);
   if (flags.layout !== undefined)
     out.layout = parseChoiceFlag("--layout", flags.layout, ["stream", "shuffle"]);
-  if (flags.level !== undefined) out.level = parseChoiceFlag("--level", flags.level, ["char", "word"]);
+  if (flags.level !== undefined) out.level = parseChoiceFlag("--level", flags.level, ["char", "word", "bpe"]);
   if (flags.onDiverge !== undefined) {
     out.onDiverge = parseChoiceFlag("--on-diverge", flags.onDiverge, ["stop", "rollback"]);
   }
@@ -361,6 +363,7 @@ export function flagSettings(flags: Partial<Omit<TrainFlags, "data">>): Record<s
   int("seed", "--seed", flags.seed, 0);
   int("vocabMaxSize", "--max-vocab", flags.maxVocab, 2);
   int("vocabMinCount", "--min-count", flags.minCount);
+  int("vocabMaxSize", "--vocab-size", flags.vocabSize, 256);
   int("warmupSteps", "--warmup-steps", flags.warmupSteps, 0);
   int("earlyStopping", "--patience", flags.patience, 0);
   num("minDelta", "--min-delta", flags.minDelta);

@@ -61,7 +61,7 @@ export interface TrainSettings {
   forgetBias: number;
   /** Vocabulary built from the corpus: characters (code points) or words. */
   level: VocabLevel;
-  /** Word level: keep the most frequent tokens up to this size (PTB: 10 000). */
+  /** Word level: keep the most frequent tokens up to this size (PTB: 10 000). Bpe: tokens to learn. */
   vocabMaxSize?: number;
   /** Word level: tokens seen fewer times in the training text become `<unk>`. */
   vocabMinCount?: number;
@@ -196,7 +196,7 @@ export const TRAIN_SETTING_KEYS: readonly string[] = [
 
 const CELLS: readonly string[] = ["rnn", "gru", "lstm"];
 const INPUTS: readonly string[] = ["embedding", "onehot"];
-const LEVELS: readonly string[] = ["char", "word"];
+const LEVELS: readonly string[] = ["char", "word", "bpe"];
 const LAYOUTS: readonly string[] = ["stream", "shuffle"];
 const DIVERGE_POLICIES: readonly string[] = ["stop", "rollback"];
 const TASKS: readonly string[] = ["language-model", "classifier"];
