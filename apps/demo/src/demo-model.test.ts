@@ -71,3 +71,38 @@ describe("describeModel", () => {
     );
   });
 });
+
+describe("openModelFile with a bpe model", () => {
+  const bpe = Vocab.fromText("To be, or not to be: café 😀 👩‍👩‍👧\n".repeat(3), {
+    level: "bpe",
+    maxSize: 270,
+  });
+  const bpeConfig = defaultConfig({ vocabSize: bpe.size, cell: "gru", hidden: 8, embed: 4 });
+  const bpeParams = initParams(bpeConfig, createRng(5));
+  const file = serializeModel({ config: bpeConfig, vocab: bpe.toJSON(), params: bpeParams });
+
+  it("loads the merges from the model file and from its ONNX export, and samples whole characters", async () => {
+    const demo = openModelFile("bpe.safetensors", file, loadOrt);
+    expect([demo.vocab.level, demo.vocab.hash]).toEqual(["bpe", bpe.hash]);
+    expect(demo.vocab.merges).toEqual(bpe.merges);
+    const fromOnnx = openModelFile(
+      "bpe.onnx",
+      exportOnnx({ config: bpeConfig, vocab: bpe.toJSON(), params: bpeParams }),
+      loadOrt,
+    );
+    expect(fromOnnx.vocab.hash).toBe(bpe.hash);
+    const { generate } = await import("@charrnn/sampler");
+    const out = await generate(await demo.engine("ts"), demo.vocab, {
+      prime: "café 😀",
+      length: 60,
+      seed: 1,
+    });
+    const text = out.samples[0]!.text;
+    // Random weights emit stray bytes; a character is only ever replaced whole, never split into halves.
+    expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    // Streamed token by token, the text is what decoding all the sampled tokens at once gives.
+    expect(text).toBe(demo.vocab.decode(out.samples[0]!.tokens));
+    await demo.dispose();
+    await fromOnnx.dispose();
+  });
+});
