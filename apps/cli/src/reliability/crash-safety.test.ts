@@ -192,8 +192,15 @@ describe("crash safety", () => {
       writeFileSync(join(out, LOCK_FILE), `${dead}\n`);
       const takers = Array.from({ length: 4 }, () => spawnWarmCli());
       await Promise.all(takers.map((t) => t.waitForLine(/^warm: ready$/, 120_000)));
-      const args = ["train", "--data", corpus, "--out", out, ...TINY_MODEL, "--max-steps", "40"];
+      // The winner trains until every taker has either been refused or started training, then is
+      // stopped with Ctrl-C: a straggler delayed by a loaded machine must not find the lock released
+      // by a winner that already finished (that would be a second, legitimate, run).
+      const args = ["train", "--data", corpus, "--out", out, ...TINY_MODEL, "--max-steps", "1000000"];
       await Promise.all(takers.map((t) => t.run(args)));
+      await Promise.all(
+        takers.map((t) => Promise.race([t.exited, t.waitForLine(/^engine \S+ \(/, 120_000)])),
+      );
+      for (const t of takers) if (t.process.exitCode === null) t.process.kill("SIGINT");
       const exits = await Promise.all(takers.map((t) => t.exited));
       const codes = exits.map((e) => e.code);
       expect(

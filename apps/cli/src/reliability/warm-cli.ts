@@ -13,4 +13,7 @@ process.stderr.write("warm: ready\n");
 const lines = createInterface({ input: process.stdin });
 const first = await new Promise<string>((resolve) => lines.once("line", resolve));
 lines.close();
-process.exitCode = await runCli(JSON.parse(first) as string[], processIo());
+// As in the binary's training commands: Ctrl-C or SIGTERM finishes the step, checkpoints and exits 0.
+const controller = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => controller.abort(signal));
+process.exitCode = await runCli(JSON.parse(first) as string[], processIo(controller.signal));

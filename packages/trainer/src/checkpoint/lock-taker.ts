@@ -1,15 +1,14 @@
 /**
  * Test-only child process for lock.test.ts: loads, says "ready", reads `{ dirs, start, gapMs }` (one
  * JSON line on stdin), then at `start + i·gapMs` (epoch ms) tries to take the lock of `dirs[i]`, and
- * prints one JSON line of outcomes: "won", or the error code. Won locks are kept until exit.
+ * prints one JSON line of outcomes: "won", or the error code. Won locks are kept until stdin ends.
  */
 import { createInterface } from "node:readline";
 import { acquireDirLock } from "./lock";
 
 process.stdout.write("ready\n");
-const lines = createInterface({ input: process.stdin });
-const first = await new Promise<string>((resolve) => lines.once("line", resolve));
-lines.close();
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+const first = (await lines.next()).value as string;
 const { dirs, start, gapMs } = JSON.parse(first) as { dirs: string[]; start: number; gapMs: number };
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const outcomes: string[] = [];
@@ -26,3 +25,6 @@ for (let i = 0; i < dirs.length; i++) {
   }
 }
 process.stdout.write(`${JSON.stringify(outcomes)}\n`);
+// Keep the won locks until the test closes stdin, after every taker has reported: a taker delayed by a
+// loaded machine must find the winner alive, not a lock left by an exited (hence dead) process.
+while (!(await lines.next()).done) {}

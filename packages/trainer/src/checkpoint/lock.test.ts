@@ -84,10 +84,12 @@ describe("acquireDirLock", () => {
     const readers = children.map(lineReader);
     expect(await Promise.all(readers.map((next) => next()))).toEqual(children.map(() => "ready"));
     const start = Date.now() + 300;
-    for (const child of children) child.stdin!.end(`${JSON.stringify({ dirs, start, gapMs: 40 })}\n`);
+    for (const child of children) child.stdin!.write(`${JSON.stringify({ dirs, start, gapMs: 40 })}\n`);
     const outcomes = (await Promise.all(readers.map((next) => next()))).map(
       (line) => JSON.parse(line) as string[],
     );
+    // Only now may the winners exit (and their locks become stale).
+    for (const child of children) child.stdin!.end();
     const winners = dirs.map((_, trial) => outcomes.filter((o) => o[trial] === "won").length);
     expect(winners).toEqual(dirs.map(() => 1));
     for (let trial = 0; trial < TRIALS; trial++) {
