@@ -1,7 +1,8 @@
 import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 
 /** Recurrent cell kinds. `rnn` is the Elman RNN with tanh. */
-export type CellType = "rnn" | "gru" | "lstm";
+export const CELL_TYPES = ["rnn", "gru", "lstm"] as const;
+export type CellType = (typeof CELL_TYPES)[number];
 
 /** How token ids enter the first recurrent layer. */
 export type InputMode = "embedding" | "onehot";
@@ -104,7 +105,7 @@ export function layerInputSize(config: ModelConfig, layer: number): number {
   return config.input === "embedding" ? (config.embed ?? 0) : config.vocabSize;
 }
 
-const CELLS: readonly string[] = ["rnn", "gru", "lstm"];
+const CELLS: readonly string[] = CELL_TYPES;
 const INPUTS: readonly string[] = ["embedding", "onehot"];
 
 /**

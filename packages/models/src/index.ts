@@ -7,6 +7,7 @@ export type {
   PartialModelConfig,
 } from "./config";
 export {
+  CELL_TYPES,
   checkTrainableGates,
   defaultConfig,
   gateActivation,

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { CharrnnError } from "@charrnn/core";
-import type { ModelConfig, NamedTensors, RnnState } from "@charrnn/models";
+import { CELL_TYPES, type ModelConfig, type NamedTensors, type RnnState } from "@charrnn/models";
 import type { TrainingEngine } from "@charrnn/trainer";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
@@ -73,7 +73,7 @@ async function runParity(path: string, tolerance: number, backend: string | unde
   const models = await import("@charrnn/models");
   const trainer = await import("@charrnn/trainer");
   const rows: ParityRow[] = [];
-  for (const cell of ["rnn", "gru", "lstm"] as const) {
+  for (const cell of CELL_TYPES) {
     const entry = fixture[cell];
     if (entry === undefined) continue;
     const inferred = models.inferConfigFromStateDict(entry.params as never, { cell });

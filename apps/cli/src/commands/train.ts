@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { CharrnnError } from "@charrnn/core";
+import { CELL_TYPES } from "@charrnn/models";
 import type { Recipe, TorchEngineSettings } from "@charrnn/trainer";
 import type { Command } from "commander";
 import { engineFactory, TRAIN_ENGINES } from "../engines";
@@ -337,7 +338,7 @@ export function flagSettings(flags: Partial<Omit<TrainFlags, "data">>): Record<s
   const num = (key: string, flag: string, raw: string | undefined) => {
     if (raw !== undefined) out[key] = parseNumberFlag(flag, raw);
   };
-  if (flags.cell !== undefined) out.cell = parseChoiceFlag("--cell", flags.cell, ["rnn", "gru", "lstm"]);
+  if (flags.cell !== undefined) out.cell = parseChoiceFlag("--cell", flags.cell, CELL_TYPES);
   if (flags.input !== undefined) out.input = parseChoiceFlag("--input", flags.input, ["embedding", "onehot"]);
   if (flags.layout !== undefined)
     out.layout = parseChoiceFlag("--layout", flags.layout, ["stream", "shuffle"]);
