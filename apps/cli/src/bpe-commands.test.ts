@@ -87,5 +87,16 @@ describe("bpe models: train --level bpe --vocab-size → sample → score → ex
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--vocab-size/);
+    const charLevel = await runInProcess([
+      "train",
+      "--data",
+      trainFile,
+      "--vocab-size",
+      "300",
+      "--out",
+      join(dir, "c"),
+    ]);
+    expect(charLevel.code).toBe(2);
+    expect(charLevel.stderr).toMatch(/--vocab-size sets a bpe vocabulary: add --level bpe/);
   });
 });

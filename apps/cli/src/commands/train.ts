@@ -343,6 +343,11 @@ export function flagSettings(flags: Partial<Omit<TrainFlags, "data">>): Record<s
   if (flags.layout !== undefined)
     out.layout = parseChoiceFlag("--layout", flags.layout, ["stream", "shuffle"]);
   if (flags.level !== undefined) out.level = parseChoiceFlag("--level", flags.level, ["char", "word", "bpe"]);
+  if (flags.vocabSize !== undefined && out.level !== "bpe") {
+    throw new UsageError(
+      "--vocab-size sets a bpe vocabulary: add --level bpe (word vocabularies take --max-vocab)",
+    );
+  }
   if (flags.onDiverge !== undefined) {
     out.onDiverge = parseChoiceFlag("--on-diverge", flags.onDiverge, ["stop", "rollback"]);
   }
