@@ -73,10 +73,24 @@ describe("charrnn vocab", () => {
     expect(json.tokens).not.toContain("cat");
   });
 
+  it("learns a bpe vocabulary with its merges", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "charrnn-cli-"));
+    const file = join(dir, "text.txt");
+    writeFileSync(file, "the cat sat\nthe dog sat\nthe end 😀\n");
+    const args = ["vocab", "--data", file, "--level", "bpe", "--max-size", "260"];
+    const json = JSON.parse((await runInProcess([...args, "--json"])).stdout);
+    expect(json).toMatchObject({ level: "bpe", merges: expect.any(Array) });
+    expect(json.tokens).toHaveLength(260);
+    expect(json.tokens).toContain("the");
+    const text = await runInProcess(args);
+    expect(text.stdout).toContain("vocabulary: 260 tokens (256 bytes + merges)");
+    expect(text.stdout).toContain(`hash:       ${json.hash}`);
+  });
+
   it("rejects out-of-range and unknown flag values naming the flag", async () => {
     const bad = await runInProcess(["vocab", "--data", fixture("tinyshakespeare.txt"), "--level", "byte"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--level must be one of char, word, got "byte"/);
+    expect(bad.stderr).toMatch(/--level must be one of char, word, bpe, got "byte"/);
     const neg = await runInProcess(["vocab", "--data", fixture("tinyshakespeare.txt"), "--top", "-1"]);
     expect(neg.code).toBe(2);
     expect(neg.stderr).toMatch(/--top must be ≥ 0, got -1/);

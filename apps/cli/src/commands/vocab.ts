@@ -18,13 +18,20 @@ export function registerVocabCommand(program: Command, io: CliIo): void {
     .command("vocab")
     .description("build the vocabulary of a corpus and print its size, most frequent tokens and hash")
     .requiredOption("--data <file>", "corpus text file (UTF-8)")
-    .option("--level <level>", "char (Unicode code points) or word (whitespace tokens, <unk>/<eos>)", "char")
+    .option(
+      "--level <level>",
+      "char (Unicode code points), word (whitespace tokens, <unk>/<eos>) or bpe (byte pairs)",
+      "char",
+    )
     .option("--top <n>", "how many of the most frequent tokens to print", "10")
-    .option("--max-size <n>", "word level: keep at most this many tokens (the rest become <unk>)")
+    .option(
+      "--max-size <n>",
+      "word level: keep at most this many tokens (the rest become <unk>); bpe: tokens to learn",
+    )
     .option("--min-count <n>", "word level: tokens seen fewer times become <unk>")
     .option("--json", "print the vocabulary as JSON (the stable form with its hash)")
     .action(async (flags: VocabFlags) => {
-      const level = parseChoiceFlag("--level", flags.level, ["char", "word"] as const);
+      const level = parseChoiceFlag("--level", flags.level, ["char", "word", "bpe"] as const);
       const top = parseIntFlag("--top", flags.top, { min: 0 });
       const maxSize =
         flags.maxSize === undefined ? undefined : parseIntFlag("--max-size", flags.maxSize, { min: 1 });
@@ -36,7 +43,9 @@ export function registerVocabCommand(program: Command, io: CliIo): void {
         io.stdout.write(`${JSON.stringify(vocab.toJSON(), null, 2)}\n`);
         return;
       }
-      io.stdout.write(`vocabulary: ${vocab.size} ${level === "char" ? "characters" : "words"}\n`);
+      io.stdout.write(
+        `vocabulary: ${vocab.size} ${level === "char" ? "characters" : level === "word" ? "words" : "tokens (256 bytes + merges)"}\n`,
+      );
       io.stdout.write(`hash:       ${vocab.hash}\n`);
       if (top > 0) io.stdout.write(formatTopTokens(vocab, top));
     });
