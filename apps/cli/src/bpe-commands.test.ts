@@ -71,6 +71,9 @@ describe("bpe models: train --level bpe --vocab-size → sample → score → ex
     expect(scored.natsPerToken).toBeCloseTo(scored.totalNats / scored.tokens, 12);
     const plain = await runInProcess(["score", "--model", out, "--file", file]);
     expect(plain.stdout).toMatch(/nats\/token, [\d.]+ bits\/char/);
+    const evaluated = await runInProcess(["eval", "--model", out, "--data", trainFile, "--json"]);
+    expect(evaluated.code).toBe(0);
+    expect(JSON.parse(evaluated.stdout).unit).toBe("token");
   });
 
   it("refuses a vocab size below the 256 bytes, naming the flag", async () => {

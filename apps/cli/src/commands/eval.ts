@@ -58,7 +58,8 @@ async function evaluate(flags: EvalFlags, io: CliIo): Promise<void> {
     // The very split training validates on (`splitCorpus`), so the two report the same tokens.
     const ids = fraction === undefined || fraction === 1 ? all : splitCorpus(all, { val: fraction }).val;
     const result = await scoreCorpus(model, ids, { batch, steps });
-    const unit = vocab.level === "char" ? "char" : "word";
+    // A bpe token is a byte sequence, not a character: `score` gives a bpe model's bits per character.
+    const unit = vocab.level === "char" ? "char" : vocab.level === "bpe" ? "token" : "word";
     const report = {
       model: flags.model,
       data: flags.data,
