@@ -6,6 +6,7 @@ import {
   type NamedTensors,
   type RnnState,
   validateParams,
+  zeroState,
 } from "@charrnn/models";
 import { checkForwardInputs, refuseClassifier } from "./engine-checks";
 import { buildInputTable } from "./input-table";
@@ -112,11 +113,7 @@ export function createTsStepModel(options: TsStepModelOptions): TsStepModel {
     return scratch;
   };
 
-  const initialState = (batch: number): RnnState => {
-    const state: RnnState = { layers: L, batch, hidden: H, h: new Float32Array(L * batch * H) };
-    if (cell === "lstm") state.c = new Float32Array(L * batch * H);
-    return state;
-  };
+  const initialState = (batch: number): RnnState => zeroState(config, batch);
 
   const forward = (
     tokens: Int32Array,

@@ -7,6 +7,7 @@ import {
   type NamedTensors,
   type RnnState,
   validateParams,
+  zeroState,
 } from "@charrnn/models";
 import { checkForwardInputs, refuseClassifier } from "./engine-checks";
 import { buildInputTable } from "./input-table";
@@ -237,11 +238,7 @@ export async function createWasmStepModel(options: WasmStepModelOptions): Promis
     );
   };
 
-  const initialState = (batch: number): RnnState => {
-    const state: RnnState = { layers: L, batch, hidden: H, h: new Float32Array(L * batch * H) };
-    if (cell === "lstm") state.c = new Float32Array(L * batch * H);
-    return state;
-  };
+  const initialState = (batch: number): RnnState => zeroState(config, batch);
 
   const forward = (
     tokens: Int32Array,
