@@ -1,6 +1,6 @@
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { fixturePath, TRAIN_CONFIGS } from "./configs";
+import { runPythonScript } from "./python-script";
 import type { BenchRow, CellIo, CellSpec } from "./types";
 
 interface NumpyResult {
@@ -47,13 +47,13 @@ export function runNumpyCell(spec: CellSpec, io: CellIo): void {
     "--min-steps",
     String(Math.max(1, spec.budget.minSteps)),
   ];
-  const run = spawnSync("python3", args, { encoding: "utf8", timeout: spec.capSeconds * 1000 });
-  if (run.error !== undefined || run.status !== 0) {
-    const reason = run.error?.message ?? run.stderr.trim().split("\n").pop() ?? `exit ${run.status}`;
+  const run = runPythonScript<NumpyResult>("python3", args, spec.capSeconds);
+  if (!run.ok) {
+    const { reason } = run;
     io.emit([{ ...row, note: `python3 with numpy not available: ${reason}` }], true);
     return;
   }
-  const out = JSON.parse(run.stdout.trim().split("\n").pop()!) as NumpyResult;
+  const out = run.result;
   io.emit(
     [
       {

@@ -1,7 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { findTorchPython } from "@charrnn/trainer";
 import { CLIP_NORM, cellTrainConfig, fixturePath } from "./configs";
+import { runPythonScript } from "./python-script";
 import type { BenchRow, CellIo, CellSpec } from "./types";
 
 interface PlainResult {
@@ -49,13 +49,13 @@ export function runTorchPlainCell(spec: CellSpec, io: CellIo): void {
     return;
   }
   io.stepsStarted();
-  const run = spawnSync(python, args, { encoding: "utf8", timeout: spec.capSeconds * 1000 });
-  if (run.error !== undefined || run.status !== 0) {
-    const reason = run.error?.message ?? run.stderr.trim().split("\n").pop() ?? `exit ${run.status}`;
+  const run = runPythonScript<PlainResult>(python, args, spec.capSeconds);
+  if (!run.ok) {
+    const { reason } = run;
     io.emit([{ ...row, status: "failed", note: reason }], true);
     return;
   }
-  const out = JSON.parse(run.stdout.trim().split("\n").pop()!) as PlainResult;
+  const out = run.result;
   io.emit(
     [
       {
