@@ -1,5 +1,5 @@
 import { CharrnnRangeError } from "@charrnn/core";
-import type { TrainPreset } from "./presets";
+import { PRESETS, type TrainPreset } from "./presets";
 
 /**
  * A row of the time-budget recipe table: the settings `charrnn train --time-budget SEC` starts from
@@ -37,6 +37,25 @@ function recipe(settings: TrainPreset): TrainPreset {
     epochs: 1000,
     ...settings,
     lrSchedule: { kind: "cosine", minLr: (settings.lr ?? 2e-3) / 20 },
+  };
+}
+
+/**
+ * The model, batch, window, lr and validation/checkpoint cadence of a measured preset: a row that
+ * reuses a preset's configuration reads it from the preset instead of restating it.
+ */
+function presetModel(name: "quickstart" | "shakespeare"): TrainPreset {
+  const p = PRESETS[name]!;
+  return {
+    layers: p.layers,
+    hidden: p.hidden,
+    embed: p.embed,
+    dropout: p.dropout ?? 0,
+    seq: p.seq,
+    batch: p.batch,
+    lr: p.lr,
+    valEvery: p.valEvery,
+    checkpointEvery: p.checkpointEvery,
   };
 }
 
@@ -97,20 +116,7 @@ export const RECIPES: readonly Recipe[] = [
     status: "measured",
     evidence:
       "the quickstart preset's model, batch and window (1.577 nats/char on tiny Shakespeare in 150 s, constant lr); the cosine schedule is not yet measured",
-    settings: recipe({
-      layers: 2,
-      hidden: 128,
-      embed: 48,
-      dropout: 0,
-      inputDropout: 0,
-      seq: 64,
-      batch: 32,
-      lr: 3e-3,
-      warmupSteps: 50,
-      valEvery: 200,
-      sampleEvery: 200,
-      checkpointEvery: 200,
-    }),
+    settings: recipe({ ...presetModel("quickstart"), inputDropout: 0, warmupSteps: 50, sampleEvery: 200 }),
   },
   {
     name: "ten-minutes",
@@ -139,19 +145,7 @@ export const RECIPES: readonly Recipe[] = [
     status: "measured",
     evidence:
       "the shakespeare preset's model, batch and window (1.454 nats/char on tiny Shakespeare in 900 s, plateau schedule); the cosine schedule is not yet measured",
-    settings: recipe({
-      layers: 2,
-      hidden: 384,
-      embed: 64,
-      dropout: 0.2,
-      inputDropout: 0,
-      seq: 100,
-      batch: 64,
-      lr: 2e-3,
-      warmupSteps: 100,
-      valEvery: 150,
-      checkpointEvery: 300,
-    }),
+    settings: recipe({ ...presetModel("shakespeare"), inputDropout: 0, warmupSteps: 100 }),
   },
   {
     name: "hour",
