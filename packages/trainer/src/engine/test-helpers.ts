@@ -130,3 +130,21 @@ export function cloneParams(params: NamedTensors): NamedTensors {
   for (const [name, t] of params) out.set(name, { shape: [...t.shape], data: t.data.slice() });
   return out;
 }
+
+/** A state of `batch` streams drawn uniformly from [−0.5, 0.5): `h` first, then `c` for an LSTM. */
+export function randomState(config: ModelConfig, batch: number, seed: number): RnnState {
+  const rng = createRng(seed);
+  const n = config.layers * batch * config.hidden;
+  const draw = (): Float32Array => Float32Array.from({ length: n }, () => rng.next() - 0.5);
+  const state: RnnState = { layers: config.layers, batch, hidden: config.hidden, h: draw() };
+  if (config.cell === "lstm") state.c = draw();
+  return state;
+}
+
+/** `randomBatch` with a mask of zeros, halves and ones, so masked-loss paths are exercised. */
+export function maskedBatch(vocab: number, batch: number, steps: number, seed: number): TrainBatch {
+  const mask = Float32Array.from({ length: batch * steps }, (_, i) =>
+    i % 5 === 1 ? 0 : i % 7 === 3 ? 0.5 : 1,
+  );
+  return { ...randomBatch(vocab, batch, steps, seed), mask };
+}

@@ -1,5 +1,5 @@
 import { createRng } from "@charrnn/core";
-import { type CellType, type ModelConfig, type RnnState, zeroState } from "@charrnn/models";
+import { type CellType, zeroState } from "@charrnn/models";
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import {
@@ -8,17 +8,10 @@ import {
   maxRelError,
   randomBatch,
   randomParams,
+  randomState,
   tinyConfig,
 } from "./test-helpers";
 import { createTfjsEngine, type TfjsEngine } from "./tfjs-engine";
-
-function randomState(config: ModelConfig, batch: number, seed: number): RnnState {
-  const rng = createRng(seed);
-  const state = zeroState(config, batch);
-  for (let i = 0; i < state.h.length; i++) state.h[i] = rng.next() - 0.5;
-  if (state.c) for (let i = 0; i < state.c.length; i++) state.c[i] = rng.next() - 0.5;
-  return state;
-}
 
 // The engine lays its matmuls and step splits out differently per backend (see tfjs-ops), so the
 // numerical checks run on both embedded backends.

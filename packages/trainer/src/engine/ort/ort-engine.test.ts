@@ -1,36 +1,25 @@
-import { createRng } from "@charrnn/core";
 import {
   type CellType,
   type InputMode,
   type ModelConfig,
   maxRelativeError,
-  type RnnState,
   referenceLossAndGrads,
   zeroState,
 } from "@charrnn/models";
 import { describe, expect, it } from "vitest";
 import { createReferenceEngine } from "../reference-engine";
-import { loadTorchCase, randomBatch, randomParams, tinyConfig } from "../test-helpers";
+import {
+  loadTorchCase,
+  maskedBatch,
+  randomBatch,
+  randomParams,
+  randomState,
+  tinyConfig,
+} from "../test-helpers";
 import type { OptimizerConfig, TrainBatch } from "../types";
 import { createOrtEngine } from "./ort-engine";
 
 const TOL = 1e-4;
-
-function randomState(config: ModelConfig, batch: number, seed: number): RnnState {
-  const rng = createRng(seed);
-  const n = config.layers * batch * config.hidden;
-  const draw = (): Float32Array => Float32Array.from({ length: n }, () => rng.next() - 0.5);
-  const state: RnnState = { layers: config.layers, batch, hidden: config.hidden, h: draw() };
-  if (config.cell === "lstm") state.c = draw();
-  return state;
-}
-
-function maskedBatch(vocab: number, batch: number, steps: number, seed: number): TrainBatch {
-  const mask = Float32Array.from({ length: batch * steps }, (_, i) =>
-    i % 5 === 1 ? 0 : i % 7 === 3 ? 0.5 : 1,
-  );
-  return { ...randomBatch(vocab, batch, steps, seed), mask };
-}
 
 describe("ort engine gradients", () => {
   const cases: [CellType, InputMode, number][] = [];

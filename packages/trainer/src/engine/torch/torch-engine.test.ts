@@ -1,31 +1,15 @@
 import { createRng } from "@charrnn/core";
-import { type CellType, type ModelConfig, maxRelativeError, type RnnState, zeroState } from "@charrnn/models";
+import { type CellType, maxRelativeError, zeroState } from "@charrnn/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toClassifierTrainBatch } from "../../classify/classifier-batch";
 import { createReferenceEngine } from "../reference-engine";
-import { randomBatch, randomParams, tinyConfig } from "../test-helpers";
-import type { OptimizerConfig, TrainBatch } from "../types";
+import { maskedBatch, randomBatch, randomParams, randomState, tinyConfig } from "../test-helpers";
+import type { OptimizerConfig } from "../types";
 import { testTorchPython } from "./test-torch";
 import { createTorchEngine, startTorchWorkers, type TorchWorkers } from "./torch-engine";
 
 const TOL = 1e-5;
 const python = testTorchPython();
-
-function randomState(config: ModelConfig, batch: number, seed: number): RnnState {
-  const rng = createRng(seed);
-  const n = config.layers * batch * config.hidden;
-  const draw = (): Float32Array => Float32Array.from({ length: n }, () => rng.next() - 0.5);
-  const state: RnnState = { layers: config.layers, batch, hidden: config.hidden, h: draw() };
-  if (config.cell === "lstm") state.c = draw();
-  return state;
-}
-
-function maskedBatch(vocab: number, batch: number, steps: number, seed: number): TrainBatch {
-  const mask = Float32Array.from({ length: batch * steps }, (_, i) =>
-    i % 5 === 1 ? 0 : i % 7 === 3 ? 0.5 : 1,
-  );
-  return { ...randomBatch(vocab, batch, steps, seed), mask };
-}
 
 const OPTIMIZERS: OptimizerConfig[] = [
   { kind: "adam", weightDecay: 0.01 },
