@@ -28,16 +28,35 @@ export interface TfjsWindow {
 /** Gate blocks of each cell's weights, in PyTorch order: LSTM i,f,g,o; GRU r,z,n. */
 const GATES: Record<CellType, number> = { rnn: 1, gru: 3, lstm: 4 };
 
+/**
+ * What one step's forward leaves for its backward: the local derivatives that turn the step's dL/dh
+ * (and LSTM's dL/dc) into gate gradients, formed while the activations are at hand. Named per cell,
+ * as the ORT engine's `StepCache`. Type aliases, not interfaces, so tf.tidy can return them.
+ */
+type StepCache =
+  /** tanh′ of the new state. */
+  | { cell: "rnn"; dTanh: tf.Tensor2D }
+  /**
+   * `dcOfDh = o·tanh′(c)` turns dh into this step's share of dc; `gates` = [g·σ′(i), c_prev·σ′(f),
+   * i·tanh′(g), tanh(c)·σ′(o)] turns [dc, dc, dc, dh] into the gate gradients; `f` carries dc back.
+   */
+  | { cell: "lstm"; dcOfDh: tf.Tensor2D; gates: tf.Tensor2D; f: tf.Tensor2D }
+  /**
+   * `[dh, dh, dh]` times `recurrent` gives the recurrent product's gradient (n-part scaled by r),
+   * times `input` the input projection's; `z` carries dh straight to h_{t−1}.
+   */
+  | { cell: "gru"; recurrent: tf.Tensor2D; input: tf.Tensor2D; z: tf.Tensor2D };
+
+/** One forward step's outputs: the new state, and the cache when training. */
+type StepOut = { h: tf.Tensor2D; c?: tf.Tensor2D; cache?: StepCache };
+
 /** What the backward pass needs from one layer's forward. */
 interface LayerCache {
   /** Layer input `[N, in]` (one-hot rows, embeddings, or the layer below's output after dropout) and h_{t−1} `[N, H]`. */
   input: tf.Tensor2D;
   hPrev: tf.Tensor2D;
-  /**
-   * Per step, the local derivatives that turn the step's dL/dh (and LSTM's dL/dc) into gate
-   * gradients, formed in the forward step while its activations are at hand.
-   */
-  factors: tf.Tensor2D[][];
+  /** Per step. */
+  steps: StepCache[];
 }
 
 export interface TfjsForward {
@@ -147,18 +166,18 @@ function forwardLayer(
   const pre = (g: number, xh: tf.Tensor2D): tf.Tensor2D => tf.add(ops.mulT(xh, w[g]!), b[g]!);
 
   const hs: tf.Tensor2D[] = [];
-  const factors: tf.Tensor2D[][] = [];
+  const steps: StepCache[] = [];
   let h = h0;
   let c = c0;
   for (let t = 0; t < xs.length; t++) {
     const hPrev = h;
     const cPrev = c;
     const x = xs[t]!;
-    const [hNew, ...rest] = tf.tidy((): tf.Tensor2D[] => {
+    const out = tf.tidy((): StepOut => {
       const xh = tf.concat([x, hPrev], 1);
       if (cell === "rnn") {
         const hNew = tf.tanh(pre(0, xh));
-        return training ? [hNew, tanhDerivative(hNew)] : [hNew];
+        return { h: hNew, cache: training ? { cell, dTanh: tanhDerivative(hNew) } : undefined };
       }
       if (cell === "lstm") {
         const i = tf.sigmoid(pre(0, xh));
@@ -168,9 +187,9 @@ function forwardLayer(
         const cNew = tf.add<tf.Tensor2D>(tf.mul(f, cPrev!), tf.mul(i, g));
         const tc = tf.tanh(cNew);
         const hNew = tf.mul<tf.Tensor2D>(o, tc);
-        if (!training) return [hNew, cNew];
-        // dc = dh·o·tanh′(c) + dc_next; [dai, daf, dag, dao] = [dc, dc, dc, dh] ⊙ q; dc_next = dc·f.
-        const q = tf.concat(
+        if (!training) return { h: hNew, c: cNew };
+        // dc = dh·o·tanh′(c) + dc_next; [dai, daf, dag, dao] = [dc, dc, dc, dh] ⊙ gates; dc_next = dc·f.
+        const gates = tf.concat(
           [
             tf.mul(g, sigmoidDerivative(i)),
             tf.mul(cPrev!, sigmoidDerivative(f)),
@@ -179,32 +198,32 @@ function forwardLayer(
           ],
           1,
         ) as tf.Tensor2D;
-        return [hNew, cNew, tf.mul(o, tanhDerivative(tc)), q, f];
+        return { h: hNew, c: cNew, cache: { cell, dcOfDh: tf.mul(o, tanhDerivative(tc)), gates, f } };
       }
       const r = tf.sigmoid(pre(0, xh));
       const z = tf.sigmoid(pre(1, xh));
       const hn = tf.add<tf.Tensor2D>(ops.mulT(hPrev, gru!.wHn), bHh[2]!);
       const n = tf.tanh(tf.add<tf.Tensor2D>(tf.add(ops.mulT(x, gru!.wIn), bIh[2]!), tf.mul(r, hn)));
       const hNew = tf.add<tf.Tensor2D>(n, tf.mul(z, tf.sub(hPrev, n))); // (1−z)·n + z·h
-      if (!training) return [hNew];
+      if (!training) return { h: hNew };
       // dan = dh·(1−z)·tanh′(n); dar = dan·hn·σ′(r); daz = dh·(h_prev−n)·σ′(z). The recurrent
-      // product gets [dar, daz, dan·r] = [dh, dh, dh] ⊙ q, the input projection [dar, daz, dan] = … ⊙ p.
+      // product gets [dar, daz, dan·r] = [dh, dh, dh] ⊙ recurrent, the input projection [dar, daz, dan].
       const an = tf.mul(tf.sub(1, z), tanhDerivative(n));
       const ar = tf.mul(tf.mul(an, hn), sigmoidDerivative(r));
       const az = tf.mul(tf.sub(hPrev, n), sigmoidDerivative(z));
-      const q = tf.concat([ar, az, tf.mul(an, r)], 1) as tf.Tensor2D;
-      return [hNew, q, z, tf.concat([ar, az, an], 1) as tf.Tensor2D];
+      const recurrent = tf.concat([ar, az, tf.mul(an, r)], 1) as tf.Tensor2D;
+      return { h: hNew, cache: { cell, recurrent, input: tf.concat([ar, az, an], 1) as tf.Tensor2D, z } };
     });
-    h = hNew!;
+    h = out.h;
     hs.push(h);
     if (cell === "lstm") {
-      c = rest.shift();
-      if (cPrev !== c0) cPrev!.dispose(); // q holds what the backward needs of it
+      c = out.c;
+      if (cPrev !== c0) cPrev!.dispose(); // the cache holds what the backward needs of it
     }
-    factors.push(rest);
+    if (out.cache !== undefined) steps.push(out.cache);
   }
   const cache = training
-    ? { input: tf.concat(xs), hPrev: tf.concat([h0, ...hs.slice(0, -1)]), factors }
+    ? { input: tf.concat(xs), hPrev: tf.concat([h0, ...hs.slice(0, -1)]), steps }
     : undefined;
   // Clones (which share data) so the caller may dispose every per-step output.
   return { cache, hs, h: tf.clone(h), c: c === undefined ? undefined : tf.clone(c) };
@@ -217,7 +236,7 @@ function forwardLayer(
  * @tensorflow/tfjs umbrella package), and because it keeps the per-step loop to a handful of [B, H]
  * products and the matmuls that carry the gradient to h_{t−1} and to the layer below (the local
  * derivatives come from the forward), with every weight gradient one matmul over all steps.
- * Consumes the forward's per-step factors.
+ * Consumes the forward's per-step caches.
  */
 export function backwardWindow(
   config: ModelConfig,
@@ -253,7 +272,7 @@ export function backwardWindow(
     const wIh = param(`rnn.weight_ih_l${k}`) as tf.Tensor2D;
     const wHh = param(`rnn.weight_hh_l${k}`) as tf.Tensor2D;
     const needDx = k > 0 || config.input === "embedding";
-    const out = backwardLayer(config.cell, wHh, needDx ? wIh : undefined, cache.factors, dOuts);
+    const out = backwardLayer(config.cell, wHh, needDx ? wIh : undefined, cache.steps, dOuts);
     grads.set(`rnn.weight_hh_l${k}`, ops.tMul(out.dRec, cache.hPrev));
     grads.set(`rnn.bias_hh_l${k}`, sumRows(out.dRec));
     grads.set(
@@ -279,14 +298,14 @@ export function backwardWindow(
  * One layer's BPTT given dL/d(output) per step. Returns the gradients of the input projection
  * (x·W_ihᵀ + b_ih) and of the recurrent product (h·W_hhᵀ + b_hh) at every position, `[N, gates·H]`
  * (they differ only for GRU, whose reset gate multiplies the recurrent n-part), and, given `wIh`, the
- * gradient of each step's input. Disposes `dOuts` and the factors as it goes, which keeps the heap
+ * gradient of each step's input. Disposes `dOuts` and the step caches as it goes, which keeps the heap
  * small and warm.
  */
 function backwardLayer(
   cell: CellType,
   wHh: tf.Tensor2D,
   wIh: tf.Tensor2D | undefined,
-  factors: tf.Tensor2D[][],
+  caches: StepCache[],
   dOuts: tf.Tensor2D[],
 ): { dPre: tf.Tensor2D; dRec: tf.Tensor2D; dxs: tf.Tensor2D[] } {
   const steps = dOuts.length;
@@ -298,34 +317,42 @@ function backwardLayer(
   for (let t = steps - 1; t >= 0; t--) {
     const dhIn = dhNext;
     const dcIn = dcNext;
-    const at = factors[t]!;
-    const out = tf.tidy((): tf.Tensor2D[] => {
+    const at = caches[t]!;
+    const out = tf.tidy(() => {
       const dh = dhIn === undefined ? dOuts[t]! : tf.add<tf.Tensor2D>(dOuts[t]!, dhIn);
       let rec: tf.Tensor2D;
       let pre: tf.Tensor2D;
-      let next: tf.Tensor2D[];
-      if (cell === "rnn") {
-        rec = pre = tf.mul(dh, at[0]!);
-        next = [tf.matMul(rec, wHh)];
-      } else if (cell === "lstm") {
-        const dcOwn = tf.mul<tf.Tensor2D>(dh, at[0]!);
+      let dhPrev: tf.Tensor2D;
+      let dcPrev: tf.Tensor2D | undefined;
+      if (at.cell === "rnn") {
+        rec = pre = tf.mul<tf.Tensor2D>(dh, at.dTanh);
+        dhPrev = tf.matMul(rec, wHh);
+      } else if (at.cell === "lstm") {
+        const dcOwn = tf.mul<tf.Tensor2D>(dh, at.dcOfDh);
         const dc = dcIn === undefined ? dcOwn : tf.add<tf.Tensor2D>(dcOwn, dcIn);
-        rec = pre = tf.mul(tf.concat([dc, dc, dc, dh], 1), at[1]!);
-        next = [tf.matMul(rec, wHh), tf.mul(dc, at[2]!)];
+        rec = pre = tf.mul(tf.concat([dc, dc, dc, dh], 1), at.gates);
+        dhPrev = tf.matMul(rec, wHh);
+        dcPrev = tf.mul<tf.Tensor2D>(dc, at.f);
       } else {
         const dh3 = tf.concat([dh, dh, dh], 1);
-        rec = tf.mul(dh3, at[0]!);
-        pre = tf.mul(dh3, at[2]!);
-        next = [tf.add(tf.mul(dh, at[1]!), tf.matMul(rec, wHh))];
+        rec = tf.mul(dh3, at.recurrent);
+        pre = tf.mul(dh3, at.input);
+        dhPrev = tf.add(tf.mul(dh, at.z), tf.matMul(rec, wHh));
       }
-      return [rec, pre, wIh === undefined ? rec : tf.matMul(pre, wIh), ...next];
+      return {
+        rec,
+        pre,
+        dx: wIh === undefined ? undefined : tf.matMul<tf.Tensor2D>(pre, wIh),
+        dhPrev,
+        dcPrev,
+      };
     });
-    dRecs[t] = out[0]!;
-    dPres[t] = out[1]!;
-    if (wIh !== undefined) dxs[t] = out[2]!;
-    dhNext = out[3];
-    dcNext = out[4];
-    tf.dispose([...at, dOuts[t]!, ...(dhIn ? [dhIn] : []), ...(dcIn ? [dcIn] : [])]);
+    dRecs[t] = out.rec;
+    dPres[t] = out.pre;
+    if (out.dx !== undefined) dxs[t] = out.dx;
+    dhNext = out.dhPrev;
+    dcNext = out.dcPrev;
+    tf.dispose([at, dOuts[t]!, ...(dhIn ? [dhIn] : []), ...(dcIn ? [dcIn] : [])]);
   }
   tf.dispose([dhNext!, ...(dcNext ? [dcNext] : [])]);
   const dRec = concatAndDispose(dRecs);

@@ -15,9 +15,15 @@ export interface StepCache {
   c?: string;
   hPrev: string;
   cPrev?: string;
-  /** Per-cell activations: lstm sif, g, o, tc; gru rz, r, z, n, hn, hMinusN; rnn none. */
-  acts: string[];
+  /** The activations the cell's backward reads, named per cell. */
+  acts: CellActivations;
 }
+
+/** Per cell, the forward's activations the backward needs (value names); rnn needs only `h`. */
+type CellActivations =
+  | { cell: "rnn" }
+  | { cell: "lstm"; sif: string; i: string; f: string; g: string; o: string; tc: string }
+  | { cell: "gru"; rz: string; r: string; z: string; n: string; hn: string; hMinusN: string };
 
 /** One step's gradients: w.r.t. the input projection, the recurrent projection and the carried state. */
 export interface StepGrads {
@@ -45,7 +51,7 @@ export function cellForward(
   const H = hidden;
   if (cell === "rnn") {
     const h = g.op("Tanh", [g.op("Gemm", [hPrev, w.whh, xp], { transB: 1 })]);
-    return { h, hPrev, acts: [] };
+    return { h, hPrev, acts: { cell } };
   }
   if (cell === "lstm") {
     const gates = g.op("Gemm", [hPrev, w.whh, xp], { transB: 1 });
@@ -57,7 +63,7 @@ export function cellForward(
     const c = g.op("Add", [g.op("Mul", [f!, cPrev!]), g.op("Mul", [i!, gt])]);
     const tc = g.op("Tanh", [c]);
     const h = g.op("Mul", [o, tc]);
-    return { h, c, hPrev, cPrev, acts: [sif, i!, f!, gt, o, tc] };
+    return { h, c, hPrev, cPrev, acts: { cell, sif, i: i!, f: f!, g: gt, o, tc } };
   }
   const hp = g.op("Gemm", [hPrev, w.whh, w.bhh], { transB: 1 });
   const [xrz, xn] = g.opN("Split", [xp, g.ints([2 * H, H])], 2, { axis: 1 });
@@ -67,7 +73,7 @@ export function cellForward(
   const n = g.op("Tanh", [g.op("Add", [xn!, g.op("Mul", [r!, hn!])])]);
   const hMinusN = g.op("Sub", [hPrev, n]);
   const h = g.op("Add", [n, g.op("Mul", [z!, hMinusN])]);
-  return { h, hPrev, acts: [rz, r!, z!, n, hn!, hMinusN] };
+  return { h, hPrev, acts: { cell: "gru", rz, r: r!, z: z!, n, hn: hn!, hMinusN } };
 }
 
 /** `a · (1 − a)`: the sigmoid's derivative from its output. */
@@ -87,18 +93,18 @@ function tanhGrad(g: GraphBuilder, a: string): string {
  */
 export function cellBackward(
   g: GraphBuilder,
-  cell: CellType,
   w: LayerWeights,
   cache: StepCache,
   dh: string,
   dc: string | undefined,
 ): StepGrads {
-  if (cell === "rnn") {
+  const acts = cache.acts;
+  if (acts.cell === "rnn") {
     const da = g.op("Mul", [dh, tanhGrad(g, cache.h)]);
     return { dxp: da, dhp: da, dhPrev: g.op("MatMul", [da, w.whh]) };
   }
-  if (cell === "lstm") {
-    const [sif, i, f, gt, o, tc] = cache.acts as [string, string, string, string, string, string];
+  if (acts.cell === "lstm") {
+    const { sif, i, f, g: gt, o, tc } = acts;
     const dgo = g.op("Mul", [g.op("Mul", [dh, tc]), sigmoidGrad(g, o)]);
     let dcTotal = g.op("Mul", [g.op("Mul", [dh, o]), tanhGrad(g, tc)]);
     if (dc !== undefined) dcTotal = g.op("Add", [dcTotal, dc]);
@@ -115,7 +121,7 @@ export function cellBackward(
       dcPrev: g.op("Mul", [dcTotal, f]),
     };
   }
-  const [rz, r, z, n, hn, hMinusN] = cache.acts as [string, string, string, string, string, string];
+  const { rz, r, z, n, hn, hMinusN } = acts;
   // h' = n + z·(h − n): dn = dh·(1 − z), dz = dh·(h − n), direct dh·z.
   const dn = g.op("Sub", [dh, g.op("Mul", [dh, z])]);
   const dz = g.op("Mul", [dh, hMinusN]);

@@ -161,7 +161,7 @@ export function buildWindowGraph(
     let dc: string | undefined;
     for (let t = steps - 1; t >= 0; t--) {
       const dhTotal = dh === undefined ? dys[t]! : g.op("Add", [dys[t]!, dh]);
-      const step = cellBackward(g, cell, w, caches[t]!, dhTotal, dc);
+      const step = cellBackward(g, w, caches[t]!, dhTotal, dc);
       dxps[t] = step.dxp;
       dhps[t] = step.dhp;
       dh = step.dhPrev;
