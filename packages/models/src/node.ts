@@ -1,18 +1,15 @@
-import { randomBytes } from "node:crypto";
-import { open, readFile, rename, stat, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { CharrnnError, MODEL_FILE } from "@charrnn/core";
-import { makeDirs } from "./make-dirs";
+import { makeDirs, writeFileAtomic } from "@charrnn/core/node";
 import type { ModelFile, ParseModelOptions, SerializeModelOptions } from "./model-file";
 import { parseModel, serializeModel } from "./model-file";
 
-export { makeDirs } from "./make-dirs";
 export { readTfjsLayersModel, writeTfjsLayersModel } from "./tfjs-layers/tfjs-node-io";
 
 /**
- * Saves a model atomically: the bytes go to a temporary file in the same directory, are fsynced,
- * then renamed over `path`, so a crash leaves either the old file or the new one, never half of one.
- * Creates the parent directory. `options.dtype` picks the precision of the weight matrices.
+ * Saves a model with `writeFileAtomic` (a crash leaves either the old file or the new one, never half
+ * of one). Creates the parent directory. `options.dtype` picks the precision of the weight matrices.
  */
 export async function saveModel(
   path: string,
@@ -20,27 +17,16 @@ export async function saveModel(
   options: SerializeModelOptions = {},
 ): Promise<void> {
   const bytes = serializeModel(model, options);
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
-    makeDirs(dir);
-    const handle = await open(temp, "w");
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
+    makeDirs(dirname(path));
+    writeFileAtomic(path, bytes);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
     throw new CharrnnError(
       "MODEL_WRITE_FAILED",
       `cannot write model file ${path}: ${(error as Error).message}; check the directory exists and is writable`,
       { cause: error },
     );
   }
-  await syncDirectory(dir);
 }
 
 /**
@@ -92,18 +78,4 @@ function notFound(path: string, error: unknown): CharrnnError {
       cause: error,
     },
   );
-}
-
-/** Makes the rename durable; not every platform lets a directory be opened, so failures are ignored. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort (Windows cannot fsync a directory)
-  }
 }

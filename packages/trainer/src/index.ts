@@ -1,6 +1,4 @@
 export type { OrtNodeModule } from "@charrnn/onnx/ort-node";
-export type { AtomicWriteFs } from "./checkpoint/atomic-write";
-export { writeFileAtomic } from "./checkpoint/atomic-write";
 export type { Checkpoint, TrainProgress, ValidationState } from "./checkpoint/checkpoint-format";
 export { CHECKPOINT_FORMAT, decodeCheckpoint, encodeCheckpoint } from "./checkpoint/checkpoint-format";
 export {

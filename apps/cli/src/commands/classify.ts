@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { CharrnnError } from "@charrnn/core";
+import { writeFileAtomic } from "@charrnn/core/node";
 import type { Command } from "commander";
 import { engineFactory, TRAIN_ENGINES } from "../engines";
 import type { CliIo } from "../io";
@@ -180,7 +181,7 @@ async function classifyTrain(flags: ClassifyTrainFlags, io: CliIo): Promise<void
     return;
   }
   const svgPath = join(outDir, CONFUSION_SVG);
-  trainer.writeFileAtomic(svgPath, new TextEncoder().encode(confusionSvg(result.bestReport)));
+  writeFileAtomic(svgPath, new TextEncoder().encode(confusionSvg(result.bestReport)));
   io.stdout.write(
     `${summary}; best model from step ${result.bestStep}\n\n` +
       formatClassificationReport(result.bestReport) +

@@ -1,6 +1,6 @@
-import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { CharrnnError } from "@charrnn/core";
+import { makeDirs, writeFileAtomic } from "@charrnn/core/node";
 import type { TfjsLayersModel } from "@charrnn/models";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
@@ -71,7 +71,7 @@ export function registerExportCommand(program: Command, io: CliIo): void {
           io.stdout.write(`wrote ${flags.out} (${kib((await stat(flags.out)).size)}): ${what}\n`);
         }
         if (flags.onnx !== undefined && onnxBytes !== undefined) {
-          await writeAtomic(flags.onnx, onnxBytes);
+          writeAtomic(flags.onnx, onnxBytes);
           io.stdout.write(`wrote ${flags.onnx} (${kib(onnxBytes.byteLength)}): ${what}\n`);
         }
         if (flags.tfjs !== undefined && tfjs !== undefined) {
@@ -89,16 +89,11 @@ function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
+function writeAtomic(path: string, bytes: Uint8Array): void {
   try {
-    const { makeDirs } = await import("@charrnn/models/node");
     makeDirs(dirname(path));
-    await writeFile(temp, bytes);
-    await rename(temp, path);
+    writeFileAtomic(path, bytes);
   } catch (cause) {
-    // A failed rename (e.g. --onnx names a directory) must not leave the temp file behind.
-    await rm(temp, { force: true });
     throw new CharrnnError(
       "EXPORT_WRITE_FAILED",
       `cannot write --onnx ${path}: ${(cause as Error).message}`,

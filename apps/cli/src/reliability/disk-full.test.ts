@@ -14,7 +14,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHECKPOINT_DIR, checkpointFileName, LOCK_FILE } from "@charrnn/core";
-import { type AtomicWriteFs, listCheckpoints, readCheckpoint } from "@charrnn/trainer";
+import type { AtomicWriteFs } from "@charrnn/core/node";
+import { listCheckpoints, readCheckpoint } from "@charrnn/trainer";
 import { describe, expect, it, vi } from "vitest";
 import { fixture, runInProcess } from "../test/harness";
 import { TINY_MODEL } from "./spawn-cli";

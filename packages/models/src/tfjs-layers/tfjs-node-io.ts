@@ -1,20 +1,18 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CharrnnError } from "@charrnn/core";
-import { makeDirs } from "../make-dirs";
+import { makeDirs, writeFileAtomic } from "@charrnn/core/node";
 import type { TfjsLayersModel, TfjsModelJSON } from "./tfjs-format";
 
 /**
  * Writes a layers model into `dir` (created if needed): the weight shards first, then `model.json`
- * (via a temporary file and a rename), so a reader never finds a `model.json` without its shards.
+ * (with `writeFileAtomic`), so a reader never finds a `model.json` without its shards.
  */
 export async function writeTfjsLayersModel(dir: string, model: TfjsLayersModel): Promise<void> {
   try {
     makeDirs(dir);
     for (const [path, bytes] of model.shards) await writeFile(join(dir, path), bytes);
-    const temp = join(dir, `.model.json.${process.pid}.tmp`);
-    await writeFile(temp, JSON.stringify(model.modelJson));
-    await rename(temp, join(dir, "model.json"));
+    writeFileAtomic(join(dir, "model.json"), new TextEncoder().encode(JSON.stringify(model.modelJson)));
   } catch (cause) {
     throw new CharrnnError(
       "TFJS_WRITE_FAILED",

@@ -13,9 +13,9 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHECKPOINT_DIR, checkpointFileName } from "@charrnn/core";
+import type { AtomicWriteFs } from "@charrnn/core/node";
 import { decodeSafetensors, encodeSafetensors } from "@charrnn/models";
 import { describe, expect, it } from "vitest";
-import type { AtomicWriteFs } from "./atomic-write";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format";
 import { readCheckpoint, removeStaleTempFiles, writeCheckpoint } from "./checkpoint-store";
 import { makeCheckpoint } from "./test-checkpoint";

@@ -7,7 +7,7 @@ import {
   checkpointFileName,
   isCharrnnError,
 } from "@charrnn/core";
-import { type AtomicWriteFs, writeFileAtomic } from "./atomic-write";
+import { type AtomicWriteFs, writeFileAtomic } from "@charrnn/core/node";
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format";
 
 const PERIODIC = /^ckpt-(\d+)\.safetensors$/;

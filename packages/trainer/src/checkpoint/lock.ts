@@ -11,7 +11,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { CharrnnError, LOCK_FILE } from "@charrnn/core";
-import type { AtomicWriteFs } from "./atomic-write";
+import type { AtomicWriteFs } from "@charrnn/core/node";
 
 /**
  * Held (briefly) by the one process replacing a stale lock, so that replacing it is a

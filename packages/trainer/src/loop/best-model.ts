@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BEST_CHECKPOINT, CHECKPOINT_DIR, MODEL_FILE } from "@charrnn/core";
+import { type AtomicWriteFs, writeFileAtomic } from "@charrnn/core/node";
 import { type ModelConfig, type ModelFile, type NamedTensors, serializeModel } from "@charrnn/models";
 import type { VocabJSON } from "@charrnn/vocab";
-import { type AtomicWriteFs, writeFailed, writeFileAtomic } from "../checkpoint/atomic-write";
 import type { TrainProgress, ValidationState } from "../checkpoint/checkpoint-format";
 import { readCheckpoint } from "../checkpoint/checkpoint-store";
+import { writeFailed } from "../checkpoint/write-failed";
 
 /**
  * The file `model.safetensors` holds for weights `params` at `progress`: the model with the facts of

@@ -1,5 +1,5 @@
 import { CharrnnError } from "@charrnn/core";
-import { makeDirs } from "@charrnn/models/node";
+import { makeDirs } from "@charrnn/core/node";
 
 /**
  * Creates the output directory (and its missing parents), or throws `CharrnnError`

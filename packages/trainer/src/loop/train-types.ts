@@ -1,7 +1,7 @@
+import type { AtomicWriteFs } from "@charrnn/core/node";
 import type { LabelledText, TokenIds } from "@charrnn/data";
 import type { NamedTensors } from "@charrnn/models";
 import type { Vocab } from "@charrnn/vocab";
-import type { AtomicWriteFs } from "../checkpoint/atomic-write";
 import type { ClassificationReport } from "../classify/metrics";
 import type { EngineOptions, TrainingEngine } from "../engine/types";
 import type { TrainSettings } from "./settings";

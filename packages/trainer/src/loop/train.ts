@@ -9,11 +9,12 @@ import {
   MODEL_FILE,
   SEED_STREAMS,
 } from "@charrnn/core";
+import { writeFileAtomic } from "@charrnn/core/node";
 import { classifierLabels, initParams, type ModelConfig } from "@charrnn/models";
 import { Vocab } from "@charrnn/vocab";
-import { writeFailed, writeFileAtomic } from "../checkpoint/atomic-write";
 import { findLatestCheckpoint, listCheckpoints, removeStaleTempFiles } from "../checkpoint/checkpoint-store";
 import { acquireDirLock } from "../checkpoint/lock";
+import { writeFailed } from "../checkpoint/write-failed";
 import { prepareClassifierData } from "../classify/classifier-data";
 import type { TrainingEngine } from "../engine/types";
 import { type MetricsLog, openMetricsLog } from "../metrics/metrics-log";

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
-import { type AtomicWriteFs, writeFailed, writeFileAtomic } from "../checkpoint/atomic-write";
+import { type AtomicWriteFs, writeFileAtomic } from "@charrnn/core/node";
+import { writeFailed } from "../checkpoint/write-failed";
 
 /** One line of `metrics.jsonl`. Fields that a line has no value for are left out. */
 export interface MetricsRecord {

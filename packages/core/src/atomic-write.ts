@@ -1,6 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { CharrnnError } from "@charrnn/core";
 
 /** The file operations `writeFileAtomic` uses; tests swap one out to simulate a failing disk. */
 export interface AtomicWriteFs {
@@ -46,19 +45,6 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, fs: AtomicWrite
     throw error;
   }
   syncDirectory(dir, fs);
-}
-
-/**
- * The one-line error for a file a run could not write: `RUN_WRITE_FAILED` naming `path`, "disk full"
- * for ENOSPC/EDQUOT, then what to do once it is fixed (`next`).
- */
-export function writeFailed(path: string, error: unknown, next: string): CharrnnError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const why =
-    code === "ENOSPC" || code === "EDQUOT"
-      ? `disk full (${code}); free some space`
-      : `${(error as Error).message}; check that the directory is writable`;
-  return new CharrnnError("RUN_WRITE_FAILED", `cannot write ${path}: ${why}, then ${next}`, { cause: error });
 }
 
 function syncDirectory(dir: string, fs: AtomicWriteFs): void {

@@ -1,0 +1,4 @@
+// Node-only helpers (node:fs); the main entry stays free of them so it loads in a browser.
+export type { AtomicWriteFs } from "./atomic-write";
+export { writeFileAtomic } from "./atomic-write";
+export { makeDirs } from "./make-dirs";
