@@ -21,7 +21,7 @@ import type {
   TrainingEngine,
   TrainStepResult,
 } from "./types";
-import { checkBatch, checkEngineInputs, checkState, dropoutMasks, toTimeMajor } from "./window";
+import { checkBatch, checkEngineInputs, checkState, dropoutMasks, toBatchMajor, toTimeMajor } from "./window";
 
 export interface TfjsEngineOptions extends EngineOptions {
   /** TF.js backend: `auto` (default), `tensorflow`, `wasm` or `cpu`; see `selectBackend`. */
@@ -192,7 +192,7 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
         }
         return {
           loss: (await loss!.data())[0]!,
-          logits: batchMajorLogits(await logits!.data<"float32">(), batch.batch, batch.steps),
+          logits: toBatchMajor(await logits!.data<"float32">(), batch.batch, batch.steps),
           state: await readState(h!, c, batch.batch),
           grads: named,
         };
@@ -246,16 +246,4 @@ function oneHotSteps(ids: Int32Array, batch: number, steps: number, vocab: numbe
     for (let b = 0; b < batch; b++) rows[b * vocab + ids[b * steps + t]!] = 1;
     return rows;
   });
-}
-
-/** Time-major `[steps·batch, vocab]` → batch-major `[batch, steps, vocab]`. */
-function batchMajorLogits(data: Float32Array, batch: number, steps: number): Float32Array {
-  const vocab = data.length / (batch * steps);
-  const out = new Float32Array(data.length);
-  for (let t = 0; t < steps; t++) {
-    for (let b = 0; b < batch; b++) {
-      out.set(data.subarray((t * batch + b) * vocab, (t * batch + b + 1) * vocab), (b * steps + t) * vocab);
-    }
-  }
-  return out;
 }

@@ -77,6 +77,22 @@ export function toTimeMajor<T extends Int32Array | Float32Array>(data: T, batch:
 }
 
 /**
+ * Time-major rows `[steps·batch, width]` (an engine's logits) → batch-major `[batch, steps, width]`,
+ * the layout `TrainingEngine.forward` returns.
+ */
+export function toBatchMajor(data: Float32Array, batch: number, steps: number): Float32Array {
+  const width = data.length / (batch * steps);
+  const out = new Float32Array(data.length);
+  for (let t = 0; t < steps; t++) {
+    for (let b = 0; b < batch; b++) {
+      const from = (t * batch + b) * width;
+      out.set(data.subarray(from, from + width), (b * steps + t) * width);
+    }
+  }
+  return out;
+}
+
+/**
  * Inverted-dropout multipliers for each layer's output, time-major `[steps·batch, hidden]`: 0 with
  * probability p, else 1/(1−p). Drawn from one `createRng(seed)` stream, layer after layer, exactly as
  * @charrnn/models' reference draws them, so every engine and backend applies the same masks for the

@@ -23,7 +23,7 @@ import type {
   TrainingEngine,
   TrainStepResult,
 } from "../types";
-import { checkBatch, checkState, dropoutMasks } from "../window";
+import { checkBatch, checkState, dropoutMasks, toBatchMajor } from "../window";
 import { buildWindowGraph, type GraphKind, IO } from "./train-graph";
 
 /** Options of {@link createOrtRuntimeEngine}. */
@@ -231,7 +231,7 @@ export async function createOrtRuntimeEngine(options: OrtRuntimeEngineOptions): 
         loss: (out[IO.loss]!.data as Float32Array)[0]!,
         logits: classifier
           ? (out[IO.logits]!.data as Float32Array)
-          : batchMajorRows(out[IO.logits]!.data as Float32Array, batch.batch, batch.steps),
+          : toBatchMajor(out[IO.logits]!.data as Float32Array, batch.batch, batch.steps),
         state: readState(out, batch.batch),
         grads: readGrads(out),
       };
@@ -284,17 +284,4 @@ function fillTimeMajor(ws: WindowSession, batch: TrainBatch): void {
       ws.mask[j] = mask === undefined ? 1 : mask[i]!;
     }
   }
-}
-
-/** Time-major rows `[steps·batch, width]` → batch-major `[batch, steps, width]`. */
-function batchMajorRows(data: Float32Array, batch: number, steps: number): Float32Array {
-  const width = data.length / (batch * steps);
-  const out = new Float32Array(data.length);
-  for (let t = 0; t < steps; t++) {
-    for (let b = 0; b < batch; b++) {
-      const from = (t * batch + b) * width;
-      out.set(data.subarray(from, from + width), (b * steps + t) * width);
-    }
-  }
-  return out;
 }
