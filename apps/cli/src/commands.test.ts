@@ -359,14 +359,21 @@ describe("charrnn parity", () => {
     expect(result.code).toBe(0);
     const { rows } = JSON.parse(result.stdout);
     expect(rows.map((r: { cell: string; engine: string }) => `${r.cell}/${r.engine}`).sort()).toEqual([
+      "gru/ort",
       "gru/reference",
       "gru/tfjs",
+      "lstm/ort",
       "lstm/reference",
       "lstm/tfjs",
+      "rnn/ort",
       "rnn/reference",
       "rnn/tfjs",
     ]);
-    for (const row of rows) expect(row.pass).toBe(true);
+    for (const row of rows) {
+      expect(row.pass).toBe(true);
+      for (const error of [row.logits, row.state, row.loss, row.grad])
+        expect(error).toBeLessThanOrEqual(1e-4);
+    }
   });
 
   it("fails when the tolerance cannot be met", async () => {
@@ -380,6 +387,7 @@ describe("charrnn parity", () => {
       "cpu",
     ]);
     expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/parity failed for .*lstm\/ort.*relative error above 1e-12/);
     expect(result.stderr).toMatch(/parity failed for .*tfjs/);
   });
 });

@@ -41,7 +41,7 @@ export function registerParityCommand(program: Command, io: CliIo): void {
   program
     .command("parity")
     .description(
-      "check the TF.js and reference engines against a PyTorch fixture (logits, state, loss, gradients)",
+      "check the ort (default), TF.js and reference engines against a PyTorch fixture (logits, state, loss, gradients)",
     )
     .requiredOption(
       "--torch-fixture <file>",
@@ -93,6 +93,8 @@ async function runParity(path: string, tolerance: number, backend: string | unde
         "reference",
         async () => trainer.createReferenceEngine({ config, params, optimizer: { kind: "sgd" } }),
       ],
+      // The engine `charrnn train` uses by default: float32 graphs on onnxruntime-node.
+      ["ort", () => trainer.createOrtEngine({ config, params, optimizer: { kind: "sgd" } })],
       [
         "tfjs",
         () =>
