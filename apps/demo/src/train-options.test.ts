@@ -23,7 +23,7 @@ describe("parseTrainSettings", () => {
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.errors.map((e) => e.field)).toEqual(["cell", "hidden", "seq", "batch", "lr", "seed"]);
-    expect(parsed.errors[0]!.message).toBe('Cell must be one of gru, lstm, rnn, got "transformer"');
+    expect(parsed.errors[0]!.message).toBe('Cell must be one of rnn, gru, lstm, got "transformer"');
     expect(parsed.errors[1]!.message).toBe('Hidden size must be a whole number in 8 … 256, got "1000"');
     expect(parsed.errors[4]!.message).toBe('Learning rate must be a number in (0, 1], got "0"');
   });

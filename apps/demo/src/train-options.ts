@@ -1,4 +1,4 @@
-import type { CellType } from "@charrnn/models";
+import { CELL_TYPES, type CellType } from "@charrnn/models";
 import { type BrowserTrainSettings, DEFAULT_BROWSER_SETTINGS } from "./browser-trainer";
 import { MAX_SEED } from "./options";
 
@@ -23,8 +23,6 @@ export const TRAIN_LIMITS = {
   seq: [4, 128],
   batch: [1, 64],
 } as const;
-
-const CELLS: readonly CellType[] = ["gru", "lstm", "rnn"];
 
 /** The form's starting values. */
 export const DEFAULT_TRAIN_FORM: TrainForm = {
@@ -60,8 +58,11 @@ export function parseTrainSettings(form: TrainForm): ParsedTrainSettings {
     return value;
   };
   const cell = form.cell as CellType;
-  if (!CELLS.includes(cell)) {
-    errors.push({ field: "cell", message: `Cell must be one of ${CELLS.join(", ")}, got "${form.cell}"` });
+  if (!CELL_TYPES.includes(cell)) {
+    errors.push({
+      field: "cell",
+      message: `Cell must be one of ${CELL_TYPES.join(", ")}, got "${form.cell}"`,
+    });
   }
   const hidden = int("hidden", ...TRAIN_LIMITS.hidden);
   const seq = int("seq", ...TRAIN_LIMITS.seq);

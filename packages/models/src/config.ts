@@ -133,7 +133,11 @@ export function validateConfig(config: ModelConfig): ModelConfig {
       throw new CharrnnRangeError("inputDropout", "in [0, 1)", inputDropout);
     }
     if (inputDropout > 0 && config.input !== "embedding") {
-      throw new CharrnnRangeError("inputDropout", '0 with input "onehot"', inputDropout);
+      throw new CharrnnRangeError(
+        "inputDropout",
+        '0 with input "onehot" (it drops embedded inputs)',
+        inputDropout,
+      );
     }
   }
   const gate = config.gateActivation;

@@ -60,8 +60,13 @@ export type {
   TrainSettings,
   TrainTask,
 } from "./loop/settings";
-export { DEFAULT_TRAIN_SETTINGS, TRAIN_SETTING_KEYS, validateTrainSettings } from "./loop/settings";
-export { modelConfig, train } from "./loop/train";
+export {
+  DEFAULT_TRAIN_SETTINGS,
+  modelConfig,
+  TRAIN_SETTING_KEYS,
+  validateTrainSettings,
+} from "./loop/settings";
+export { train } from "./loop/train";
 export type { StopReason, TrainCorpus, TrainEvent, TrainOptions, TrainResult } from "./loop/train-types";
 export type { MetricsLog, MetricsRecord, OpenMetricsLogOptions } from "./metrics/metrics-log";
 export { openMetricsLog } from "./metrics/metrics-log";

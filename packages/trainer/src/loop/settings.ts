@@ -1,5 +1,12 @@
 import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
-import type { CellType, InitScheme, InputMode, Pooling } from "@charrnn/models";
+import {
+  type CellType,
+  type InitScheme,
+  type InputMode,
+  type ModelConfig,
+  type Pooling,
+  validateConfig,
+} from "@charrnn/models";
 import type { VocabLevel } from "@charrnn/vocab";
 import type { OptimizerConfig } from "../engine/types";
 import { OPTIMIZER_KINDS, resolveOptimizerConfig } from "../optim/config";
@@ -194,14 +201,39 @@ export const TRAIN_SETTING_KEYS: readonly string[] = [
   "classWeights",
 ];
 
-const CELLS: readonly string[] = ["rnn", "gru", "lstm"];
-const INPUTS: readonly string[] = ["embedding", "onehot"];
 const LEVELS: readonly string[] = ["char", "word", "bpe"];
 const LAYOUTS: readonly string[] = ["stream", "shuffle"];
 const DIVERGE_POLICIES: readonly string[] = ["stop", "rollback"];
 const TASKS: readonly string[] = ["language-model", "classifier"];
 const POOLINGS: readonly string[] = ["last", "mean"];
 const CLASS_WEIGHTINGS: readonly string[] = ["none", "balanced"];
+
+/**
+ * The model config the settings describe, for a vocabulary of `vocabSize` tokens (and a
+ * classifier's `labels`).
+ */
+export function modelConfig(
+  settings: TrainSettings,
+  vocabSize: number,
+  labels?: readonly string[],
+): ModelConfig {
+  const config: ModelConfig = {
+    cell: settings.cell,
+    layers: settings.layers,
+    hidden: settings.hidden,
+    vocabSize,
+    input: settings.input,
+    dropout: settings.dropout,
+    init: settings.init,
+    forgetBias: settings.forgetBias,
+  };
+  if (settings.input === "embedding") config.embed = settings.embed;
+  if (settings.inputDropout > 0) config.inputDropout = settings.inputDropout;
+  if (settings.task === "classifier") {
+    config.head = { kind: "classifier", labels: [...(labels ?? [])], pooling: settings.pooling ?? "last" };
+  }
+  return config;
+}
 
 /**
  * Checks every field of complete settings; throws `CharrnnRangeError` naming the first bad one, or
@@ -216,13 +248,13 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
       );
     }
   }
-  oneOf("cell", CELLS, settings.cell);
-  oneOf("input", INPUTS, settings.input);
+  // The model fields have one check, validateConfig's. The corpus sets the vocabulary size later (any
+  // will do here); the head's fields are settings of the task (validateTask); inputDropout goes in as
+  // given (modelConfig leaves out a 0, and so would hide a value that is no number at all).
+  const { head: _head, ...model } = modelConfig(settings, 1);
+  validateConfig({ ...model, inputDropout: settings.inputDropout });
   oneOf("level", LEVELS, settings.level);
   oneOf("layout", LAYOUTS, settings.layout);
-  count("layers", settings.layers, 1);
-  count("hidden", settings.hidden, 1);
-  if (settings.input === "embedding") count("embed", settings.embed, 1);
   if (settings.vocabMaxSize !== undefined) count("vocabMaxSize", settings.vocabMaxSize, 2);
   if (settings.vocabMinCount !== undefined) count("vocabMinCount", settings.vocabMinCount, 1);
   if (settings.split !== undefined) oneOf("split", ["end", "per-file"], settings.split);
@@ -249,26 +281,6 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
       throw new CharrnnRangeError(key, "a file path", path);
     }
   }
-  if (!(typeof settings.dropout === "number" && settings.dropout >= 0 && settings.dropout < 1)) {
-    throw new CharrnnRangeError("dropout", "in [0, 1)", settings.dropout);
-  }
-  const inputDropout = settings.inputDropout;
-  if (!(typeof inputDropout === "number" && inputDropout >= 0 && inputDropout < 1)) {
-    throw new CharrnnRangeError("inputDropout", "in [0, 1)", inputDropout);
-  }
-  if (inputDropout > 0 && settings.input !== "embedding") {
-    throw new CharrnnRangeError(
-      "inputDropout",
-      '0 with input "onehot" (it drops embedded inputs)',
-      inputDropout,
-    );
-  }
-  const init = settings.init as { kind?: unknown; scale?: unknown };
-  if (init?.kind !== "uniform" && init?.kind !== "glorot" && init?.kind !== "pytorch") {
-    throw new CharrnnRangeError("init.kind", '"uniform", "glorot" or "pytorch"', init?.kind);
-  }
-  if (init.kind === "uniform") positive("init.scale", init.scale);
-  finite("forgetBias", settings.forgetBias);
   count("seq", settings.seq, 1);
   count("batch", settings.batch, 1);
   if (!(typeof settings.valFraction === "number" && settings.valFraction >= 0 && settings.valFraction < 1)) {
@@ -375,11 +387,5 @@ function positive(option: string, value: unknown): void {
 function nonNegative(option: string, value: unknown): void {
   if (!(typeof value === "number" && value >= 0 && Number.isFinite(value))) {
     throw new CharrnnRangeError(option, "a finite number ≥ 0", value);
-  }
-}
-
-function finite(option: string, value: unknown): void {
-  if (!(typeof value === "number" && Number.isFinite(value))) {
-    throw new CharrnnRangeError(option, "a finite number", value);
   }
 }

@@ -10,7 +10,7 @@ import {
   SEED_STREAMS,
 } from "@charrnn/core";
 import { writeFileAtomic } from "@charrnn/core/node";
-import { classifierLabels, initParams, type ModelConfig } from "@charrnn/models";
+import { classifierLabels, initParams } from "@charrnn/models";
 import { Vocab } from "@charrnn/vocab";
 import { findLatestCheckpoint, listCheckpoints, removeStaleTempFiles } from "../checkpoint/checkpoint-store";
 import { acquireDirLock } from "../checkpoint/lock";
@@ -26,7 +26,7 @@ import { ensureOutDir } from "./out-dir";
 import { prepareData } from "./prepare-data";
 import { pickSettings, resumeSettings } from "./resume";
 import { Run } from "./run";
-import type { TrainSettings } from "./settings";
+import { modelConfig } from "./settings";
 import type { TrainOptions, TrainResult } from "./train-types";
 
 /**
@@ -144,31 +144,4 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     engine?.dispose();
     lock.release();
   }
-}
-
-/**
- * The model config the settings describe, for a vocabulary of `vocabSize` tokens (and a
- * classifier's `labels`).
- */
-export function modelConfig(
-  settings: TrainSettings,
-  vocabSize: number,
-  labels?: readonly string[],
-): ModelConfig {
-  const config: ModelConfig = {
-    cell: settings.cell,
-    layers: settings.layers,
-    hidden: settings.hidden,
-    vocabSize,
-    input: settings.input,
-    dropout: settings.dropout,
-    init: settings.init,
-    forgetBias: settings.forgetBias,
-  };
-  if (settings.input === "embedding") config.embed = settings.embed;
-  if (settings.inputDropout > 0) config.inputDropout = settings.inputDropout;
-  if (settings.task === "classifier") {
-    config.head = { kind: "classifier", labels: [...(labels ?? [])], pooling: settings.pooling ?? "last" };
-  }
-  return config;
 }

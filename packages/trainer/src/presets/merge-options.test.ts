@@ -174,7 +174,7 @@ describe("mergeTrainOptions", () => {
       [{ dropout: 1 }, /dropout must be in \[0, 1\), got 1/],
       [{ lr: 0 }, /lr must be a finite number > 0, got 0/],
       [{ optimizer: "lion" }, /optimizer must be one of adam, sgd, rmsprop, adagrad, got "lion"/],
-      [{ cell: "transformer" }, /cell must be one of "rnn", "gru", "lstm"/],
+      [{ cell: "transformer" }, /cell must be "rnn", "gru" or "lstm", got "transformer"/],
       [{ layout: "random" }, /layout must be one of "stream", "shuffle"/],
       [{ lrSchedule: { kind: "decay", factor: 2, after: 1 } }, /lrSchedule.factor/],
       [{ valFraction: 1 }, /valFraction must be in \[0, 1\)/],
