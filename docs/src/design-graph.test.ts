@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkDesignGraph, parseDesignGraph } from "./design-graph";
+import { checkDesignEntries, checkDesignGraph, parseDesignEntries, parseDesignGraph } from "./design-graph";
 import type { PackageGraph, SourceImport } from "./workspace-graph";
 
 const doc = (block: string): string =>
@@ -19,31 +19,22 @@ const imp = (from: string, where: string, specifier: string, test = false): Sour
   return { from, file, line: Number(line), specifier, typeOnly: false, test };
 };
 
+const pkg = (name: string, dir: string, dependencies: string[], entries: string[] = ["."]) => ({
+  name,
+  dir,
+  app: dir.startsWith("apps/"),
+  dependencies,
+  devDependencies: [],
+  entries,
+});
+
 function graph(): PackageGraph {
   return {
     packages: [
-      { name: "@x/core", dir: "packages/core", app: false, dependencies: [], devDependencies: [] },
-      {
-        name: "@x/models",
-        dir: "packages/models",
-        app: false,
-        dependencies: ["@x/core"],
-        devDependencies: [],
-      },
-      {
-        name: "@x/onnx",
-        dir: "packages/onnx",
-        app: false,
-        dependencies: ["@x/core", "@x/models", "pb"],
-        devDependencies: [],
-      },
-      {
-        name: "@x/demo",
-        dir: "apps/demo",
-        app: true,
-        dependencies: ["@x/core", "@x/models", "@x/onnx"],
-        devDependencies: [],
-      },
+      pkg("@x/core", "packages/core", []),
+      pkg("@x/models", "packages/models", ["@x/core"], [".", "./node"]),
+      pkg("@x/onnx", "packages/onnx", ["@x/core", "@x/models", "pb"], [".", "./web", "./graph"]),
+      pkg("@x/demo", "apps/demo", ["@x/core", "@x/models", "@x/onnx"], []),
     ],
     imports: [
       imp("@x/demo", "apps/demo/src/a.ts:1", "@x/onnx/web"),
@@ -81,13 +72,7 @@ describe("checkDesignGraph", () => {
     const g = graph();
     g.packages[1]!.dependencies = []; // models no longer needs core
     g.packages[2]!.dependencies.push("@x/vocab");
-    g.packages.push({
-      name: "@x/vocab",
-      dir: "packages/vocab",
-      app: false,
-      dependencies: [],
-      devDependencies: [],
-    });
+    g.packages.push(pkg("@x/vocab", "packages/vocab", []));
     expect(checkDesignGraph(parseDesignGraph(doc(BLOCK)), g)).toEqual([
       "docs/design.md: the package graph has no line for packages/vocab (@x/vocab)",
       "docs/design.md:9: the graph says packages/models → @x/core but packages/models/package.json does not declare it",
@@ -110,5 +95,44 @@ describe("checkDesignGraph", () => {
     expect(checkDesignGraph(parseDesignGraph(doc(swapped.join("\n"))), graph())).toEqual([
       "docs/design.md:9: packages/onnx → @x/models, but packages/models is not listed above it (heavier packages import lighter ones, lightest first)",
     ]);
+  });
+});
+
+const ENTRIES = [
+  "## Entries",
+  "",
+  "| package | entries | holds |",
+  "|---|---|---|",
+  "| `@x/core` | `.` | errors |",
+  "| `@x/models` | `.`, `./node` | model files; `./node`: `saveModel` |",
+  "| `@x/onnx` | `.`, `./graph`, `./web` | export |",
+  "",
+  "## Next",
+  "| `@x/later` | `.` | not in the section |",
+].join("\n");
+
+describe("parseDesignEntries / checkDesignEntries", () => {
+  it("reads the table's packages and entries (not the code spans of other columns)", () => {
+    expect(parseDesignEntries(ENTRIES)).toEqual([
+      { name: "@x/core", entries: ["."], line: 5 },
+      { name: "@x/models", entries: [".", "./node"], line: 6 },
+      { name: "@x/onnx", entries: [".", "./graph", "./web"], line: 7 },
+    ]);
+    expect(checkDesignEntries(parseDesignEntries(ENTRIES), graph())).toEqual([]);
+  });
+
+  it("reports an entry the table lacks or invents and a package with exports but no row", () => {
+    const g = graph();
+    g.packages[0]!.entries.push("./node");
+    g.packages.push(pkg("@x/vocab", "packages/vocab", []));
+    g.packages[2]!.entries = [".", "./web"];
+    expect(checkDesignEntries(parseDesignEntries(ENTRIES), g)).toEqual([
+      "docs/design.md: the Entries table has no row for @x/vocab (.)",
+      "docs/design.md:5: the Entries table gives @x/core ., its package.json exports ., ./node",
+      "docs/design.md:7: the Entries table gives @x/onnx ., ./graph, ./web, its package.json exports ., ./web",
+    ]);
+    expect(() => parseDesignEntries("# d\n## Entries\nnone\n", "d.md")).toThrow(
+      'd.md:2: the "Entries" section has no table of packages',
+    );
   });
 });

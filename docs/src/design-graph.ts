@@ -153,3 +153,61 @@ export function checkDesignGraph(
   }
   return problems;
 }
+
+export interface DesignEntriesRow {
+  /** `@charrnn/models` */
+  name: string;
+  /** `[".", "./node"]`: the code spans of the second column. */
+  entries: string[];
+  line: number;
+}
+
+/**
+ * The table under the "Entries" heading: `` | `@charrnn/models` | `.`, `./node` | what each holds | ``.
+ * Throws naming the document when there is no such table.
+ */
+export function parseDesignEntries(markdown: string, source = "docs/design.md"): DesignEntriesRow[] {
+  const lines = markdown.split("\n");
+  const heading = lines.findIndex((l) => /^#+ Entries\b/.test(l));
+  if (heading < 0) throw new Error(`${source}: no "Entries" section`);
+  const rows: DesignEntriesRow[] = [];
+  for (let k = heading + 1; k < lines.length && !lines[k]!.startsWith("#"); k++) {
+    const cells = lines[k]!.split("|").map((c) => c.trim());
+    const name = /^`(@[a-z0-9-]+\/[a-z0-9-]+)`$/.exec(cells[1] ?? "");
+    if (!lines[k]!.startsWith("|") || name === null) continue;
+    rows.push({
+      name: name[1]!,
+      entries: [...(cells[2] ?? "").matchAll(/`([^`]+)`/g)].map((m) => m[1]!),
+      line: k + 1,
+    });
+  }
+  if (rows.length === 0)
+    throw new Error(`${source}:${heading + 1}: the "Entries" section has no table of packages`);
+  return rows;
+}
+
+/** Differences between the Entries table and the packages' `exports` maps (apps have none and no row). */
+export function checkDesignEntries(
+  rows: DesignEntriesRow[],
+  graph: PackageGraph,
+  source = "docs/design.md",
+): string[] {
+  const problems: string[] = [];
+  for (const pkg of graph.packages) {
+    if (pkg.entries.length > 0 && !rows.some((r) => r.name === pkg.name)) {
+      problems.push(`${source}: the Entries table has no row for ${pkg.name} (${pkg.entries.join(", ")})`);
+    }
+  }
+  for (const row of rows) {
+    const pkg = graph.packages.find((p) => p.name === row.name);
+    const actual = pkg?.entries ?? [];
+    const same = actual.length === row.entries.length && actual.every((e) => row.entries.includes(e));
+    if (!same) {
+      problems.push(
+        `${source}:${row.line}: the Entries table gives ${row.name} ${row.entries.join(", ") || "nothing"}, ` +
+          `its package.json exports ${actual.join(", ") || "nothing"}`,
+      );
+    }
+  }
+  return problems;
+}

@@ -5,7 +5,14 @@ import type { PackageGraph, SourceImport, WorkspacePackage } from "./workspace-g
 const pkg = (name: string, dependencies: string[] = [], devDependencies: string[] = []): WorkspacePackage => {
   const short = name.split("/")[1]!;
   const app = short === "cli";
-  return { name, dir: `${app ? "apps" : "packages"}/${short}`, app, dependencies, devDependencies };
+  return {
+    name,
+    dir: `${app ? "apps" : "packages"}/${short}`,
+    app,
+    dependencies,
+    devDependencies,
+    entries: [],
+  };
 };
 
 const imp = (

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { checkDesignGraph, parseDesignGraph } from "./design-graph";
+import { checkDesignEntries, checkDesignGraph, parseDesignEntries, parseDesignGraph } from "./design-graph";
 import { checkPackageGraph, packageOf, REPO_RULES } from "./graph-check";
 import { type PackageGraph, readWorkspaceGraph } from "./workspace-graph";
 
@@ -72,5 +72,10 @@ describe("the workspace package graph", () => {
   it("is the graph docs/design.md draws (its block lists each package's dependencies, lightest first)", () => {
     const lines = parseDesignGraph(readFileSync(designPath, "utf8"));
     expect(checkDesignGraph(lines, graph)).toEqual([]);
+  });
+
+  it("has the entries docs/design.md lists (each package's exports map)", () => {
+    const rows = parseDesignEntries(readFileSync(designPath, "utf8"));
+    expect(checkDesignEntries(rows, graph)).toEqual([]);
   });
 });

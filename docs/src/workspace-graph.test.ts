@@ -73,13 +73,14 @@ describe("readWorkspaceGraph", () => {
     const graph = readWorkspaceGraph(root);
     expect(graph.toolDependencies).toEqual(["vitest"]);
     expect(graph.packages).toEqual([
-      { name: "@x/tool", dir: "apps/tool", app: true, dependencies: [], devDependencies: [] },
+      { name: "@x/tool", dir: "apps/tool", app: true, dependencies: [], devDependencies: [], entries: [] },
       {
         name: "@x/lib",
         dir: "packages/lib",
         app: false,
         dependencies: ["@x/core", "heavy"],
         devDependencies: ["helper"],
+        entries: [".", "./node"],
       },
     ]);
     const rows = graph.imports.map((i) => `${i.file}:${i.line} ${i.specifier}${i.test ? " (test)" : ""}`);

@@ -19,6 +19,8 @@ export interface WorkspacePackage {
   dependencies: string[];
   /** `devDependencies`: what its tests may import as well. */
   devDependencies: string[];
+  /** The keys of its `exports` map (`.`, `./node`), in file order; none for an app. */
+  entries: string[];
 }
 
 export interface SourceImport {
@@ -176,6 +178,7 @@ export function readWorkspaceGraph(root: string): PackageGraph {
           ...pkg.optionalDependencies,
         }).sort(),
         devDependencies: Object.keys(pkg.devDependencies ?? {}).sort(),
+        entries: Object.keys(pkg.exports ?? {}),
       });
       const files = listSources(join(dir, "src"));
       const parsed = new Map<string, RawImport[]>();
