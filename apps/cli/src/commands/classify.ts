@@ -5,42 +5,67 @@ import type { Command } from "commander";
 import { engineFactory, TRAIN_ENGINES } from "../engines";
 import type { CliIo } from "../io";
 import { withFlagNames } from "../option-names";
+import { addOptions, choice, type FlagValues, flagNamesOf, optionTable } from "../option-table";
 import { parseChoiceFlag, parseIntFlag, UsageError } from "../options";
 import { formatDuration } from "../progress";
 import { confusionSvg, formatClassificationReport } from "./classify-report";
-import { divergedError, flagSettings, type TrainFlags } from "./train";
+import { divergedError, flagSettings } from "./train";
+import { TRAIN_OPTIONS } from "./train-options";
 
-/** The flags of `classify train`: a subset of `train`'s, with the same names and parsing. */
-interface ClassifyTrainFlags
-  extends Pick<
-    TrainFlags,
-    | "cell"
-    | "layers"
-    | "hidden"
-    | "embed"
-    | "dropout"
-    | "epochs"
-    | "batch"
-    | "lr"
-    | "clip"
-    | "seed"
-    | "timeBudget"
-    | "maxSteps"
-    | "valFraction"
-    | "checkpointEvery"
-    | "keepLast"
-    | "onDiverge"
-    | "maxRollbacks"
-    | "resume"
-    | "initFrom"
-    | "vocab"
-  > {
-  data: string;
-  out?: string;
-  pooling?: string;
-  classWeights?: string;
-  engine: string;
-}
+/**
+ * The flags of `classify train`: `train`'s own entries (same flag, setting and parsing) with help
+ * giving the classifier's defaults, and the classifier's.
+ */
+const T = TRAIN_OPTIONS;
+export const CLASSIFY_TRAIN_OPTIONS = optionTable({
+  data: {
+    flag: "--data",
+    value: "<path>",
+    help: "a directory of label.txt files (one example per line), or a .csv/.tsv of text,label",
+    required: true,
+  },
+  out: T.out,
+  cell: { ...T.cell, help: `${T.cell.help} (default gru)` },
+  layers: { ...T.layers, help: "recurrent layers (default 1)" },
+  hidden: { ...T.hidden, help: "hidden units per layer (default 128)" },
+  embed: { ...T.embed, help: "embedding width (default 32)" },
+  dropout: { ...T.dropout, help: "dropout between layers and before pooling, in [0, 1)" },
+  epochs: { ...T.epochs, help: "passes over the training split (default 10)" },
+  maxSteps: T.maxSteps,
+  batch: { ...T.batch, help: "examples per step (default 64)" },
+  lr: { ...T.lr, help: "Adam learning rate (default 0.005)" },
+  clip: { ...T.clip, help: "global gradient-norm clip (default 5; 0 = off)" },
+  seed: { ...T.seed, help: "random seed (split, weights, order)" },
+  timeBudget: { ...T.timeBudget, help: "stop after this many seconds (0 = no limit)" },
+  pooling: {
+    flag: "--pooling",
+    value: "<kind>",
+    help: "last (state at the true length, the default) or mean (over the real steps)",
+    key: "pooling",
+    parse: choice(["last", "mean"]),
+  },
+  classWeights: {
+    flag: "--class-weights",
+    value: "<kind>",
+    help: "none (the default) or balanced (weigh rare labels up in the loss)",
+    key: "classWeights",
+    parse: choice(["none", "balanced"]),
+  },
+  valFraction: { ...T.valFraction, help: "fraction of each label held out for validation (default 0.1)" },
+  checkpointEvery: T.checkpointEvery,
+  keepLast: T.keepLast,
+  onDiverge: { ...T.onDiverge, help: "on a NaN/Inf or runaway loss: stop (default) or rollback" },
+  maxRollbacks: T.maxRollbacks,
+  resume: T.resume,
+  initFrom: {
+    ...T.initFrom,
+    help: "fine-tune: start from this classifier (its architecture and weights); new labels extend its head",
+  },
+  vocab: { ...T.vocab, help: "with --init-from: extend (default) or keep the classifier's characters" },
+  engine: { ...T.engine, help: `${T.engine.help} (tfjs trains language models only)` },
+});
+
+type ClassifyTrainFlags = FlagValues<typeof CLASSIFY_TRAIN_OPTIONS>;
 
 interface ClassifyPredictFlags {
   model: string;
@@ -55,50 +80,14 @@ export function registerClassifyCommand(program: Command, io: CliIo): void {
   const classify = program
     .command("classify")
     .description("train and run sequence classifiers (which language is this name from?)");
-  classify
+  const train = classify
     .command("train")
     .description(
       "train a classifier on labelled text; writes the best model (by val accuracy) and confusion.svg to --out",
-    )
-    .requiredOption(
-      "--data <path>",
-      "a directory of label.txt files (one example per line), or a .csv/.tsv of text,label",
-    )
-    .option("--out <dir>", "output directory (default: the --resume directory)")
-    .option("--cell <cell>", "rnn, gru or lstm (default gru)")
-    .option("--layers <n>", "recurrent layers (default 1)")
-    .option("--hidden <n>", "hidden units per layer (default 128)")
-    .option("--embed <n>", "embedding width (default 32)")
-    .option("--dropout <p>", "dropout between layers and before pooling, in [0, 1)")
-    .option("--epochs <n>", "passes over the training split (default 10)")
-    .option("--max-steps <n>", "stop after this many steps (0 = no limit)")
-    .option("--batch <n>", "examples per step (default 64)")
-    .option("--lr <rate>", "Adam learning rate (default 0.005)")
-    .option("--clip <norm>", "global gradient-norm clip (default 5; 0 = off)")
-    .option("--seed <n>", "random seed (split, weights, order)")
-    .option("--time-budget <sec>", "stop after this many seconds (0 = no limit)")
-    .option("--pooling <kind>", "last (state at the true length, the default) or mean (over the real steps)")
-    .option("--class-weights <kind>", "none (the default) or balanced (weigh rare labels up in the loss)")
-    .option("--val-fraction <f>", "fraction of each label held out for validation (default 0.1)")
-    .option("--checkpoint-every <n>", "write a checkpoint every n steps (also at the end and on Ctrl-C)")
-    .option("--keep-last <n>", "periodic checkpoints kept (besides the best one)")
-    .option("--on-diverge <action>", "on a NaN/Inf or runaway loss: stop (default) or rollback")
-    .option(
-      "--max-rollbacks <n>",
-      "with --on-diverge rollback: rollbacks allowed before stopping (default 3)",
-    )
-    .option("--resume <dir>", "continue the run in this directory from its newest valid checkpoint")
-    .option(
-      "--init-from <path>",
-      "fine-tune: start from this classifier (its architecture and weights); new labels extend its head",
-    )
-    .option("--vocab <mode>", "with --init-from: extend (default) or keep the classifier's characters")
-    .option(
-      "--engine <name>",
-      `training engine: ${TRAIN_ENGINES.join(", ")} (tfjs trains language models only)`,
-      "auto",
-    )
-    .action((flags: ClassifyTrainFlags) => withFlagNames(() => classifyTrain(flags, io)));
+    );
+  addOptions(train, CLASSIFY_TRAIN_OPTIONS).action((flags: ClassifyTrainFlags) =>
+    withFlagNames(flagNamesOf(CLASSIFY_TRAIN_OPTIONS, flags), () => classifyTrain(flags, io)),
+  );
   classify
     .command("predict")
     .description("print the most probable labels of each text")
@@ -106,7 +95,7 @@ export function registerClassifyCommand(program: Command, io: CliIo): void {
     .option("--top <k>", "labels to show per text", "3")
     .argument("<text...>", "texts (e.g. names) to classify")
     .action((texts: string[], flags: ClassifyPredictFlags) =>
-      withFlagNames(() => classifyPredict(texts, flags, io)),
+      withFlagNames({}, () => classifyPredict(texts, flags, io)),
     );
 }
 
@@ -114,16 +103,10 @@ async function classifyTrain(flags: ClassifyTrainFlags, io: CliIo): Promise<void
   const outDir = flags.out ?? flags.resume;
   if (outDir === undefined) throw new UsageError("--out is required (or --resume DIR to continue a run)");
   const engine = parseChoiceFlag("--engine", flags.engine, TRAIN_ENGINES);
-  const given: Record<string, unknown> = { ...flagSettings(flags), task: "classifier" };
-  if (flags.pooling !== undefined) {
-    given.pooling = parseChoiceFlag("--pooling", flags.pooling, ["last", "mean"] as const);
-  }
-  if (flags.classWeights !== undefined) {
-    given.classWeights = parseChoiceFlag("--class-weights", flags.classWeights, [
-      "none",
-      "balanced",
-    ] as const);
-  }
+  const given: Record<string, unknown> = {
+    ...flagSettings(flags, CLASSIFY_TRAIN_OPTIONS),
+    task: "classifier",
+  };
   const trainer = await import("@charrnn/trainer");
   // Validated now so that a bad flag fails before any data is read.
   const settings = trainer.mergeTrainOptions(trainer.CLASSIFIER_PRESET, undefined, given);

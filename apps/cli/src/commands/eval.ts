@@ -30,7 +30,12 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .option("--seq <n>", "tokens per forward call, state carried", "256")
     .option("--json", "print the result as JSON");
   addModelFlags(command);
-  command.action((flags: EvalFlags) => withFlagNames(() => evaluate(flags, io)));
+  // The scorer calls the window length `steps`.
+  command.action((flags: EvalFlags) =>
+    withFlagNames({ batch: "--batch", steps: "--seq", valFraction: "--val-fraction" }, () =>
+      evaluate(flags, io),
+    ),
+  );
 }
 
 async function evaluate(flags: EvalFlags, io: CliIo): Promise<void> {

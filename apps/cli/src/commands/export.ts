@@ -37,7 +37,7 @@ export function registerExportCommand(program: Command, io: CliIo): void {
     )
     .option("--opset <n>", "ONNX opset version (14–21)")
     .action((flags: ExportFlags) =>
-      withFlagNames(async () => {
+      withFlagNames({ opset: "--opset" }, async () => {
         if (flags.onnx === undefined && flags.out === undefined && flags.tfjs === undefined) {
           throw new UsageError(
             "export needs --onnx FILE, --tfjs DIR and/or --out FILE (a model.safetensors)",

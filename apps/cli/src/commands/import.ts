@@ -19,7 +19,7 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .option("--vocab <file>", "its vocabulary: a JSON array of tokens (index = id) or a charrnn vocab file")
     .requiredOption("--out <file>", "the model.safetensors to write")
     .action((flags: ImportFlags) =>
-      withFlagNames(async () => {
+      withFlagNames({}, async () => {
         const vocab = flags.vocab === undefined ? undefined : (await readVocabFile(flags.vocab)).toJSON();
         const { fromTfjsLayersModel } = await import("@charrnn/models");
         const { readTfjsLayersModel, saveModel } = await import("@charrnn/models/node");

@@ -28,6 +28,18 @@ interface SampleFlags extends OnnxNameFlags {
   json?: boolean;
 }
 
+/** The sampler's option names and the flags that set them, so its range errors name the flag. */
+const SAMPLE_FLAG_OF = {
+  temperature: "--temperature",
+  topK: "--top-k",
+  topP: "--top-p",
+  minP: "--min-p",
+  repetitionPenalty: "--repetition-penalty",
+  length: "--length",
+  num: "--num",
+  beamWidth: "--beam",
+};
+
 export function registerSampleCommand(program: Command, io: CliIo): void {
   const command = program
     .command("sample")
@@ -48,7 +60,7 @@ export function registerSampleCommand(program: Command, io: CliIo): void {
     .option("--seed <s>", "random seed: the same seed and options give the same text", "0")
     .option("--json", "print the samples with their log-probabilities as JSON");
   addModelFlags(command);
-  command.action((flags: SampleFlags) => withFlagNames(() => sample(flags, io)));
+  command.action((flags: SampleFlags) => withFlagNames(SAMPLE_FLAG_OF, () => sample(flags, io)));
 }
 
 async function sample(flags: SampleFlags, io: CliIo): Promise<void> {

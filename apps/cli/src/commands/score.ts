@@ -32,7 +32,7 @@ export function registerScoreCommand(program: Command, io: CliIo): void {
     .option("--top <k>", "with --json: the k most likely next tokens at each position", "0")
     .option("--json", "print per-token log-probabilities as JSON");
   addModelFlags(command);
-  command.action((flags: ScoreFlags) => withFlagNames(() => scoreCommand(flags, io)));
+  command.action((flags: ScoreFlags) => withFlagNames({ k: "--top" }, () => scoreCommand(flags, io)));
 }
 
 async function scoreCommand(flags: ScoreFlags, io: CliIo): Promise<void> {
