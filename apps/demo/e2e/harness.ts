@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@charrnn/core/node";
 import { type Browser, chromium } from "playwright-core";
 import { build, type PreviewServer, preview } from "vite";
 
@@ -46,17 +46,6 @@ export async function buildAndServe(): Promise<{ url: string; server: PreviewSer
     preview: { host: "127.0.0.1", port, strictPort: true, open: false },
   });
   return { url: `http://127.0.0.1:${port}/`, server };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(address)));
-    });
-  });
 }
 
 /** What `charrnn sample --json` writes for these flags (the CLI run from source). */

@@ -28,7 +28,6 @@ export { createTfjsStepModel } from "./engine/tfjs-step-model";
 export type { FindTorchPythonOptions, TorchPython } from "./engine/torch/find-python";
 export { findTorchPython } from "./engine/torch/find-python";
 export type { TorchTopology } from "./engine/torch/launch";
-export { freePort } from "./engine/torch/launch";
 export type {
   TorchEngine,
   TorchEngineOptions,

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CHECKPOINT_DIR, checkpointFileName, isCharrnnError } from "@charrnn/core";
+import { freePort } from "@charrnn/core/node";
 import { maxRelativeError } from "@charrnn/models";
-import { type Checkpoint, findTorchPython, freePort, readCheckpoint } from "@charrnn/trainer";
+import { type Checkpoint, findTorchPython, readCheckpoint } from "@charrnn/trainer";
 import { describe, expect, it } from "vitest";
 import { fixture, repoRoot, runInProcess } from "../test/harness";
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
+import { freePort } from "@charrnn/core/node";
 import type { TorchPython } from "./find-python";
 
 /** Where this machine's workers sit in the job (torchrun's flags). */
@@ -136,17 +136,4 @@ export async function launchWorkers(
         if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     },
   };
-}
-
-/** A TCP port free right now on this machine (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
