@@ -40,6 +40,7 @@ function graph(): PackageGraph {
       imp("@x/demo", "apps/demo/src/a.ts:1", "@x/onnx/web"),
       imp("@x/demo", "apps/demo/src/b.ts:2", "@x/onnx/graph"),
       imp("@x/demo", "apps/demo/src/b.test.ts:3", "@x/onnx", true),
+      { ...imp("@x/demo", "apps/demo/src/c.ts:4", "@x/onnx"), typeOnly: true },
     ],
     toolDependencies: [],
   };
@@ -64,7 +65,7 @@ describe("parseDesignGraph", () => {
 });
 
 describe("checkDesignGraph", () => {
-  it("agrees with a workspace that matches the block (a test's import of another entry does not count)", () => {
+  it("agrees with a workspace that matches the block (a test's or a type-only import of another entry does not count)", () => {
     expect(checkDesignGraph(parseDesignGraph(doc(BLOCK)), graph())).toEqual([]);
   });
 

@@ -4,8 +4,9 @@
  * imports, and its order (lightest first) is the layering every import must follow.
  *
  * Block lines: `packages/sampler   → core, models, vocab   what it holds`. Dependencies are package
- * names without the scope; `trainer/browser` says the package uses only that entry of trainer. A
- * list that ends with a comma continues on the next, indented line. `no deps` for none.
+ * names without the scope; `trainer/browser` says the package's shipped code loads only that entry of
+ * trainer (type-only imports of other entries load nothing and are allowed). A list that ends with
+ * a comma continues on the next, indented line. `no deps` for none.
  */
 import { entryOf, packageOf } from "./graph-check";
 import type { PackageGraph } from "./workspace-graph";
@@ -132,7 +133,8 @@ export function checkDesignGraph(
       if (entries.length === 0) continue;
       const used = new Map<string, string>();
       for (const i of graph.imports) {
-        if (i.from !== pkg.name || i.test || packageOf(i.specifier) !== dep) continue;
+        // What loads at run time: a type-only import of another entry loads nothing.
+        if (i.from !== pkg.name || i.test || i.typeOnly || packageOf(i.specifier) !== dep) continue;
         if (!used.has(entryOf(i.specifier))) used.set(entryOf(i.specifier), `${i.file}:${i.line}`);
       }
       for (const [entry, where] of used) {
