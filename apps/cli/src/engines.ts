@@ -1,9 +1,48 @@
 import { isCharrnnError } from "@charrnn/core";
 import type { EngineOptions, TorchEngineSettings, TrainingEngine } from "@charrnn/trainer";
-import { UsageError } from "./options";
+import { type EngineName, INFERENCE_ENGINES } from "./model-source";
+import { parseChoiceFlag, UsageError } from "./options";
 
 export const TRAIN_ENGINES = ["auto", "ort", "tfjs", "reference", "torch"] as const;
 export type TrainEngineName = (typeof TRAIN_ENGINES)[number];
+
+/** `--engine` of `train` and `classify train`: a training engine (an inference engine's name is pointed elsewhere). */
+export function parseTrainEngine(raw: string): TrainEngineName {
+  return parseEngine(
+    raw,
+    TRAIN_ENGINES,
+    INFERENCE_ENGINES,
+    "an inference engine, for sample, score and eval",
+  );
+}
+
+/** `--engine` of `sample`, `score` and `eval`: an inference engine (a training engine's name is pointed elsewhere). */
+export function parseInferenceEngine(raw: string): EngineName {
+  return parseEngine(raw, INFERENCE_ENGINES, TRAIN_ENGINES, "a training engine, for train");
+}
+
+/** Each command's engine on onnxruntime-node: `ort` trains, `onnx` runs inference. */
+const ONNXRUNTIME_TWIN: Readonly<Record<string, string>> = { onnx: "ort", ort: "onnx" };
+
+/**
+ * `--engine` means two things: the training commands pick a training engine, the inference commands
+ * an inference engine. A name from the other list is refused saying so, and which name this command
+ * gives the same runtime.
+ */
+function parseEngine<T extends string>(
+  raw: string,
+  choices: readonly T[],
+  others: readonly string[],
+  other: string,
+): T {
+  if (others.includes(raw) && raw !== "auto") {
+    const twin = ONNXRUNTIME_TWIN[raw];
+    throw new UsageError(
+      `--engine must be one of ${choices.join(", ")}, got ${JSON.stringify(raw)} (${raw} is ${other}${twin === undefined ? "" : `; here onnxruntime-node is --engine ${twin}`})`,
+    );
+  }
+  return parseChoiceFlag("--engine", raw, choices);
+}
 
 /**
  * The engine factory `charrnn train` hands to the training loop:

@@ -2,11 +2,11 @@ import { join } from "node:path";
 import { CharrnnError } from "@charrnn/core";
 import { writeFileAtomic } from "@charrnn/core/node";
 import type { Command } from "commander";
-import { engineFactory, TRAIN_ENGINES } from "../engines";
+import { engineFactory, parseTrainEngine } from "../engines";
 import type { CliIo } from "../io";
 import { withFlagNames } from "../option-names";
 import { addOptions, choice, type FlagValues, flagNamesOf, optionTable } from "../option-table";
-import { parseChoiceFlag, parseIntFlag, UsageError } from "../options";
+import { parseIntFlag, UsageError } from "../options";
 import { formatDuration } from "../progress";
 import { confusionSvg, formatClassificationReport } from "./classify-report";
 import { divergedError, flagSettings } from "./train";
@@ -102,7 +102,7 @@ export function registerClassifyCommand(program: Command, io: CliIo): void {
 async function classifyTrain(flags: ClassifyTrainFlags, io: CliIo): Promise<void> {
   const outDir = flags.out ?? flags.resume;
   if (outDir === undefined) throw new UsageError("--out is required (or --resume DIR to continue a run)");
-  const engine = parseChoiceFlag("--engine", flags.engine, TRAIN_ENGINES);
+  const engine = parseTrainEngine(flags.engine);
   const given: Record<string, unknown> = {
     ...flagSettings(flags, CLASSIFY_TRAIN_OPTIONS),
     task: "classifier",

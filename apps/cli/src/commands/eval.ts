@@ -1,8 +1,9 @@
 import type { Command } from "commander";
+import { parseInferenceEngine } from "../engines";
 import type { CliIo } from "../io";
-import { INFERENCE_ENGINES, type OnnxNameFlags, openModel } from "../model-source";
+import { type OnnxNameFlags, openModel } from "../model-source";
 import { withFlagNames } from "../option-names";
-import { parseChoiceFlag, parseIntFlag, parseNumberFlag } from "../options";
+import { parseIntFlag, parseNumberFlag } from "../options";
 import { addModelFlags } from "./model-flags";
 
 interface EvalFlags extends OnnxNameFlags {
@@ -45,8 +46,7 @@ async function evaluate(flags: EvalFlags, io: CliIo): Promise<void> {
     flags.valFraction === undefined
       ? undefined
       : parseNumberFlag("--val-fraction", flags.valFraction, { min: 0, max: 1, minInclusive: false });
-  const engine =
-    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, INFERENCE_ENGINES);
+  const engine = flags.engine === undefined ? undefined : parseInferenceEngine(flags.engine);
   const [{ readCorpus, splitCorpus }, { scoreCorpus }] = await Promise.all([
     import("@charrnn/data"),
     import("@charrnn/sampler"),

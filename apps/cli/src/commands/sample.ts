@@ -2,10 +2,11 @@ import { readFile } from "node:fs/promises";
 import { CharrnnError } from "@charrnn/core";
 import { type Vocab, VocabOovError } from "@charrnn/vocab";
 import type { Command } from "commander";
+import { parseInferenceEngine } from "../engines";
 import type { CliIo } from "../io";
-import { INFERENCE_ENGINES, type OnnxNameFlags, openModel } from "../model-source";
+import { type OnnxNameFlags, openModel } from "../model-source";
 import { withFlagNames } from "../option-names";
-import { parseChoiceFlag, parseIntFlag, parseNumberFlag, UsageError } from "../options";
+import { parseIntFlag, parseNumberFlag, UsageError } from "../options";
 import { addModelFlags } from "./model-flags";
 
 interface SampleFlags extends OnnxNameFlags {
@@ -67,8 +68,7 @@ async function sample(flags: SampleFlags, io: CliIo): Promise<void> {
   const length = parseIntFlag("--length", flags.length, { min: 0 });
   const num = parseIntFlag("--num", flags.num, { min: 1 });
   const seed = parseIntFlag("--seed", flags.seed);
-  const engine =
-    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, INFERENCE_ENGINES);
+  const engine = flags.engine === undefined ? undefined : parseInferenceEngine(flags.engine);
   const beam = flags.beam === undefined ? undefined : parseIntFlag("--beam", flags.beam, { min: 1 });
   const decoding = {
     ...(flags.temperature !== undefined && {

@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { CharrnnError } from "@charrnn/core";
 import type { Command } from "commander";
+import { parseInferenceEngine } from "../engines";
 import type { CliIo } from "../io";
-import { INFERENCE_ENGINES, type OnnxNameFlags, openModel } from "../model-source";
+import { type OnnxNameFlags, openModel } from "../model-source";
 import { withFlagNames } from "../option-names";
-import { parseChoiceFlag, parseIntFlag, UsageError } from "../options";
+import { parseIntFlag, UsageError } from "../options";
 import { addModelFlags } from "./model-flags";
 
 interface ScoreFlags extends OnnxNameFlags {
@@ -40,8 +41,7 @@ async function scoreCommand(flags: ScoreFlags, io: CliIo): Promise<void> {
     throw new UsageError("give exactly one of --text or --file");
   }
   const top = parseIntFlag("--top", flags.top, { min: 0 });
-  const engine =
-    flags.engine === undefined ? undefined : parseChoiceFlag("--engine", flags.engine, INFERENCE_ENGINES);
+  const engine = flags.engine === undefined ? undefined : parseInferenceEngine(flags.engine);
   const text = flags.text ?? (await readText(flags.file!));
   const {
     model,

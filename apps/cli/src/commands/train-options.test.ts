@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CharrnnRangeError } from "@charrnn/core";
@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { withFlagNames } from "../option-names";
 import { addOptions, flagNamesOf, type OptionTable, settingsOf } from "../option-table";
 import { UsageError } from "../options";
-import { runInProcess } from "../test/harness";
+import { repoRoot, runInProcess } from "../test/harness";
 import { CLASSIFY_TRAIN_OPTIONS } from "./classify";
 import { TORCH_OPTIONS, TRAIN_COMMAND_OPTIONS, TRAIN_OPTIONS } from "./train-options";
 
@@ -115,6 +115,24 @@ describe("the train option table", () => {
     const parsed = command.opts();
     for (const [name, option] of Object.entries(TRAIN_COMMAND_OPTIONS)) {
       expect(parsed[name]).toEqual("repeatable" in option ? [`v${option.flag}`] : `v${option.flag}`);
+    }
+  });
+});
+
+describe("the README's flag → --config key list", () => {
+  const readme = readFileSync(join(repoRoot, "README.md"), "utf8").replace(/\s+/g, " ");
+  const start = readme.indexOf("A `--config` file names the fields");
+  const list = readme.slice(start, readme.indexOf("**", start));
+  const camel = (flag: string) => flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  it("names every flag whose setting is not the flag in camelCase, and its key", () => {
+    const renamed = Object.values(TRAIN_OPTIONS as OptionTable).filter(
+      (o) => o.key !== undefined && o.key !== camel(o.flag),
+    );
+    expect(start).toBeGreaterThan(0);
+    expect(renamed.length).toBeGreaterThan(5);
+    for (const option of renamed) {
+      expect(list).toContain(`\`${option.flag}\``);
+      for (const part of option.key!.split(".")) expect(list).toMatch(new RegExp(`\\b${part}\\b`));
     }
   });
 });

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { CharrnnError } from "@charrnn/core";
 import type { Recipe, TorchEngineSettings } from "@charrnn/trainer";
 import type { Command } from "commander";
-import { engineFactory, TRAIN_ENGINES } from "../engines";
+import { engineFactory, parseTrainEngine } from "../engines";
 import type { CliIo } from "../io";
 import { withFlagNames } from "../option-names";
 import { addOptions, flagNamesOf, type OptionTable, settingsOf } from "../option-table";
@@ -23,7 +23,7 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
 }
 
 async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
-  const engine = parseChoiceFlag("--engine", flags.engine, TRAIN_ENGINES);
+  const engine = parseTrainEngine(flags.engine);
   const torch = torchSettings(flags, engine);
   const trainer = await import("@charrnn/trainer");
   if (torch.nodeRank !== undefined && torch.nodeRank > 0) {
