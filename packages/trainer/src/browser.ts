@@ -1,8 +1,8 @@
 /**
  * `@charrnn/trainer/browser`: the parts of the trainer that run in a browser (or a Web Worker) —
  * the plain-TS reference engine, the ORT engine on a runtime the caller passes in
- * (`createOrtRuntimeEngine({ ort: await import("onnxruntime-web"), … })`), their optimizers,
- * clipping, LR schedules and split evaluation.
+ * (`createOrtRuntimeEngine({ ort: await import("onnxruntime-web"), … })`), the engine interface,
+ * the optimizer and schedule settings they take, and split evaluation.
  * Nothing reachable from here imports `node:*`, onnxruntime-node or TF.js (browser.test.ts walks
  * the import graph to keep it so); the full entry adds the TF.js and onnxruntime engines, the
  * training loop, checkpoints and metrics files, which need Node.
@@ -25,10 +25,6 @@ export type {
 } from "./engine/types";
 export { evaluateSplit } from "./loop/evaluate";
 export { natsToBits, perplexity } from "./metrics/units";
-export { clipGradients } from "./optim/clip";
-export type { ResolvedOptimizerConfig } from "./optim/config";
-export { OPTIMIZER_KINDS, resolveOptimizerConfig } from "./optim/config";
-export type { Optimizer } from "./optim/optimizer";
-export { createOptimizer } from "./optim/optimizer";
-export type { LrSchedule, LrScheduleConfig, LrScheduleState } from "./schedule/lr-schedule";
-export { createLrSchedule, LR_SCHEDULE_KINDS, validateLrSchedule } from "./schedule/lr-schedule";
+export { OPTIMIZER_KINDS } from "./optim/config";
+export type { LrScheduleConfig } from "./schedule/lr-schedule";
+export { LR_SCHEDULE_KINDS } from "./schedule/lr-schedule";

@@ -1,18 +1,16 @@
-export type { OrtNodeModule } from "@charrnn/onnx/ort-node";
+/**
+ * `@charrnn/trainer`: what a user of the package needs — `train` (language models and classifiers,
+ * resume, fine-tune) with its options, settings, presets and recipes; the engine interface and the
+ * engine factories; the optimizer and schedule settings a user configures; reading a run's
+ * checkpoints; and the types of results, events and metrics records. The loop's parts (lock,
+ * checkpoint writer, metrics log, classifier batches, fine-tune helpers, schedule state) stay inside:
+ * tests import them by relative path. `./browser` is the browser-safe subset.
+ */
+
 export type { Checkpoint, TrainProgress, ValidationState } from "./checkpoint/checkpoint-format";
-export { CHECKPOINT_FORMAT, decodeCheckpoint, encodeCheckpoint } from "./checkpoint/checkpoint-format";
-export {
-  findLatestCheckpoint,
-  listCheckpoints,
-  readCheckpoint,
-  writeCheckpoint,
-} from "./checkpoint/checkpoint-store";
-export type { DirLock } from "./checkpoint/lock";
-export { acquireDirLock } from "./checkpoint/lock";
-export type { PaddedLabelledBatch } from "./classify/classifier-batch";
-export { isClassifier, readClassifierBatch, toClassifierTrainBatch } from "./classify/classifier-batch";
+export { decodeCheckpoint } from "./checkpoint/checkpoint-format";
+export { findLatestCheckpoint, listCheckpoints, readCheckpoint } from "./checkpoint/checkpoint-store";
 export type { ClassificationReport } from "./classify/metrics";
-export { balancedClassWeights, createConfusionAccumulator, reportFromConfusion } from "./classify/metrics";
 export type { BackendSelection, SelectBackendOptions } from "./engine/backend";
 export { BACKEND_NAMES, selectBackend } from "./engine/backend";
 export type { OrtEngine, OrtEngineOptions } from "./engine/ort/ort-engine";
@@ -47,9 +45,7 @@ export type {
   TrainStepResult,
 } from "./engine/types";
 export { evaluateSplit } from "./loop/evaluate";
-export type { InitModel } from "./loop/fine-tune";
-export { growParams, INIT_FIXED_SETTINGS, initSettings, loadInitModel } from "./loop/fine-tune";
-export { initVocab } from "./loop/init-vocab";
+export { INIT_FIXED_SETTINGS } from "./loop/fine-tune";
 export { RESUME_FIXED_SETTINGS } from "./loop/resume";
 export type {
   ClassWeighting,
@@ -67,30 +63,13 @@ export {
 } from "./loop/settings";
 export { train } from "./loop/train";
 export type { StopReason, TrainCorpus, TrainEvent, TrainOptions, TrainResult } from "./loop/train-types";
-export type { MetricsLog, MetricsRecord, OpenMetricsLogOptions } from "./metrics/metrics-log";
-export { openMetricsLog } from "./metrics/metrics-log";
+export type { MetricsRecord } from "./metrics/metrics-log";
 export { natsToBits, perplexity } from "./metrics/units";
-export { clipGradients } from "./optim/clip";
-export type { ResolvedOptimizerConfig } from "./optim/config";
-export { OPTIMIZER_KINDS, resolveOptimizerConfig } from "./optim/config";
-export type { Optimizer } from "./optim/optimizer";
-export { createOptimizer } from "./optim/optimizer";
+export { OPTIMIZER_KINDS } from "./optim/config";
 export { mergeTrainOptions, presetNames, resolvePreset } from "./presets/merge-options";
 export type { TrainPreset } from "./presets/presets";
 export { CLASSIFIER_PRESET, PRESETS } from "./presets/presets";
 export type { Recipe } from "./presets/recipes";
 export { RECIPES, recipeFor } from "./presets/recipes";
-export type {
-  LrPosition,
-  LrSchedule,
-  LrScheduleConfig,
-  LrScheduleState,
-  RunHorizon,
-} from "./schedule/lr-schedule";
-export {
-  createLrSchedule,
-  LR_SCHEDULE_KINDS,
-  runProgress,
-  validateLrSchedule,
-  warmupFactor,
-} from "./schedule/lr-schedule";
+export type { LrScheduleConfig } from "./schedule/lr-schedule";
+export { LR_SCHEDULE_KINDS } from "./schedule/lr-schedule";

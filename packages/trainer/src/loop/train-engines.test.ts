@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createReferenceEngine, createTfjsEngine } from "../index";
+import { createReferenceEngine } from "../engine/reference-engine";
+import { createTfjsEngine } from "../engine/tfjs-engine";
 import { resumeMatches } from "./test-helpers";
 import type { TrainOptions } from "./train-types";
 
