@@ -12,8 +12,10 @@ const TINY_SHAKESPEARE = 1_115_394;
 describe("time-budget recipes", () => {
   it("picks the row by budget and corpus size, and sets the budget", () => {
     expect(recipeFor(150, TINY_SHAKESPEARE).name).toBe("quick");
-    expect(recipeFor(300, TINY_SHAKESPEARE).name).toBe("quick");
-    expect(recipeFor(301, TINY_SHAKESPEARE).name).toBe("ten-minutes");
+    expect(recipeFor(180, TINY_SHAKESPEARE).name).toBe("quick");
+    expect(recipeFor(181, TINY_SHAKESPEARE).name).toBe("five-minutes");
+    expect(recipeFor(300, TINY_SHAKESPEARE).name).toBe("five-minutes");
+    expect(recipeFor(421, TINY_SHAKESPEARE).name).toBe("ten-minutes");
     expect(recipeFor(900, TINY_SHAKESPEARE).name).toBe("fifteen-minutes");
     expect(recipeFor(3600, TINY_SHAKESPEARE).name).toBe("hour");
     expect(recipeFor(150, 100_000).name).toBe("small-short");
