@@ -25,7 +25,8 @@ const median = (xs: number[]): number => {
 };
 
 async function ready(page: Page): Promise<void> {
-  await page.waitForSelector('#output[data-engine="ts"][data-model="model.safetensors"]');
+  // Whichever engine the page starts on (the WebAssembly one where the browser has SIMD).
+  await page.waitForSelector('#output[data-engine][data-model="model.safetensors"]');
   await page.evaluate(() => {
     (document.getElementById("advanced") as HTMLDetailsElement).open = true;
   });

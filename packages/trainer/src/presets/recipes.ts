@@ -172,8 +172,9 @@ export const RECIPES: readonly Recipe[] = [
     name: "hour",
     maxBudget: Number.POSITIVE_INFINITY,
     maxCorpus: MEDIUM,
-    status: "untested",
-    evidence: "the fifteen-minutes row widened to 2×512 with twice its dropout, input dropout included",
+    status: "measured",
+    evidence:
+      "1.429 nats/char on tiny Shakespeare, best at 38 of 60 min, then overfitting to 1.436 (4,072 steps, 2-core AMD EPYC at 73 % of its idle speed, 2026-12-02; results/recipes)",
     settings: recipe({
       layers: 2,
       hidden: 512,
