@@ -1,5 +1,5 @@
 import { CharrnnError, CharrnnRangeError, isCharrnnError } from "@charrnn/core";
-import { Vocab, type VocabLevel } from "@charrnn/vocab";
+import { Vocab, type VocabJSON } from "@charrnn/vocab";
 import type { ModelConfig } from "./config";
 import { validateConfig } from "./config";
 import { MODEL_DIGEST_KEY, modelDigest } from "./digest";
@@ -13,22 +13,8 @@ import { expectedShapes, validateParams } from "./weight-layout";
 /** `__metadata__.format` of a charrnn model file. */
 export const MODEL_FORMAT = "charrnn-model/1";
 
-/**
- * The stored vocabulary: the same shape as `@charrnn/vocab`'s `VocabJSON` (`vocab.toJSON()`), so
- * either can be passed where the other is expected.
- */
-export interface ModelVocabJSON {
-  format: "charrnn-vocab";
-  version: 1;
-  level: VocabLevel;
-  tokens: string[];
-  unk: number | null;
-  eos: number | null;
-  /** BPE only: `[left, right]` ids of each merge (see `@charrnn/vocab`). */
-  merges?: [number, number][];
-  /** `"sha256:<hex>"`; required when saving (it becomes `vocabHash`). */
-  hash?: string;
-}
+/** The stored vocabulary: `@charrnn/vocab`'s `VocabJSON` (what `vocab.toJSON()` returns). */
+export type ModelVocabJSON = VocabJSON;
 
 /** A model ready to save, or as loaded. */
 export interface ModelFile {
