@@ -71,15 +71,29 @@ describe("charrnn vocab", () => {
     const json = JSON.parse(result.stdout);
     expect(json.tokens).toEqual(expect.arrayContaining(["<unk>", "<eos>", "the", "sat"]));
     expect(json.tokens).not.toContain("cat");
+    const capped = await runInProcess([
+      "vocab",
+      "--data",
+      file,
+      "--level",
+      "word",
+      "--max-vocab",
+      "3",
+      "--json",
+    ]);
+    expect(JSON.parse(capped.stdout).tokens).toHaveLength(3);
   });
 
   it("learns a bpe vocabulary with its merges", async () => {
     const dir = mkdtempSync(join(tmpdir(), "charrnn-cli-"));
     const file = join(dir, "text.txt");
     writeFileSync(file, "the cat sat\nthe dog sat\nthe end 😀\n");
-    const args = ["vocab", "--data", file, "--level", "bpe", "--max-size", "260"];
+    const args = ["vocab", "--data", file, "--level", "bpe", "--vocab-size", "260"];
     const json = JSON.parse((await runInProcess([...args, "--json"])).stdout);
     expect(json).toMatchObject({ level: "bpe", merges: expect.any(Array) });
+    // The flag's name before the vocab command took train's flags still works, unlisted.
+    const old = ["vocab", "--data", file, "--level", "bpe", "--max-size", "260", "--json"];
+    expect(JSON.parse((await runInProcess(old)).stdout).hash).toBe(json.hash);
     expect(json.tokens).toHaveLength(260);
     expect(json.tokens).toContain("the");
     const text = await runInProcess(args);
@@ -94,6 +108,15 @@ describe("charrnn vocab", () => {
     const neg = await runInProcess(["vocab", "--data", fixture("tinyshakespeare.txt"), "--top", "-1"]);
     expect(neg.code).toBe(2);
     expect(neg.stderr).toMatch(/--top must be ≥ 0, got -1/);
+    // Sizes take train's flags; the vocabulary builder's own range errors name them too.
+    const corpus = ["vocab", "--data", fixture("tinyshakespeare.txt")];
+    const huge = await runInProcess([...corpus, "--level", "bpe", "--vocab-size", String(2 ** 21)]);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(/^charrnn: --vocab-size must be an integer in \[256, \d+\] for a bpe vocab/);
+    const small = await runInProcess([...corpus, "--level", "bpe", "--max-size", "100"]);
+    expect(small.stderr).toMatch(/^charrnn: --max-size must be an integer in \[256, \d+\]/);
+    const wordSize = await runInProcess([...corpus, "--level", "word", "--vocab-size", "300"]);
+    expect(wordSize.stderr).toMatch(/--vocab-size sets a bpe vocabulary: add --level bpe/);
     const missing = await runInProcess(["vocab"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--data/);

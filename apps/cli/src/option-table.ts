@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { parseChoiceFlag, parseIntFlag, parseNumberFlag } from "./options";
 
 /** Turns a flag's text into its setting's value, or throws a UsageError naming the flag. */
@@ -26,6 +26,8 @@ export interface CliOption {
   readonly required?: true;
   /** Given several times, the values are collected in order (default: none). */
   readonly repeatable?: true;
+  /** Accepted but left out of the help: an old spelling kept working for scripts. */
+  readonly hidden?: true;
 }
 
 export type OptionTable = Readonly<Record<string, CliOption>>;
@@ -60,16 +62,13 @@ export type FlagValues<T extends OptionTable> = {
 /** Registers a table's options on a command, in the table's order (the order of the help). */
 export function addOptions(command: Command, table: OptionTable): Command {
   for (const option of Object.values(table)) {
-    const spec = `${option.flag} ${option.value}`;
-    if (option.repeatable) {
-      command.option(spec, option.help, (value: string, previous: string[]) => [...previous, value], []);
-    } else if (option.required) {
-      command.requiredOption(spec, option.help);
-    } else if (option.default !== undefined) {
-      command.option(spec, option.help, option.default);
-    } else {
-      command.option(spec, option.help);
-    }
+    const entry = new Option(`${option.flag} ${option.value}`, option.help);
+    if (option.repeatable)
+      entry.argParser((value: string, previous: string[]) => [...previous, value]).default([]);
+    if (option.default !== undefined) entry.default(option.default);
+    if (option.required) entry.makeOptionMandatory();
+    if (option.hidden) entry.hideHelp();
+    command.addOption(entry);
   }
   return command;
 }

@@ -9,8 +9,8 @@ import { addOptions, choice, type FlagValues, flagNamesOf, optionTable } from ".
 import { parseIntFlag, UsageError } from "../options";
 import { formatDuration } from "../progress";
 import { confusionSvg, formatClassificationReport } from "./classify-report";
-import { divergedError, flagSettings } from "./train";
-import { TRAIN_OPTIONS } from "./train-options";
+import { divergedError } from "./train";
+import { flagSettings, TRAIN_OPTIONS } from "./train-options";
 
 /**
  * The flags of `classify train`: `train`'s own entries (same flag, setting and parsing) with help

@@ -1,10 +1,11 @@
 import { dirname } from "node:path";
 import { CharrnnError } from "@charrnn/core";
 import { makeDirs, writeFileAtomic } from "@charrnn/core/node";
-import type { TfjsLayersModel } from "@charrnn/models";
+import { type TfjsLayersModel, WEIGHT_DTYPES } from "@charrnn/models";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { withFlagNames } from "../option-names";
+import { orList } from "../option-table";
 import { parseChoiceFlag, parseIntFlag, UsageError } from "../options";
 
 interface ExportFlags {
@@ -15,8 +16,6 @@ interface ExportFlags {
   dtype?: string;
   opset?: string;
 }
-
-const DTYPES = ["f32", "f16", "bf16", "int8"] as const;
 
 export function registerExportCommand(program: Command, io: CliIo): void {
   program
@@ -33,7 +32,7 @@ export function registerExportCommand(program: Command, io: CliIo): void {
     )
     .option(
       "--dtype <type>",
-      "precision of the weight matrices written: f32, f16, bf16 or int8 (per-row scales) (default: the model's)",
+      `precision of the weight matrices written: ${orList(WEIGHT_DTYPES)} (per-row scales) (default: the model's)`,
     )
     .option("--opset <n>", "ONNX opset version (14–21)")
     .action((flags: ExportFlags) =>
@@ -45,7 +44,7 @@ export function registerExportCommand(program: Command, io: CliIo): void {
         }
         const opset = flags.opset === undefined ? undefined : parseIntFlag("--opset", flags.opset);
         const chosen =
-          flags.dtype === undefined ? undefined : parseChoiceFlag("--dtype", flags.dtype, DTYPES);
+          flags.dtype === undefined ? undefined : parseChoiceFlag("--dtype", flags.dtype, WEIGHT_DTYPES);
         const { loadModel, saveModel, writeTfjsLayersModel } = await import("@charrnn/models/node");
         const file = await loadModel(flags.model);
         const dtype = chosen ?? file.dtype ?? "f32";

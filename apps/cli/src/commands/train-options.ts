@@ -2,7 +2,18 @@ import { resolve } from "node:path";
 import { CELL_TYPES } from "@charrnn/models";
 import { LR_SCHEDULE_KINDS, OPTIMIZER_KINDS } from "@charrnn/trainer/names";
 import { TRAIN_ENGINES } from "../engines";
-import { choice, type FlagValues, int, num, optionTable, orList, type ParseFlag } from "../option-table";
+import {
+  choice,
+  type FlagValues,
+  int,
+  num,
+  type OptionTable,
+  optionTable,
+  orList,
+  type ParseFlag,
+  settingsOf,
+} from "../option-table";
+import { UsageError } from "../options";
 
 /** An absolute path, so a resumed run started from another directory names the same files. */
 const absolute: ParseFlag = (_, raw) => resolve(raw);
@@ -381,6 +392,25 @@ export const TORCH_OPTIONS = optionTable({
 
 /** Every flag of `charrnn train`: the training flags, then the torch engine's. */
 export const TRAIN_COMMAND_OPTIONS = { ...TRAIN_OPTIONS, ...TORCH_OPTIONS };
+
+/**
+ * The settings the given flags of `table` set, range-checked, keyed as the table keys them
+ * (`TrainSettings` for train's), with the checks that span the two vocabulary-size flags.
+ */
+export function flagSettings(flags: Readonly<Record<string, unknown>>, table: OptionTable = TRAIN_OPTIONS) {
+  if (flags.vocabSize !== undefined && flags.maxVocab !== undefined) {
+    throw new UsageError(
+      "--vocab-size (bpe) and --max-vocab (word) both set the vocabulary size; give the one of your --level",
+    );
+  }
+  const out = settingsOf(table, flags);
+  if (flags.vocabSize !== undefined && out.level !== "bpe") {
+    throw new UsageError(
+      "--vocab-size sets a bpe vocabulary: add --level bpe (word vocabularies take --max-vocab)",
+    );
+  }
+  return out;
+}
 
 /** The flags `charrnn train` parses, as typed. */
 export type TrainFlags = FlagValues<typeof TRAIN_COMMAND_OPTIONS>;

@@ -6,10 +6,10 @@ import type { Command } from "commander";
 import { engineFactory, parseTrainEngine } from "../engines";
 import type { CliIo } from "../io";
 import { withFlagNames } from "../option-names";
-import { addOptions, flagNamesOf, type OptionTable, settingsOf } from "../option-table";
+import { addOptions, flagNamesOf, settingsOf } from "../option-table";
 import { parseChoiceFlag, parseIntFlag, UsageError } from "../options";
 import { createProgressRenderer, formatDuration } from "../progress";
-import { TORCH_OPTIONS, TRAIN_COMMAND_OPTIONS, TRAIN_OPTIONS, type TrainFlags } from "./train-options";
+import { flagSettings, TORCH_OPTIONS, TRAIN_COMMAND_OPTIONS, type TrainFlags } from "./train-options";
 
 export function registerTrainCommand(program: Command, io: CliIo): void {
   const command = program
@@ -162,22 +162,6 @@ export function divergedError(result: { step: number; checkpoint?: string }, out
       ? `training diverged (non-finite loss, gradients or weights, or a runaway loss) at step ${result.step} before any checkpoint; lower --lr or set --clip and start again`
       : `training diverged (non-finite loss, gradients or weights, or a runaway loss) at step ${result.step}; the last good checkpoint ${result.checkpoint} is kept — lower --lr or set --clip and --resume ${outDir}`,
   );
-}
-
-/** The training settings the flags set (those given only), range-checked, keyed as `TrainSettings`. */
-export function flagSettings(flags: Readonly<Record<string, unknown>>, table: OptionTable = TRAIN_OPTIONS) {
-  if (flags.vocabSize !== undefined && flags.maxVocab !== undefined) {
-    throw new UsageError(
-      "--vocab-size (bpe) and --max-vocab (word) both set the vocabulary size; give the one of your --level",
-    );
-  }
-  const out = settingsOf(table, flags);
-  if (flags.vocabSize !== undefined && out.level !== "bpe") {
-    throw new UsageError(
-      "--vocab-size sets a bpe vocabulary: add --level bpe (word vocabularies take --max-vocab)",
-    );
-  }
-  return out;
 }
 
 /**

@@ -1,54 +1,65 @@
 import { readCorpus } from "@charrnn/data";
-import { Vocab } from "@charrnn/vocab";
+import { Vocab, type VocabBuildOptions } from "@charrnn/vocab";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
-import { parseChoiceFlag, parseIntFlag } from "../options";
+import { withFlagNames } from "../option-names";
+import { addOptions, type FlagValues, flagNamesOf, int, optionTable } from "../option-table";
+import { parseIntFlag } from "../options";
+import { flagSettings, TRAIN_OPTIONS } from "./train-options";
 
-interface VocabFlags {
-  data: string;
-  level: string;
-  top: string;
-  maxSize?: string;
-  minCount?: string;
-  json?: boolean;
-}
+/**
+ * The vocabulary flags of `train` (same flags and parsing), keyed by the vocabulary builder's option
+ * names, and its own.
+ */
+const T = TRAIN_OPTIONS;
+const VOCAB_OPTIONS = optionTable({
+  data: { flag: "--data", value: "<file>", help: "corpus text file (UTF-8)", required: true },
+  level: {
+    ...T.level,
+    help: "char (Unicode code points), word (whitespace tokens, <unk>/<eos>) or bpe (byte pairs)",
+    default: "char",
+  },
+  top: { flag: "--top", value: "<n>", help: "how many of the most frequent tokens to print", default: "10" },
+  maxVocab: { ...T.maxVocab, key: "maxSize" },
+  vocabSize: { ...T.vocabSize, key: "maxSize" },
+  // The name this command gave the size before it took train's flags.
+  maxSize: {
+    flag: "--max-size",
+    value: "<n>",
+    help: "word: --max-vocab; bpe: --vocab-size",
+    key: "maxSize",
+    parse: int(1),
+    hidden: true,
+  },
+  minCount: { ...T.minCount, key: "minCount" },
+});
+
+type VocabFlags = FlagValues<typeof VOCAB_OPTIONS> & { json?: boolean };
 
 export function registerVocabCommand(program: Command, io: CliIo): void {
-  program
+  const command = program
     .command("vocab")
-    .description("build the vocabulary of a corpus and print its size, most frequent tokens and hash")
-    .requiredOption("--data <file>", "corpus text file (UTF-8)")
-    .option(
-      "--level <level>",
-      "char (Unicode code points), word (whitespace tokens, <unk>/<eos>) or bpe (byte pairs)",
-      "char",
-    )
-    .option("--top <n>", "how many of the most frequent tokens to print", "10")
-    .option(
-      "--max-size <n>",
-      "word level: keep at most this many tokens (the rest become <unk>); bpe: tokens to learn",
-    )
-    .option("--min-count <n>", "word level: tokens seen fewer times become <unk>")
+    .description("build the vocabulary of a corpus and print its size, most frequent tokens and hash");
+  addOptions(command, VOCAB_OPTIONS)
     .option("--json", "print the vocabulary as JSON (the stable form with its hash)")
-    .action(async (flags: VocabFlags) => {
-      const level = parseChoiceFlag("--level", flags.level, ["char", "word", "bpe"] as const);
-      const top = parseIntFlag("--top", flags.top, { min: 0 });
-      const maxSize =
-        flags.maxSize === undefined ? undefined : parseIntFlag("--max-size", flags.maxSize, { min: 1 });
-      const minCount =
-        flags.minCount === undefined ? undefined : parseIntFlag("--min-count", flags.minCount, { min: 1 });
-      const text = await readCorpus(flags.data);
-      const vocab = Vocab.fromText(text, { level, maxSize, minCount });
-      if (flags.json) {
-        io.stdout.write(`${JSON.stringify(vocab.toJSON(), null, 2)}\n`);
-        return;
-      }
-      io.stdout.write(
-        `vocabulary: ${vocab.size} ${level === "char" ? "characters" : level === "word" ? "words" : "tokens (256 bytes + merges)"}\n`,
-      );
-      io.stdout.write(`hash:       ${vocab.hash}\n`);
-      if (top > 0) io.stdout.write(formatTopTokens(vocab, top));
-    });
+    .action((flags: VocabFlags) =>
+      withFlagNames(flagNamesOf(VOCAB_OPTIONS, flags), async () => {
+        const top = parseIntFlag("--top", flags.top, { min: 0 });
+        const options = flagSettings(flags, VOCAB_OPTIONS) as VocabBuildOptions;
+        const text = await readCorpus(flags.data);
+        const vocab = Vocab.fromText(text, options);
+        if (flags.json) {
+          io.stdout.write(`${JSON.stringify(vocab.toJSON(), null, 2)}\n`);
+          return;
+        }
+        const level = vocab.level;
+        io.stdout.write(
+          `vocabulary: ${vocab.size} ${level === "char" ? "characters" : level === "word" ? "words" : "tokens (256 bytes + merges)"}\n`,
+        );
+        io.stdout.write(`hash:       ${vocab.hash}\n`);
+        if (top > 0) io.stdout.write(formatTopTokens(vocab, top));
+      }),
+    );
 }
 
 function formatTopTokens(vocab: Vocab, top: number): string {
