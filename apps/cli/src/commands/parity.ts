@@ -1,6 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { CharrnnError } from "@charrnn/core";
-import { CELL_TYPES, type ModelConfig, type NamedTensors, type RnnState } from "@charrnn/models";
+import {
+  CELL_TYPES,
+  type CellType,
+  type ModelConfig,
+  type NamedTensors,
+  type RnnState,
+} from "@charrnn/models";
 import type { TrainingEngine } from "@charrnn/trainer";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
@@ -157,7 +163,7 @@ function flatten(value: unknown): number[] {
   return Array.isArray(value) ? (value.flat(Number.POSITIVE_INFINITY as 1) as number[]) : [];
 }
 
-async function readFixture(path: string): Promise<Partial<Record<"rnn" | "gru" | "lstm", FixtureModel>>> {
+async function readFixture(path: string): Promise<Partial<Record<CellType, FixtureModel>>> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -172,7 +178,7 @@ async function readFixture(path: string): Promise<Partial<Record<"rnn" | "gru" |
   }
   try {
     const json = JSON.parse(text) as Record<string, FixtureModel>;
-    if (!["rnn", "gru", "lstm"].some((cell) => json[cell]?.params)) throw new Error("no models");
+    if (!CELL_TYPES.some((cell) => json[cell]?.params)) throw new Error("no models");
     return json;
   } catch (cause) {
     throw new CharrnnError(
