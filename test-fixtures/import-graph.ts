@@ -19,8 +19,11 @@ function isNodeOnly(spec: string): boolean {
   );
 }
 
-/** The module specifiers a file loads at run time (type-only imports and exports are erased). */
-function runtimeImports(file: string): string[] {
+/**
+ * The module specifiers a file loads at run time (type-only imports and exports are erased); with
+ * `dynamic` false, only those it loads when it is first imported (no `import()` calls).
+ */
+function runtimeImports(file: string, dynamic: boolean): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022);
   const specs: string[] = [];
   const visit = (node: ts.Node): void => {
@@ -31,6 +34,7 @@ function runtimeImports(file: string): string[] {
       if (node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
         specs.push(node.moduleSpecifier.text);
     } else if (
+      dynamic &&
       ts.isCallExpression(node) &&
       node.expression.kind === ts.SyntaxKind.ImportKeyword &&
       node.arguments[0] &&
@@ -71,22 +75,30 @@ function resolveRelative(spec: string, from: string): string {
 
 /**
  * Walks the run-time import graph from `entry` through relative imports and workspace packages;
- * returns every module reached and every Node-only import found, as `file: specifier`, with paths
- * relative to `base`.
+ * returns every module reached, every Node-only import found and every import of another package
+ * (neither relative nor `@charrnn/`), the last two as `file: specifier`, with paths relative to
+ * `base`. `dynamic: false` leaves out what `import()` loads on demand: the graph that loading the
+ * entry loads.
  */
-export function walkImports(entry: string, base: string): { reached: string[]; nodeOnly: string[] } {
+export function walkImports(
+  entry: string,
+  base: string,
+  { dynamic = true }: { dynamic?: boolean } = {},
+): { reached: string[]; nodeOnly: string[]; external: string[] } {
   const seen = new Set<string>();
   const nodeOnly: string[] = [];
+  const external: string[] = [];
   const queue = [realpathSync(entry)];
   while (queue.length > 0) {
     const file = queue.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const spec of runtimeImports(file)) {
-      if (isNodeOnly(spec)) nodeOnly.push(`${relative(base, file)}: ${spec}`);
-      else if (spec.startsWith(".")) queue.push(resolveRelative(spec, file));
+    for (const spec of runtimeImports(file, dynamic)) {
+      if (spec.startsWith(".")) queue.push(resolveRelative(spec, file));
       else if (spec.startsWith("@charrnn/")) queue.push(resolveWorkspace(spec, file));
+      else external.push(`${relative(base, file)}: ${spec}`);
+      if (isNodeOnly(spec)) nodeOnly.push(`${relative(base, file)}: ${spec}`);
     }
   }
-  return { reached: [...seen].map((f) => relative(base, f)), nodeOnly };
+  return { reached: [...seen].map((f) => relative(base, f)), nodeOnly, external };
 }

@@ -1,4 +1,4 @@
-import { selectBackend } from "@charrnn/trainer";
+import { selectBackend } from "@charrnn/trainer/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 import { cellTrainConfig, modelConfig, shakespeare, trainBatches, trainRow } from "./configs";
 import { timeSteps } from "./measure";

@@ -2,6 +2,7 @@ import type { RnnState } from "@charrnn/models";
 import { zeroState } from "@charrnn/models";
 import type { EngineOptions, TorchEngine, TrainingEngine } from "@charrnn/trainer";
 import * as trainer from "@charrnn/trainer";
+import { createTfjsEngine } from "@charrnn/trainer/tfjs";
 import {
   CLIP_NORM,
   cellTrainConfig,
@@ -40,7 +41,7 @@ export async function hasTfjsNode(): Promise<boolean> {
 export async function createEngine(spec: CellSpec, options: EngineOptions): Promise<TrainingEngine> {
   switch (spec.engine) {
     case "tfjs":
-      return trainer.createTfjsEngine({ ...options, backend: spec.backend });
+      return createTfjsEngine({ ...options, backend: spec.backend });
     case "reference":
       return trainer.createReferenceEngine(options);
     case "ort": {

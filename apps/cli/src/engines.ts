@@ -47,10 +47,12 @@ function parseEngine<T extends string>(
 /**
  * The engine factory `charrnn train` hands to the training loop:
  * - `ort`: forward + backward graphs on onnxruntime-node's native kernels (the fast default);
- * - `tfjs`: TF.js on the fastest backend that loads (tfjs-node-gpu, tfjs-node, wasm, cpu) or `--backend`;
+ * - `tfjs`: TF.js on the fastest backend that loads (tfjs-node-gpu, tfjs-node, wasm, cpu) or `--backend`,
+ *   loaded only now (`importTfjs`: TF.js is optional, and a missing install is `TFJS_NOT_INSTALLED`);
  * - `reference`: the plain-TypeScript oracle (slow, exact);
  * - `torch`: PyTorch worker processes (GPUs, several processes or machines; `torch` settings);
- * - `auto`: `tfjs` when `--backend` names a TF.js backend, else `ort` when onnxruntime-node loads, else `tfjs`.
+ * - `auto`: `tfjs` when `--backend` names a TF.js backend, else `ort` when onnxruntime-node loads, else
+ *   `tfjs` when TF.js is installed, else `reference`.
  */
 export function engineFactory(
   name: TrainEngineName,
@@ -63,8 +65,12 @@ export function engineFactory(
   }
   return async (options) => {
     const trainer = await import("@charrnn/trainer");
-    const tfjs = () =>
-      trainer.createTfjsEngine({ ...options, ...(backend !== undefined && { backend }), log });
+    const tfjs = async () =>
+      (await trainer.importTfjs({ alternative: "or train with --engine ort" })).createTfjsEngine({
+        ...options,
+        ...(backend !== undefined && { backend }),
+        log,
+      });
     switch (name) {
       case "reference":
         return trainer.createReferenceEngine(options);
@@ -80,8 +86,15 @@ export function engineFactory(
           return await trainer.createOrtEngine(options);
         } catch (error) {
           if (!isCharrnnError(error) || error.code !== "ORT_NOT_INSTALLED") throw error;
+        }
+        try {
+          const engine = await tfjs();
           log("onnxruntime-node is not installed; training with TF.js instead");
-          return tfjs();
+          return engine;
+        } catch (error) {
+          if (!isCharrnnError(error) || error.code !== "TFJS_NOT_INSTALLED") throw error;
+          log("neither onnxruntime-node nor TF.js is installed; training with the (slow) reference engine");
+          return trainer.createReferenceEngine(options);
         }
     }
   };

@@ -4,8 +4,9 @@
  * (`createOrtRuntimeEngine({ ort: await import("onnxruntime-web"), … })`), the engine interface,
  * the optimizer and schedule settings they take, and split evaluation.
  * Nothing reachable from here imports `node:*`, onnxruntime-node or TF.js (browser.test.ts walks
- * the import graph to keep it so); the full entry adds the TF.js and onnxruntime engines, the
- * training loop, checkpoints and metrics files, which need Node.
+ * the import graph to keep it so); the full entry adds the onnxruntime-node and PyTorch engines, the
+ * training loop, checkpoints and metrics files, and `@charrnn/trainer/tfjs` the TF.js engine, which
+ * need Node.
  */
 
 export type { OrtEngine, OrtRuntimeEngineOptions } from "./engine/ort/ort-runtime-engine";

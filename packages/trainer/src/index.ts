@@ -4,25 +4,22 @@
  * engine factories; the optimizer and schedule settings a user configures; reading a run's
  * checkpoints; and the types of results, events and metrics records. The loop's parts (lock,
  * checkpoint writer, metrics log, classifier batches, fine-tune helpers, schedule state) stay inside:
- * tests import them by relative path. `./browser` is the browser-safe subset.
+ * tests import them by relative path. `./browser` is the browser-safe subset; `./tfjs` the TF.js
+ * engine, which this entry loads only through `importTfjs`.
  */
 
 export type { Checkpoint, TrainProgress, ValidationState } from "./checkpoint/checkpoint-format";
 export { decodeCheckpoint } from "./checkpoint/checkpoint-format";
 export { findLatestCheckpoint, listCheckpoints, readCheckpoint } from "./checkpoint/checkpoint-store";
 export type { ClassificationReport } from "./classify/metrics";
-export type { BackendSelection, SelectBackendOptions } from "./engine/backend";
-export { BACKEND_NAMES, selectBackend } from "./engine/backend";
+export type { ImportTfjsOptions, TfjsModule } from "./engine/import-tfjs";
+export { BACKEND_NAMES, importTfjs } from "./engine/import-tfjs";
 export type { OrtEngine, OrtEngineOptions } from "./engine/ort/ort-engine";
 export { createOrtEngine } from "./engine/ort/ort-engine";
 export type { OrtRuntimeEngineOptions } from "./engine/ort/ort-runtime-engine";
 export { createOrtRuntimeEngine } from "./engine/ort/ort-runtime-engine";
 export type { ReferenceEngine } from "./engine/reference-engine";
 export { createReferenceEngine } from "./engine/reference-engine";
-export type { TfjsEngine, TfjsEngineOptions } from "./engine/tfjs-engine";
-export { createTfjsEngine } from "./engine/tfjs-engine";
-export type { TfjsStepModelOptions } from "./engine/tfjs-step-model";
-export { createTfjsStepModel } from "./engine/tfjs-step-model";
 export type { FindTorchPythonOptions, TorchPython } from "./engine/torch/find-python";
 export { findTorchPython } from "./engine/torch/find-python";
 export type { TorchTopology } from "./engine/torch/launch";

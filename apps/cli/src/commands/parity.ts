@@ -103,8 +103,8 @@ async function runParity(path: string, tolerance: number, backend: string | unde
       ["ort", () => trainer.createOrtEngine({ config, params, optimizer: { kind: "sgd" } })],
       [
         "tfjs",
-        () =>
-          trainer.createTfjsEngine({
+        async () =>
+          (await trainer.importTfjs()).createTfjsEngine({
             config,
             params,
             optimizer: { kind: "sgd" },

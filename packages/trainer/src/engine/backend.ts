@@ -1,9 +1,7 @@
 import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import * as tf from "@tensorflow/tfjs-core";
+import { BACKEND_NAMES, isTfjsMissing, tfjsNotInstalled } from "./import-tfjs";
 import { tfjsOps } from "./tfjs-ops";
-
-/** Backends `selectBackend` knows; `auto` picks the fastest that loads. */
-export const BACKEND_NAMES = ["auto", "tensorflow", "wasm", "cpu"] as const;
 
 export interface SelectBackendOptions {
   /**
@@ -52,7 +50,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       );
     }
   }
-  await import("@tensorflow/tfjs-backend-cpu");
+  await import("@tensorflow/tfjs-backend-cpu").catch((error: unknown) => {
+    throw isTfjsMissing(error) ? tfjsNotInstalled(error) : error;
+  });
   if (requested === "cpu") return activate("cpu", "cpu (forced)");
   const wasmError = await loadWasm();
   if (requested === "wasm") {

@@ -1,5 +1,5 @@
 import { CLASSIFIER_BIAS, CLASSIFIER_WEIGHT, type ModelConfig } from "@charrnn/models";
-import { DataType } from "@charrnn/onnx";
+import { DataType } from "@charrnn/onnx/graph";
 import type { GraphBuilder } from "./graph-builder";
 import { type GraphKind, IO } from "./io-names";
 import { softmaxHead } from "./softmax-head";

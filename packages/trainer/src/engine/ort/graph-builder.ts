@@ -5,7 +5,7 @@ import {
   node,
   proto,
   valueInfo,
-} from "@charrnn/onnx";
+} from "@charrnn/onnx/graph";
 
 type NodeProto = ReturnType<typeof node>;
 type ValueInfoProto = ReturnType<typeof valueInfo>;

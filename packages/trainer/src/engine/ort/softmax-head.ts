@@ -1,4 +1,4 @@
-import { DataType } from "@charrnn/onnx";
+import { DataType } from "@charrnn/onnx/graph";
 import type { GraphBuilder } from "./graph-builder";
 import { type GraphKind, IO } from "./io-names";
 

@@ -6,7 +6,7 @@ import {
   OUTPUT_BIAS,
   OUTPUT_WEIGHT,
 } from "@charrnn/models";
-import { DataType } from "@charrnn/onnx";
+import { DataType } from "@charrnn/onnx/graph";
 import { cellBackward, cellForward, type LayerWeights, type StepCache } from "./cells";
 import { classifierHead, classifierInputs } from "./classifier-head";
 import { GraphBuilder } from "./graph-builder";
