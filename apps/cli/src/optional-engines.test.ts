@@ -64,3 +64,32 @@ describe("charrnn train without TF.js installed", () => {
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
+
+describe("charrnn parity without TF.js installed", () => {
+  const parity = ["parity", "--torch-fixture", fixture("torch/torch_parity.json"), "--json"];
+
+  it("checks ort and reference, and says why tfjs was skipped", () => {
+    const run = runBinary(parity, { env: withoutTfjs, timeout: 120_000 });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      "charrnn parity: skipped tfjs: the tfjs engine needs TF.js, which is not installed: npm install @tensorflow/tfjs-core",
+    );
+    const { rows, skipped } = JSON.parse(run.stdout);
+    expect(rows.map((r: { cell: string; engine: string }) => `${r.cell}/${r.engine}`).sort()).toEqual([
+      "gru/ort",
+      "gru/reference",
+      "lstm/ort",
+      "lstm/reference",
+      "rnn/ort",
+      "rnn/reference",
+    ]);
+    expect(rows.every((r: { pass: boolean }) => r.pass)).toBe(true);
+    expect(Object.keys(skipped)).toEqual(["tfjs"]);
+  });
+
+  it("fails when --backend asks for the tfjs engine", () => {
+    const run = runBinary([...parity, "--backend", "cpu"], { env: withoutTfjs, timeout: 120_000 });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("the tfjs engine needs TF.js, which is not installed");
+  });
+});

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { CharrnnError } from "@charrnn/core";
+import { CharrnnError, isCharrnnError } from "@charrnn/core";
 import {
   CELL_TYPES,
   type CellType,
@@ -58,9 +58,12 @@ export function registerParityCommand(program: Command, io: CliIo): void {
     .option("--json", "print the table as JSON")
     .action(async (flags: ParityFlags) => {
       const tolerance = parseNumberFlag("--tolerance", flags.tolerance, { min: 0, minInclusive: false });
-      const rows = await runParity(flags.torchFixture, tolerance, flags.backend);
+      const { rows, skipped } = await runParity(flags.torchFixture, tolerance, flags.backend);
+      for (const [engine, reason] of skipped)
+        io.stderr.write(`charrnn parity: skipped ${engine}: ${reason}\n`);
       if (flags.json) {
-        io.stdout.write(`${JSON.stringify({ tolerance, rows }, null, 2)}\n`);
+        const json = { tolerance, rows, skipped: Object.fromEntries(skipped) };
+        io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       } else {
         io.stdout.write(formatTable(rows, tolerance));
       }
@@ -74,11 +77,22 @@ export function registerParityCommand(program: Command, io: CliIo): void {
     });
 }
 
-async function runParity(path: string, tolerance: number, backend: string | undefined): Promise<ParityRow[]> {
+/**
+ * An optional engine whose runtime is not installed (TF.js, onnxruntime-node) is skipped with its
+ * install hint rather than failing the others; asked for by `--backend`, TF.js must load.
+ */
+const NOT_INSTALLED = new Set(["TFJS_NOT_INSTALLED", "ORT_NOT_INSTALLED"]);
+
+async function runParity(
+  path: string,
+  tolerance: number,
+  backend: string | undefined,
+): Promise<{ rows: ParityRow[]; skipped: Map<string, string> }> {
   const fixture = await readFixture(path);
   const models = await import("@charrnn/models");
   const trainer = await import("@charrnn/trainer");
   const rows: ParityRow[] = [];
+  const skipped = new Map<string, string>();
   for (const cell of CELL_TYPES) {
     const entry = fixture[cell];
     if (entry === undefined) continue;
@@ -113,7 +127,16 @@ async function runParity(path: string, tolerance: number, backend: string | unde
       ],
     ];
     for (const [name, create] of engines) {
-      const engine = await create();
+      if (skipped.has(name)) continue;
+      let engine: TrainingEngine;
+      try {
+        engine = await create();
+      } catch (error) {
+        const optional = !(name === "tfjs" && backend !== undefined);
+        if (!optional || !isCharrnnError(error) || !NOT_INSTALLED.has(error.code)) throw error;
+        skipped.set(name, error.message);
+        continue;
+      }
       try {
         if (!engine.lossAndGrads)
           throw new CharrnnError("PARITY_UNSUPPORTED", `engine ${name} exposes no lossAndGrads`);
@@ -126,7 +149,7 @@ async function runParity(path: string, tolerance: number, backend: string | unde
       }
     }
   }
-  return rows;
+  return { rows, skipped };
 }
 
 function compare(
