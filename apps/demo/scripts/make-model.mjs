@@ -1,6 +1,6 @@
 // Trains the demo's bundled model with our own CLI on the bundled corpus and writes model.safetensors
-// and model.onnx (float16 weights: half the download, loss within 1e-5 nats/char of float32) and the
-// run's metrics.jsonl into apps/demo/public/models/.
+// and model.onnx (float16 weights: half the download; the bundled run's validation loss is 1.4461 in
+// float16 and float32 alike, to four decimals) and the run's metrics.jsonl into apps/demo/public/models/.
 //
 //   node apps/demo/scripts/make-model.mjs [any other `charrnn train` flags, e.g. --time-budget 600]
 //
