@@ -102,6 +102,61 @@ describe("train --data DIR --data GLOB --split per-file", () => {
       ...tiny,
     ]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--split must be one of end, per-file/);
+    expect(bad.stderr).toMatch(/--split must be one of end, per-file, chunks/);
+  });
+});
+
+describe("train --split chunks (char-rnn's split)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "charrnn-cli-chunks-"));
+  const corpus = join(dir, "corpus.txt");
+  writeFileSync(corpus, shakespeare.slice(0, 1000));
+  const tiny = ["--engine", "reference", "--layers", "1", "--hidden", "8", "--embed", "4", "--seq", "8"];
+  const run = (out: string, ...flags: string[]) =>
+    runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--out",
+      join(dir, out),
+      ...tiny,
+      "--batch",
+      "2",
+      "--max-steps",
+      "1",
+      ...flags,
+    ]);
+
+  it("holds out the end of each piece and records the split for resume", async () => {
+    // 1000 tokens in 3 pieces (333, 333, 334): 34 + 34 + 34 held out, where the end split holds 100.
+    const r = await run("chunks", "--split", "chunks", "--split-chunks", "3", "--val-fraction", "0.1");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/898 train \/ 102 val tokens/);
+    const settings = JSON.parse(readFileSync(join(dir, "chunks", "config.json"), "utf8")).settings;
+    expect(settings).toMatchObject({ split: "chunks", splitChunks: 3 });
+    const resumed = await runInProcess([
+      "train",
+      "--data",
+      corpus,
+      "--resume",
+      join(dir, "chunks"),
+      "--split",
+      "chunks",
+      "--split-chunks",
+      "5",
+    ]);
+    expect(resumed.code).not.toBe(0);
+    expect(resumed.stderr).toMatch(/splitChunks|--split-chunks/);
+  });
+
+  it("refuses --split-chunks without --split chunks, and more pieces than the corpus fills", async () => {
+    const alone = await run("alone", "--split-chunks", "3");
+    expect(alone.code).toBe(2);
+    expect(alone.stderr.trim()).toMatch(
+      /^charrnn: --split-chunks must be unset unless split is "chunks", got 3$/,
+    );
+    const many = await run("many", "--split", "chunks", "--split-chunks", "600");
+    expect(many.code).not.toBe(0);
+    expect(many.stderr.trim().split("\n")).toHaveLength(1);
+    expect(many.stderr).toMatch(/--split-chunks must be at most 500 for a corpus of 1000 tokens/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitCorpus } from "./split-corpus";
+import { splitCorpus, splitCorpusChunks } from "./split-corpus";
 
 function range(n: number): Uint16Array {
   return Uint16Array.from({ length: n }, (_, i) => i);
@@ -36,5 +36,40 @@ describe("splitCorpus", () => {
     expect(() => splitCorpus(ids, { val: -0.1 })).toThrow(/val must be in \[0, 1\)/);
     expect(() => splitCorpus(ids, { val: 0.6, test: 0.5 })).toThrow(/val \+ test must be less than 1/);
     expect(splitCorpus(ids, { val: 0 }).train.length).toBe(10);
+  });
+});
+
+describe("splitCorpusChunks (char-rnn's split)", () => {
+  it("holds out the end of each equal chunk, as char-rnn's view(batch, -1) rows do", () => {
+    // 1000 tokens in 4 chunks of 250: tokens 225–249, 475–499, … are validation.
+    const { train, val } = splitCorpusChunks(range(1000), { val: 0.1, chunks: 4 });
+    expect([train.length, val.length]).toEqual([900, 100]);
+    expect(Array.from(val.subarray(0, 3))).toEqual([225, 226, 227]);
+    expect([val[24], val[25], val[99]]).toEqual([249, 475, 999]);
+    expect([train[224], train[225], train[899]]).toEqual([224, 250, 974]);
+    expect(train).toBeInstanceOf(Uint16Array);
+    // Every token lands in exactly one part.
+    const all = [...train, ...val].sort((a, b) => a - b);
+    expect(all).toEqual(Array.from(range(1000)));
+  });
+
+  it("gives the remainder to the last chunk and one chunk is the end split", () => {
+    const { train, val } = splitCorpusChunks(range(1003), { val: 0.1, chunks: 4 });
+    expect(train.length + val.length).toBe(1003);
+    expect(val.at(-1)).toBe(1002);
+    // The last chunk is tokens 750–1002 (253 tokens): floor(253 × 0.9) = 227 train.
+    expect(val.subarray(75)[0]).toBe(750 + 227);
+    const one = splitCorpusChunks(range(1000), { val: 0.1, chunks: 1 });
+    const end = splitCorpus(range(1000), { val: 0.1 });
+    expect(Array.from(one.val)).toEqual(Array.from(end.val));
+    expect(Array.from(one.train)).toEqual(Array.from(end.train));
+  });
+
+  it("refuses a chunk count the corpus cannot fill", () => {
+    expect(() => splitCorpusChunks(range(10), { chunks: 6 })).toThrow(
+      /chunks must be at most 5 for a corpus of 10 tokens/,
+    );
+    expect(() => splitCorpusChunks(range(10), { chunks: 0 })).toThrow(/chunks must be an integer >= 1/);
+    expect(() => splitCorpusChunks(range(10), { val: 1 })).toThrow(/val must be in \[0, 1\)/);
   });
 });

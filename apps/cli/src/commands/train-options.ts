@@ -27,7 +27,8 @@ const unescapeSeparator: ParseFlag = (_, raw) =>
  * sets, the name it has in `--config` files, presets and a run's `config.json`. Where the two names
  * differ: `--max-vocab` and `--vocab-size` → `vocabMaxSize`, `--min-count` → `vocabMinCount`,
  * `--patience` → `earlyStopping`, `--valid`/`--test` → `validFile`/`testFile`, `--vocab` →
- * `initVocab`, and the schedule flags → fields of `lrSchedule`. (`--seq` and `--clip` keep their
+ * `initVocab`, the schedule flags → fields of `lrSchedule`, and `--optimizer`/`--weight-decay` →
+ * `optimizer.kind`/`optimizer.weightDecay`. (`--seq` and `--clip` keep their
  * names as keys; the engines call them the window's `steps` and `clipNorm`.) The torch engine's
  * flags are in `TORCH_OPTIONS`.
  */
@@ -54,9 +55,18 @@ export const TRAIN_OPTIONS = optionTable({
   split: {
     flag: "--split",
     value: "<mode>",
-    help: "where --val-fraction comes from: end (the corpus's end, default) or per-file (the end of each file)",
+    help: "where --val-fraction comes from: end (the corpus's end, default), per-file (the end of each file) or chunks (the end of each of --split-chunks equal pieces: char-rnn's split)",
     key: "split",
-    parse: choice(["end", "per-file"]),
+    parse: choice(["end", "per-file", "chunks"]),
+  },
+  splitChunks: {
+    flag: "--split-chunks",
+    value: "<n>",
+    help: "with --split chunks: equal pieces of the corpus (default 50, char-rnn's)",
+    key: "splitChunks",
+    // splitCorpusChunks names its count `chunks`.
+    aliases: ["chunks"],
+    parse: int(1),
   },
   out: { flag: "--out", value: "<dir>", help: "output directory (default: the --resume directory)" },
   preset: {
@@ -187,8 +197,18 @@ export const TRAIN_OPTIONS = optionTable({
     flag: "--optimizer",
     value: "<name>",
     help: orList(OPTIMIZER_KINDS),
-    key: "optimizer",
+    key: "optimizer.kind",
+    aliases: ["optimizer"],
     parse: choice(OPTIMIZER_KINDS),
+  },
+  weightDecay: {
+    flag: "--weight-decay",
+    value: "<w>",
+    help: "weight decay: decoupled (AdamW) with adam, L2 with sgd (default 0)",
+    key: "optimizer.weightDecay",
+    // The optimizer's own checks name the field under its kind.
+    aliases: ["adam.weightDecay", "sgd.weightDecay", "rmsprop.weightDecay", "adagrad.weightDecay"],
+    parse: num(0),
   },
   clip: {
     flag: "--clip",

@@ -9,6 +9,7 @@ import {
   readCorpus,
   resolveCorpusFiles,
   splitCorpus,
+  splitCorpusChunks,
   type TokenIds,
 } from "@charrnn/data";
 import { Vocab } from "@charrnn/vocab";
@@ -144,7 +145,10 @@ async function encodeSplits(
   const test = testFile === undefined ? ids.subarray(0, 0) : await encodeHeld(heldFiles.test);
   if (validFile !== undefined) return { vocab, train: ids, val: await encodeHeld(heldFiles.valid), test };
   if (perFileVal !== undefined) return { vocab, train: ids, val: perFileVal, test };
-  const { train, val } = splitCorpus(ids, { val: settings.valFraction });
+  const { train, val } =
+    settings.split === "chunks"
+      ? splitCorpusChunks(ids, { val: settings.valFraction, chunks: settings.splitChunks })
+      : splitCorpus(ids, { val: settings.valFraction });
   return { vocab, train, val, test };
 }
 

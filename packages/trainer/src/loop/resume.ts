@@ -29,6 +29,7 @@ export const RESUME_FIXED_SETTINGS: readonly (keyof TrainSettings)[] = [
   "initVocab",
   "dataGlob",
   "docSeparator",
+  "splitChunks",
   "split",
   "layout",
   "seq",

@@ -20,7 +20,7 @@ export type DataLayout =
   | "shuffle";
 
 /** Where the validation split of a corpus comes from (see `TrainSettings.split`). */
-export type CorpusSplitMode = "end" | "per-file";
+export type CorpusSplitMode = "end" | "per-file" | "chunks";
 
 /** What a fine-tune does with tokens the model lacks (see `TrainSettings.initVocab`). */
 export type InitVocabMode = "extend" | "keep";
@@ -104,10 +104,13 @@ export interface TrainSettings {
   /** Text put between the files of a corpus of several files. @defaultValue `"\n"` */
   docSeparator?: string;
   /**
-   * Where `valFraction` comes from: the end of the whole corpus (`end`), or the end of each file
-   * (`per-file`), so validation covers every source. @defaultValue `"end"`
+   * Where `valFraction` comes from: the end of the whole corpus (`end`), the end of each file
+   * (`per-file`), so validation covers every source, or the end of each of `splitChunks` equal pieces
+   * of the corpus (`chunks`), char-rnn's split, so losses compare with char-rnn's. @defaultValue `"end"`
    */
   split?: CorpusSplitMode;
+  /** `split: "chunks"`: how many equal pieces. @defaultValue 50 (char-rnn's batch size, its row count) */
+  splitChunks?: number;
   lr: number;
   optimizer: OptimizerConfig;
   /** Global-norm gradient clip (0 disables). */
@@ -196,6 +199,7 @@ export const TRAIN_SETTING_KEYS: readonly string[] = [
   "dataGlob",
   "docSeparator",
   "split",
+  "splitChunks",
   "task",
   "pooling",
   "classWeights",
@@ -203,6 +207,7 @@ export const TRAIN_SETTING_KEYS: readonly string[] = [
 
 const LEVELS: readonly string[] = ["char", "word", "bpe"];
 const LAYOUTS: readonly string[] = ["stream", "shuffle"];
+const SPLIT_MODES: readonly CorpusSplitMode[] = ["end", "per-file", "chunks"];
 const DIVERGE_POLICIES: readonly string[] = ["stop", "rollback"];
 const TASKS: readonly string[] = ["language-model", "classifier"];
 const POOLINGS: readonly string[] = ["last", "mean"];
@@ -257,7 +262,13 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   oneOf("layout", LAYOUTS, settings.layout);
   if (settings.vocabMaxSize !== undefined) count("vocabMaxSize", settings.vocabMaxSize, 2);
   if (settings.vocabMinCount !== undefined) count("vocabMinCount", settings.vocabMinCount, 1);
-  if (settings.split !== undefined) oneOf("split", ["end", "per-file"], settings.split);
+  if (settings.split !== undefined) oneOf("split", SPLIT_MODES, settings.split);
+  if (settings.splitChunks !== undefined) {
+    count("splitChunks", settings.splitChunks, 1);
+    if (settings.split !== "chunks") {
+      throw new CharrnnRangeError("splitChunks", 'unset unless split is "chunks"', settings.splitChunks);
+    }
+  }
   if (settings.docSeparator !== undefined && typeof settings.docSeparator !== "string") {
     throw new CharrnnRangeError("docSeparator", "a string", settings.docSeparator);
   }

@@ -46,6 +46,7 @@ export function resolveOptimizerConfig(config: OptimizerConfig): ResolvedOptimiz
       };
     }
     case "rmsprop":
+      noWeightDecay(config);
       return {
         kind: "rmsprop",
         decay: unitInterval("rmsprop.decay", config.decay ?? 0.95),
@@ -54,6 +55,7 @@ export function resolveOptimizerConfig(config: OptimizerConfig): ResolvedOptimiz
         centered: config.centered ?? false,
       };
     case "adagrad":
+      noWeightDecay(config);
       return {
         kind: "adagrad",
         epsilon: positive("adagrad.epsilon", config.epsilon ?? 1e-10),
@@ -86,6 +88,18 @@ export function optimizerSlots(config: ResolvedOptimizerConfig): { name: string;
     }
     case "adagrad":
       return [{ name: "accum", init: config.initialAccumulator }];
+  }
+}
+
+/** RMSprop and Adagrad take no weight decay: a non-zero one is refused rather than silently dropped. */
+function noWeightDecay(config: OptimizerConfig): void {
+  const value = (config as { weightDecay?: unknown }).weightDecay;
+  if (value !== undefined && value !== 0) {
+    throw new CharrnnRangeError(
+      `${config.kind}.weightDecay`,
+      `0: ${config.kind} takes no weight decay; use adam (decoupled, AdamW) or sgd (L2)`,
+      value,
+    );
   }
 }
 
