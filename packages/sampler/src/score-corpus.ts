@@ -3,11 +3,17 @@ import { createTurnTaker } from "./event-loop-turn";
 import { logSumExp } from "./sampling";
 import type { StepModel } from "./step-model";
 
+/**
+ * Streams {@link scoreCorpus} cuts a text into unless told otherwise; training's validation uses it
+ * too, so `charrnn eval` and a run's validation loss agree.
+ */
+export const SCORE_STREAMS = 16;
+
 /** Options of {@link scoreCorpus}. */
 export interface ScoreCorpusOptions {
   /**
    * Parallel streams the ids are cut into. Each starts from a zero state, so the result depends a
-   * little on it; use the same value to compare engines. @defaultValue 16
+   * little on it; use the same value to compare engines. @defaultValue {@link SCORE_STREAMS}
    */
   batch?: number;
   /** Time steps per forward call (the state is carried between calls). @defaultValue 256 */
@@ -36,7 +42,7 @@ export async function scoreCorpus(
   ids: ArrayLike<number>,
   options: ScoreCorpusOptions = {},
 ): Promise<CorpusScore> {
-  const { batch: requested = 16, steps = 256 } = options;
+  const { batch: requested = SCORE_STREAMS, steps = 256 } = options;
   if (!(Number.isInteger(requested) && requested >= 1))
     throw new CharrnnRangeError("batch", "an integer ≥ 1", requested);
   if (!(Number.isInteger(steps) && steps >= 1)) throw new CharrnnRangeError("steps", "an integer ≥ 1", steps);

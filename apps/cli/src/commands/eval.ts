@@ -6,6 +6,12 @@ import { withFlagNames } from "../option-names";
 import { parseIntFlag, parseNumberFlag } from "../options";
 import { addModelFlags } from "./model-flags";
 
+/**
+ * `--batch`'s default: the sampler's SCORE_STREAMS, which training's validation also uses (not
+ * imported, so the CLI starts without loading the sampler; a test keeps the two equal).
+ */
+export const EVAL_STREAMS = "16";
+
 interface EvalFlags extends OnnxNameFlags {
   model: string;
   data: string;
@@ -27,7 +33,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
       "--val-fraction <f>",
       "evaluate only the validation split that training with this --val-fraction holds out (the file's end)",
     )
-    .option("--batch <n>", "parallel streams (each starts from a zero state)", "16")
+    .option("--batch <n>", "parallel streams (each starts from a zero state)", EVAL_STREAMS)
     .option("--seq <n>", "tokens per forward call, state carried", "256")
     .option("--json", "print the result as JSON");
   addModelFlags(command);

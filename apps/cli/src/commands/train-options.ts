@@ -245,6 +245,13 @@ export const TRAIN_OPTIONS = optionTable({
     key: "valEvery",
     parse: int(0),
   },
+  valBatch: {
+    flag: "--val-batch",
+    value: "<n>",
+    help: "streams validation is scored in, each from a zero state (default 16, as charrnn eval: both report the same loss)",
+    key: "valBatch",
+    parse: int(1),
+  },
   sampleEvery: {
     flag: "--sample-every",
     value: "<n>",

@@ -71,7 +71,7 @@ export async function prepareData(
     );
   }
   const { vocab, train, val, test } = await encodeSplits(corpus, settings, base);
-  const scoring = { batch: settings.batch, steps: settings.valSteps };
+  const scoring = { batch: settings.valBatch, steps: settings.valSteps };
   return {
     vocab,
     sizes: { train: train.length, val: val.length, test: test.length },

@@ -57,7 +57,10 @@ export function resumeSettings(
   given: Partial<TrainSettings>,
   path: string,
 ): TrainSettings {
+  // Checkpoints from before `valBatch` scored validation in `batch` streams: keep that, so a resumed
+  // run's new best is not a change of measurement.
   const saved = { ...DEFAULT_TRAIN_SETTINGS, ...checkpoint.settings };
+  if (checkpoint.settings.valBatch === undefined) saved.valBatch = saved.batch;
   for (const key of RESUME_FIXED_SETTINGS) {
     const value = given[key];
     if (value !== undefined && JSON.stringify(value) !== JSON.stringify(saved[key])) {

@@ -16,7 +16,8 @@ const validFile = join(dir, "valid.txt");
 const testFile = join(dir, "test.txt");
 writeFileSync(validFile, "the king is dead zounds\nlong live the king\n".repeat(4));
 writeFileSync(testFile, "what say you é\nmy lord\n".repeat(3));
-const word = { level: "word", validFile, testFile, valEvery: 0 } as const;
+// Scored in 3 streams (valBatch), not the training batch's 4.
+const word = { level: "word", validFile, testFile, valEvery: 0, valBatch: 3 } as const;
 
 describe("train with validFile / testFile", () => {
   it("word level: vocab from the training text only, held-out OOV words → <unk>, test scored on the final weights", async () => {
@@ -42,7 +43,7 @@ describe("train with validFile / testFile", () => {
       params: result.params,
       optimizer: { kind: "sgd" },
     });
-    const split = { batch: 4, steps: 16 };
+    const split = { batch: 3, steps: 16 };
     expect(result.testLoss).toBe(await evaluateSplit(engine, testIds, split));
     expect(result.lastValLoss).toBe(await evaluateSplit(engine, valIds, split));
     const lines = readFileSync(join(out, "metrics.jsonl"), "utf8")
