@@ -22,7 +22,7 @@ from .engine import Engine
 DEFAULTS = {
     "cell": "lstm", "layers": 2, "hidden": 128, "input": "embedding", "embed": 64, "dropout": 0,
     "seq": 64, "batch": 32, "valFraction": 0.1, "lr": 2e-3, "optimizer": {"kind": "adam"}, "clip": 5,
-    "epochs": 10, "maxSteps": 0, "valEvery": 500, "valSteps": 256, "logEvery": 10,
+    "epochs": 10, "maxSteps": 0, "valEvery": 500, "valSteps": 256, "valBatch": 16, "logEvery": 10,
 }
 OPTIMIZER_DEFAULTS = {
     "adam": {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weightDecay": 0},
@@ -48,20 +48,22 @@ def emit(ctx, event):
 
 
 def evaluate_split(engine, ids, batch, steps):
-    """Mean loss over a split in `batch` streams walked `steps` at a time (charrnn's evaluateSplit)."""
+    """Mean loss over a split in `batch` streams walked `steps` at a time, cut as charrnn's
+    evaluateSplit (and scoreCorpus) cut it: streams of len // batch tokens, each token scored given
+    the stream before it (a stream's first token is context only)."""
     if len(ids) < 2:
         return None
-    batch = max(1, min(batch, len(ids) - 1))
-    length = (len(ids) - 1) // batch
-    streams = ids[: batch * length + 1]
+    batch = max(1, min(batch, len(ids) // 2))
+    stream_length = len(ids) // batch
+    length = stream_length - 1
     state = engine.model.zero_state(batch, "cpu")
     state = tuple(s.float() for s in state) if isinstance(state, tuple) else state.float()
     loss_sum = 0.0
     count = 0.0
     for start in range(0, length, steps):
         n = min(steps, length - start)
-        idx = torch.arange(batch).unsqueeze(1) * length + start + torch.arange(n).unsqueeze(0)
-        tensors = {"x": streams[idx].to(torch.int32), "y": streams[idx + 1].to(torch.int32)}
+        idx = torch.arange(batch).unsqueeze(1) * stream_length + start + torch.arange(n).unsqueeze(0)
+        tensors = {"x": ids[idx].to(torch.int32), "y": ids[idx + 1].to(torch.int32)}
         tensors["h"], *rest = state if isinstance(state, tuple) else (state,)
         if rest:
             tensors["c"] = rest[0]
@@ -131,7 +133,7 @@ def train(args):
                            "elapsed": now - start})
                 log_time, log_tokens, loss_sum, loss_n = now, 0, 0.0, 0
             if s["valEvery"] > 0 and step % s["valEvery"] == 0 or w == windows - 1:
-                val = evaluate_split(engine, val_ids, B, s["valSteps"]) if ctx.rank == 0 else None
+                val = evaluate_split(engine, val_ids, s["valBatch"], s["valSteps"]) if ctx.rank == 0 else None
                 emit(ctx, {"type": "validation", "step": step, "epoch": epoch, "valLoss": val,
                            "elapsed": time.perf_counter() - start})
                 stop = args.target_loss is not None and val is not None and val <= args.target_loss
