@@ -153,8 +153,10 @@ describe("time-budget recipes", () => {
       const cells = line!.split("|").map((c) => c.trim());
       expect(cells[4]).toBe(`${s.layers}×${s.hidden} ${s.cell!.toUpperCase()}`);
       expect(cells[5]).toBe(`${s.dropout} / ${s.inputDropout}`);
-      expect(cells[6]).toBe(`${s.batch} × ${s.seq}, ${s.lr!.toExponential()}`);
-      expect(cells[7]!.startsWith(row.status)).toBe(true);
+      const decay = s.optimizer?.kind === "adam" ? (s.optimizer.weightDecay ?? 0) : 0;
+      expect(cells[6]).toBe(`${decay}`);
+      expect(cells[7]).toBe(`${s.batch} × ${s.seq}, ${s.lr!.toExponential()}`);
+      expect(cells[8]!.startsWith(row.status)).toBe(true);
     }
   });
 });
