@@ -1,13 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fixture, runInProcess } from "./test/harness";
+import { runInProcess, tempCorpus } from "./test/harness";
 
 describe("train --optimizer / --weight-decay", () => {
-  const dir = mkdtempSync(join(tmpdir(), "charrnn-cli-optimizer-"));
-  const corpus = join(dir, "corpus.txt");
-  writeFileSync(corpus, readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, 5_000));
+  const { dir, corpus } = tempCorpus("charrnn-cli-optimizer-", 5_000);
   const small = ["--hidden", "8", "--embed", "4", "--layers", "1", "--seq", "8", "--batch", "2"];
   const run = (out: string, ...flags: string[]) =>
     runInProcess([

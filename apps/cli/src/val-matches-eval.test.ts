@@ -1,15 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SCORE_STREAMS } from "@charrnn/sampler";
 import { describe, expect, it } from "vitest";
 import { EVAL_STREAMS } from "./commands/eval";
-import { fixture, runInProcess } from "./test/harness";
+import { runInProcess, tempCorpus } from "./test/harness";
 
 describe("a run's validation loss is what charrnn eval reports for its model", () => {
-  const dir = mkdtempSync(join(tmpdir(), "charrnn-cli-val-eval-"));
-  const corpus = join(dir, "corpus.txt");
-  writeFileSync(corpus, readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, 12_000));
+  const { dir, corpus } = tempCorpus("charrnn-cli-val-eval-", 12_000);
   const train = (out: string, ...flags: string[]) =>
     runInProcess([
       "train",
@@ -73,5 +70,45 @@ describe("a run's validation loss is what charrnn eval reports for its model", (
     expect(best("one")).toBeCloseTo(await evaluate("one", "--batch", "1"), 5);
     // The streams matter (each starts without context), so the agreement above is not a coincidence.
     expect(Math.abs(best("one") - (await evaluate("one")))).toBeGreaterThan(1e-4);
+  });
+
+  it("on char-rnn's split with --split chunks --split-chunks, as training held it out", async () => {
+    const split = ["--split", "chunks", "--split-chunks", "5"];
+    expect((await train("chunks", ...split)).code).toBe(0);
+    expect(best("chunks")).toBeCloseTo(await evaluate("chunks", ...split), 5);
+    // The corpus's end is other text: the same model scores differently there.
+    expect(Math.abs(best("chunks") - (await evaluate("chunks")))).toBeGreaterThan(1e-3);
+  });
+
+  it("refuses --split chunks without --val-fraction and --split-chunks without --split chunks", async () => {
+    const model = join(dir, "default");
+    const noFraction = await runInProcess(["eval", "--model", model, "--data", corpus, "--split", "chunks"]);
+    expect(noFraction.code).toBe(2);
+    expect(noFraction.stderr).toMatch(/^charrnn: --split chunks needs --val-fraction/);
+    const stray = await runInProcess([
+      "eval",
+      "--model",
+      model,
+      "--data",
+      corpus,
+      "--val-fraction",
+      "0.1",
+      "--split-chunks",
+      "5",
+    ]);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/^charrnn: --split-chunks goes with --split chunks/);
+    const bad = await runInProcess([
+      "eval",
+      "--model",
+      model,
+      "--data",
+      corpus,
+      "--val-fraction",
+      "0.1",
+      "--split",
+      "per-file",
+    ]);
+    expect(bad.stderr).toMatch(/--split must be one of end, chunks, got "per-file"/);
   });
 });

@@ -11,6 +11,12 @@ export interface Rng {
   normal(): number;
   /** Raw uint32. */
   nextUint32(): number;
+  /**
+   * Fills `out` with inverted-dropout multipliers: 0 where `next()` would be < `rate`, else
+   * 1/(1 − rate). Draws exactly the stream `out.length` calls of `next()` would, in one tight loop:
+   * per-element `next()` cost a tenth of a 2×512 training step.
+   */
+  fillDropout(out: Float32Array | Float64Array, rate: number): void;
   /** The current state; `createRng(state)` continues the same stream. */
   state(): RngState;
 }
@@ -45,9 +51,34 @@ export function createRng(seed: number | RngState = 0): Rng {
     return result;
   };
   const next = (): number => nextUint32() / 4294967296;
+  const fillDropout = (out: Float32Array | Float64Array, rate: number): void => {
+    // u / 2^32 < rate ⇔ u < ceil(rate · 2^32) for an integer u (the product is exact in a double).
+    const threshold = Math.ceil(rate * 4294967296);
+    const keep = 1 / (1 - rate);
+    let s0 = s[0]!;
+    let s1 = s[1]!;
+    let s2 = s[2]!;
+    let s3 = s[3]!;
+    for (let i = 0; i < out.length; i++) {
+      const u = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
+      const t = (s1 << 9) >>> 0;
+      s2 = (s2 ^ s0) >>> 0;
+      s3 = (s3 ^ s1) >>> 0;
+      s1 = (s1 ^ s2) >>> 0;
+      s0 = (s0 ^ s3) >>> 0;
+      s2 = (s2 ^ t) >>> 0;
+      s3 = rotl(s3, 11);
+      out[i] = u < threshold ? 0 : keep;
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+  };
   return {
     next,
     nextUint32,
+    fillDropout,
     nextInt(n: number): number {
       return Math.floor(next() * n);
     },

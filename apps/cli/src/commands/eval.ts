@@ -3,7 +3,7 @@ import { parseInferenceEngine } from "../engines";
 import type { CliIo } from "../io";
 import { type OnnxNameFlags, openModel } from "../model-source";
 import { withFlagNames } from "../option-names";
-import { parseIntFlag, parseNumberFlag } from "../options";
+import { parseChoiceFlag, parseIntFlag, parseNumberFlag, UsageError } from "../options";
 import { addModelFlags } from "./model-flags";
 
 /**
@@ -16,6 +16,8 @@ interface EvalFlags extends OnnxNameFlags {
   model: string;
   data: string;
   valFraction?: string;
+  split: string;
+  splitChunks?: string;
   batch: string;
   seq: string;
   engine?: string;
@@ -33,14 +35,21 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
       "--val-fraction <f>",
       "evaluate only the validation split that training with this --val-fraction holds out (the file's end)",
     )
+    .option(
+      "--split <mode>",
+      "with --val-fraction, the split training used: end (the file's end) or chunks (the end of each of --split-chunks equal pieces)",
+      "end",
+    )
+    .option("--split-chunks <n>", "with --split chunks: training's --split-chunks (default 50)")
     .option("--batch <n>", "parallel streams (each starts from a zero state)", EVAL_STREAMS)
     .option("--seq <n>", "tokens per forward call, state carried", "256")
     .option("--json", "print the result as JSON");
   addModelFlags(command);
   // The scorer calls the window length `steps`.
   command.action((flags: EvalFlags) =>
-    withFlagNames({ batch: "--batch", steps: "--seq", valFraction: "--val-fraction" }, () =>
-      evaluate(flags, io),
+    withFlagNames(
+      { batch: "--batch", steps: "--seq", valFraction: "--val-fraction", chunks: "--split-chunks" },
+      () => evaluate(flags, io),
     ),
   );
 }
@@ -52,8 +61,19 @@ async function evaluate(flags: EvalFlags, io: CliIo): Promise<void> {
     flags.valFraction === undefined
       ? undefined
       : parseNumberFlag("--val-fraction", flags.valFraction, { min: 0, max: 1, minInclusive: false });
+  const split = parseChoiceFlag("--split", flags.split, ["end", "chunks"] as const);
+  if (split === "chunks" && fraction === undefined) {
+    throw new UsageError("--split chunks needs --val-fraction: the fraction training held out of each piece");
+  }
+  if (flags.splitChunks !== undefined && split !== "chunks") {
+    throw new UsageError("--split-chunks goes with --split chunks; add --split chunks or drop it");
+  }
+  const chunks =
+    flags.splitChunks === undefined
+      ? undefined
+      : parseIntFlag("--split-chunks", flags.splitChunks, { min: 1 });
   const engine = flags.engine === undefined ? undefined : parseInferenceEngine(flags.engine);
-  const [{ readCorpus, splitCorpus }, { scoreCorpus }] = await Promise.all([
+  const [{ readCorpus, splitCorpus, splitCorpusChunks }, { scoreCorpus }] = await Promise.all([
     import("@charrnn/data"),
     import("@charrnn/sampler"),
   ]);
@@ -66,8 +86,13 @@ async function evaluate(flags: EvalFlags, io: CliIo): Promise<void> {
     const all = vocab.encode(await readCorpus(flags.data), {
       oov: vocab.unkId === undefined ? "error" : "unk",
     });
-    // The very split training validates on (`splitCorpus`), so the two report the same tokens.
-    const ids = fraction === undefined || fraction === 1 ? all : splitCorpus(all, { val: fraction }).val;
+    // The very split training validates on, so the two report the same tokens.
+    const ids =
+      fraction === undefined || fraction === 1
+        ? all
+        : split === "chunks"
+          ? splitCorpusChunks(all, { val: fraction, chunks }).val
+          : splitCorpus(all, { val: fraction }).val;
     const result = await scoreCorpus(model, ids, { batch, steps });
     // A bpe token is a byte sequence, not a character: `score` gives a bpe model's bits per character.
     const unit = vocab.level === "char" ? "char" : vocab.level === "bpe" ? "token" : "word";

@@ -1,25 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BEST_CHECKPOINT, CHECKPOINT_DIR, checkpointFileName, createRng, LOCK_FILE } from "@charrnn/core";
 import { decodeSafetensors } from "@charrnn/models";
 import { findLatestCheckpoint, listCheckpoints, readCheckpoint } from "@charrnn/trainer";
 import { describe, expect, it } from "vitest";
-import { fixture, runInProcess } from "../test/harness";
+import { runInProcess, tempCorpus } from "../test/harness";
 import { spawnCli, spawnWarmCli, TINY_MODEL } from "./spawn-cli";
 
 const KILL_SEED = 20_241_123;
 const KILLS = 20;
 const KILL_WINDOW_TRIES = 8;
-
-function makeCorpus(): { dir: string; corpus: string } {
-  const dir = mkdtempSync(join(tmpdir(), "charrnn-crash-"));
-  const corpus = join(dir, "corpus.txt");
-  writeFileSync(corpus, readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, 3000));
-  return { dir, corpus };
-}
 
 /** Every checkpoint file in the run must decode: atomic writes never leave a torn one behind. */
 function expectAllCheckpointsValid(out: string, context: string): void {
@@ -32,7 +24,7 @@ function expectAllCheckpointsValid(out: string, context: string): void {
 
 describe("crash safety", () => {
   it(`SIGKILL at ${KILLS} random moments across checkpoint writes never loses the run (seed ${KILL_SEED})`, async () => {
-    const { corpus, dir } = makeCorpus();
+    const { corpus, dir } = tempCorpus("charrnn-crash-", 3000);
     const out = join(dir, "run");
     const rng = createRng(KILL_SEED);
     const common = [...TINY_MODEL, "--checkpoint-every", "1", "--keep-last", "2", "--val-every", "3"];
@@ -96,7 +88,7 @@ describe("crash safety", () => {
 
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     it(`${signal} saves a checkpoint at the interrupted step and exits 0; the run resumes from it`, async () => {
-      const { corpus, dir } = makeCorpus();
+      const { corpus, dir } = tempCorpus("charrnn-crash-", 3000);
       const out = join(dir, "run");
       const child = spawnCli([
         "train",
@@ -141,7 +133,7 @@ describe("crash safety", () => {
   }
 
   it("a second run on the same --out fails fast naming the first run's pid; the first run's checkpoints stay valid", async () => {
-    const { corpus, dir } = makeCorpus();
+    const { corpus, dir } = tempCorpus("charrnn-crash-", 3000);
     const out = join(dir, "run");
     const first = spawnCli([
       "train",
@@ -184,7 +176,7 @@ describe("crash safety", () => {
   }, 60_000);
 
   it("runs started together on a directory with a stale lock: exactly one trains, the others are refused", async () => {
-    const { corpus, dir } = makeCorpus();
+    const { corpus, dir } = tempCorpus("charrnn-crash-", 3000);
     for (let trial = 0; trial < 2; trial++) {
       const out = join(dir, `contended-${trial}`);
       mkdirSync(out);
@@ -215,7 +207,7 @@ describe("crash safety", () => {
   }, 150_000);
 
   it("killed between best.safetensors and model.safetensors: --resume restores model.safetensors = the best checkpoint's weights", async () => {
-    const { corpus, dir } = makeCorpus();
+    const { corpus, dir } = tempCorpus("charrnn-crash-", 3000);
     const out = join(dir, "run");
     const common = [...TINY_MODEL, "--checkpoint-every", "1", "--val-every", "2", "--keep-last", "2"];
     const modelOf = (path: string) => decodeSafetensors(new Uint8Array(readFileSync(path)));

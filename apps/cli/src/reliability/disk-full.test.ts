@@ -2,22 +2,18 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  mkdtempSync,
   openSync,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
-  writeFileSync,
   writeSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHECKPOINT_DIR, checkpointFileName, LOCK_FILE } from "@charrnn/core";
 import type { AtomicWriteFs } from "@charrnn/core/node";
 import { listCheckpoints, readCheckpoint } from "@charrnn/trainer";
 import { describe, expect, it, vi } from "vitest";
-import { fixture, runInProcess } from "../test/harness";
+import { runInProcess, tempCorpus } from "../test/harness";
 import { TINY_MODEL } from "./spawn-cli";
 
 /**
@@ -59,9 +55,7 @@ vi.mock("@charrnn/trainer", async (importOriginal) => {
   };
 });
 
-const dir = mkdtempSync(join(tmpdir(), "charrnn-disk-"));
-const corpus = join(dir, "corpus.txt");
-writeFileSync(corpus, readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, 3000));
+const { dir, corpus } = tempCorpus("charrnn-disk-", 3000);
 
 describe("disk full during checkpointing", () => {
   it("stops with a one-line error naming the directory; the previous checkpoint survives, no partial file", async () => {

@@ -1,12 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHECKPOINT_DIR, createRng, isCharrnnError, type Rng } from "@charrnn/core";
 import { parseModel } from "@charrnn/models";
 import { inspectOnnx, loadOnnxModel, METADATA_KEYS, proto } from "@charrnn/onnx";
 import { decodeCheckpoint, listCheckpoints } from "@charrnn/trainer";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fixture, runInProcess } from "../test/harness";
+import { runInProcess, tempCorpus } from "../test/harness";
 import { TINY_MODEL } from "./spawn-cli";
 
 /** Fixed so CI is repeatable; CHARRNN_FUZZ_SEED explores other mutations locally. */
@@ -22,10 +21,8 @@ const originals: { model: Uint8Array; checkpoint: Uint8Array; onnx: Uint8Array }
 };
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "charrnn-fuzz-"));
-  const corpus = join(dir, "corpus.txt");
+  const { dir, corpus } = tempCorpus("charrnn-fuzz-", 1500);
   const out = join(dir, "run");
-  writeFileSync(corpus, readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, 1500));
   const trained = await runInProcess([
     "train",
     "--data",

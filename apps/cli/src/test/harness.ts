@@ -1,5 +1,8 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CliIo } from "../io";
 import { runCli } from "../run";
@@ -26,6 +29,17 @@ export async function runInProcess(args: string[], signal?: AbortSignal): Promis
 export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 export const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../../../test-fixtures/${name}`, import.meta.url));
+/**
+ * A fresh temp directory (`prefix` + random) holding `corpus.txt`: the first `chars` characters of
+ * tiny Shakespeare, the corpus most CLI tests train their tiny models on.
+ */
+export function tempCorpus(prefix: string, chars: number): { dir: string; corpus: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const corpus = join(dir, "corpus.txt");
+  writeFileSync(corpus, readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, chars));
+  return { dir, corpus };
+}
+
 const entry = fileURLToPath(new URL("../charrnn.ts", import.meta.url));
 /** tsx's loader by absolute URL, so the binary also runs with a cwd outside the repository. */
 export const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;

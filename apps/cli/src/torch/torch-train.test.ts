@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CHECKPOINT_DIR, checkpointFileName, isCharrnnError } from "@charrnn/core";
@@ -8,7 +7,7 @@ import { freePort } from "@charrnn/core/node";
 import { maxRelativeError } from "@charrnn/models";
 import { type Checkpoint, findTorchPython, readCheckpoint } from "@charrnn/trainer";
 import { describe, expect, it } from "vitest";
-import { fixture, repoRoot, runInProcess } from "../test/harness";
+import { repoRoot, runInProcess, tempCorpus } from "../test/harness";
 
 /** The interpreter the tests use; CI sets CHARRNN_REQUIRE_TORCH=1 so that a missing torch fails. */
 function torchPython(): string | undefined {
@@ -42,9 +41,7 @@ const TINY = [
 const EVERY_10 = ["--val-every", "10", "--checkpoint-every", "10", "--keep-last", "5"];
 
 function corpus(): { dir: string; data: string } {
-  const dir = mkdtempSync(join(tmpdir(), "charrnn-torch-"));
-  const data = join(dir, "corpus.txt");
-  writeFileSync(data, readFileSync(fixture("tinyshakespeare.txt"), "utf8").slice(0, 6000));
+  const { dir, corpus: data } = tempCorpus("charrnn-torch-", 6000);
   return { dir, data };
 }
 

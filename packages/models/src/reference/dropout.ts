@@ -32,11 +32,10 @@ export function dropoutMasks(
   const masks: DropoutMasks = { between: [] };
   if (rate > 0) {
     const rng = createRng(seed);
-    const keep = 1 / (1 - rate);
     const n = steps * batch * config.hidden;
     const draw = (): Float64Array => {
       const m = new Float64Array(n);
-      for (let i = 0; i < n; i++) m[i] = rng.next() < rate ? 0 : keep;
+      rng.fillDropout(m, rate);
       return m;
     };
     for (let l = 1; l < config.layers; l++) masks.between.push(draw());
@@ -61,9 +60,7 @@ export function inputDropoutMask<A extends Float32Array | Float64Array>(
   width: number,
 ): A {
   if (!(rate >= 0 && rate < 1)) throw new CharrnnRangeError("inputDropout", "in [0, 1)", rate);
-  const rng = createRng(deriveSeed(seed, INPUT_DROPOUT_STREAM));
-  const keep = 1 / (1 - rate);
   const m = new array(positions * width);
-  for (let i = 0; i < m.length; i++) m[i] = rng.next() < rate ? 0 : keep;
+  createRng(deriveSeed(seed, INPUT_DROPOUT_STREAM)).fillDropout(m, rate);
   return m;
 }

@@ -99,13 +99,11 @@ export function toBatchMajor(data: Float32Array, batch: number, steps: number): 
  * same step seed.
  */
 export function dropoutMasks(config: ModelConfig, seed: number, positions: number): Float32Array[] {
-  const p = config.dropout;
-  const keep = 1 / (1 - p);
   const rng = createRng(seed);
   const masks: Float32Array[] = [];
   for (let k = 0; k < config.layers; k++) {
     const mask = new Float32Array(positions * config.hidden);
-    for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < p ? 0 : keep;
+    rng.fillDropout(mask, config.dropout);
     masks.push(mask);
   }
   return masks;

@@ -178,7 +178,7 @@ export const RECIPES: readonly Recipe[] = [
       batch: 64,
       lr: 3e-3,
       warmupSteps: 100,
-      valEvery: 150,
+      valEvery: 300,
       checkpointEvery: 300,
     }),
   },
