@@ -241,7 +241,7 @@ export const TRAIN_OPTIONS = optionTable({
   valEvery: {
     flag: "--val-every",
     value: "<n>",
-    help: "validate every n steps and at each epoch's end (0 = only at epoch ends)",
+    help: "validate every n steps, at each epoch's end unless --time-budget is set, and when the run stops (0 = only at epoch ends)",
     key: "valEvery",
     parse: int(0),
   },

@@ -124,7 +124,10 @@ export interface TrainSettings {
   maxSteps: number;
   /** Stop after this many seconds of training in this call (0 = no limit); a resumed run gets a fresh budget. */
   timeBudget: number;
-  /** Validate every N updates (0 = only at the end of each epoch). */
+  /**
+   * Validate every N updates, and at the end of each epoch unless the run has a `timeBudget` (0 =
+   * only at the end of each epoch). Every run also validates when it stops.
+   */
   valEvery: number;
   /** Window length used for validation; larger windows are faster and lose nothing (state is carried). */
   valSteps: number;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { StepOptions } from "../engine/types";
 import { fresh, options, resumeMatches } from "./test-helpers";
 import { train } from "./train";
+import type { TrainEvent, TrainOptions } from "./train-types";
 
 describe("train: schedules and early stopping through the loop", () => {
   it("cosine with warm-up: each update's lr follows the curve and reaches minLr exactly at maxSteps", async () => {
@@ -45,6 +46,25 @@ describe("train: schedules and early stopping through the loop", () => {
     // end of the curve: lr < 0.05 means more than 85 % of the budget was used.
     expect(lrs.at(-1)!).toBeLessThan(0.05);
     expect(lrs.length).toBeGreaterThan(10);
+  });
+
+  it("a time-budgeted run validates every valEvery steps and when it stops, not at epoch ends", async () => {
+    const validated = async (over: Partial<TrainOptions>) => {
+      const events: TrainEvent[] = [];
+      const result = await train(options(fresh(), { ...over, onEvent: (e) => events.push(e) }));
+      const steps = events.flatMap((e) => (e.type === "validation" ? [e.step] : []));
+      return { steps, last: result.step, stopReason: result.stopReason };
+    };
+    // 19 windows per epoch, valEvery 5.
+    const epochs = await validated({ maxSteps: 40 });
+    expect(epochs.steps).toEqual([5, 10, 15, 19, 20, 25, 30, 35, 38, 40]);
+    let t = 0;
+    const budget = await validated({ timeBudget: 1, epochs: 100, now: () => (t += 2) });
+    expect(budget.stopReason).toBe("time-budget");
+    expect(budget.last).toBeGreaterThan(40);
+    const expected = Array.from({ length: Math.floor(budget.last / 5) }, (_, i) => 5 * (i + 1));
+    if (budget.last % 5 !== 0) expected.push(budget.last);
+    expect(budget.steps).toEqual(expected);
   });
 
   it("a cosine run interrupted and resumed equals an uninterrupted one", async () => {
