@@ -54,18 +54,21 @@ describe("createRng", () => {
 });
 
 describe("fillDropout", () => {
-  it.each([0, 0.05, 0.3, 0.5, 0.9])("draws what next() would at rate %s, and leaves the stream where next() would", (rate) => {
-    const a = createRng(11);
-    const b = createRng(11);
-    const keep = 1 / (1 - rate);
-    const expected = Float64Array.from({ length: 50_000 }, () => (a.next() < rate ? 0 : keep));
-    const got = new Float64Array(expected.length);
-    b.fillDropout(got, rate);
-    expect(got).toEqual(expected);
-    expect(b.state()).toEqual(a.state());
-    const dropped = got.filter((v) => v === 0).length / got.length;
-    expect(Math.abs(dropped - rate)).toBeLessThan(0.01);
-  });
+  it.each([0, 0.05, 0.3, 0.5, 0.9])(
+    "draws what next() would at rate %s, and leaves the stream where next() would",
+    (rate) => {
+      const a = createRng(11);
+      const b = createRng(11);
+      const keep = 1 / (1 - rate);
+      const expected = Float64Array.from({ length: 50_000 }, () => (a.next() < rate ? 0 : keep));
+      const got = new Float64Array(expected.length);
+      b.fillDropout(got, rate);
+      expect(got).toEqual(expected);
+      expect(b.state()).toEqual(a.state());
+      const dropped = got.filter((v) => v === 0).length / got.length;
+      expect(Math.abs(dropped - rate)).toBeLessThan(0.01);
+    },
+  );
 
   it("writes float32 multipliers from the same stream", () => {
     const f32 = new Float32Array(1000);
