@@ -81,34 +81,16 @@ describe("a run's validation loss is what charrnn eval reports for its model", (
   });
 
   it("refuses --split chunks without --val-fraction and --split-chunks without --split chunks", async () => {
-    const model = join(dir, "default");
-    const noFraction = await runInProcess(["eval", "--model", model, "--data", corpus, "--split", "chunks"]);
+    const evalWith = (...flags: string[]) =>
+      runInProcess(["eval", "--model", join(dir, "default"), "--data", corpus, ...flags]);
+    const noFraction = await evalWith("--split", "chunks");
     expect(noFraction.code).toBe(2);
     expect(noFraction.stderr).toMatch(/^charrnn: --split chunks needs --val-fraction/);
-    const stray = await runInProcess([
-      "eval",
-      "--model",
-      model,
-      "--data",
-      corpus,
-      "--val-fraction",
-      "0.1",
-      "--split-chunks",
-      "5",
-    ]);
+    const stray = await evalWith("--val-fraction", "0.1", "--split-chunks", "5");
     expect(stray.code).toBe(2);
     expect(stray.stderr).toMatch(/^charrnn: --split-chunks goes with --split chunks/);
-    const bad = await runInProcess([
-      "eval",
-      "--model",
-      model,
-      "--data",
-      corpus,
-      "--val-fraction",
-      "0.1",
-      "--split",
-      "per-file",
-    ]);
+    const bad = await evalWith("--val-fraction", "0.1", "--split", "per-file");
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--split must be one of end, chunks, got "per-file"/);
   });
 });
