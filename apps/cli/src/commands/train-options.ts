@@ -1,6 +1,13 @@
 import { resolve } from "node:path";
 import { CELL_TYPES } from "@charrnn/models";
-import { LR_SCHEDULE_KINDS, OPTIMIZER_KINDS } from "@charrnn/trainer/names";
+import {
+  DATA_LAYOUTS,
+  DIVERGE_POLICIES,
+  INIT_VOCAB_MODES,
+  LR_SCHEDULE_KINDS,
+  OPTIMIZER_KINDS,
+  SPLIT_MODES,
+} from "@charrnn/trainer/names";
 import { TRAIN_ENGINES } from "../engines";
 import {
   choice,
@@ -57,7 +64,7 @@ export const TRAIN_OPTIONS = optionTable({
     value: "<mode>",
     help: "where --val-fraction comes from: end (the corpus's end, default), per-file (the end of each file) or chunks (the end of each of --split-chunks equal pieces: char-rnn's split)",
     key: "split",
-    parse: choice(["end", "per-file", "chunks"]),
+    parse: choice(SPLIT_MODES),
   },
   splitChunks: {
     flag: "--split-chunks",
@@ -278,7 +285,7 @@ export const TRAIN_OPTIONS = optionTable({
     value: "<action>",
     help: "on a NaN/Inf loss or weight: stop (default), or rollback to the last checkpoint and halve the learning rate",
     key: "onDiverge",
-    parse: choice(["stop", "rollback"]),
+    parse: choice(DIVERGE_POLICIES),
   },
   maxRollbacks: {
     flag: "--max-rollbacks",
@@ -292,7 +299,7 @@ export const TRAIN_OPTIONS = optionTable({
     value: "<layout>",
     help: "stream (truncated BPTT, state carried) or shuffle (shuffled windows)",
     key: "layout",
-    parse: choice(["stream", "shuffle"]),
+    parse: choice(DATA_LAYOUTS),
   },
   level: {
     flag: "--level",
@@ -361,7 +368,7 @@ export const TRAIN_OPTIONS = optionTable({
     value: "<mode>",
     help: "with --init-from: extend (default) grows the vocabulary by the new text's tokens; keep maps them by the OOV policy",
     key: "initVocab",
-    parse: choice(["extend", "keep"]),
+    parse: choice(INIT_VOCAB_MODES),
   },
 });
 

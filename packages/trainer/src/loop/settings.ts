@@ -13,25 +13,18 @@ import type { OptimizerConfig } from "../engine/types";
 import { OPTIMIZER_KINDS, resolveOptimizerConfig } from "../optim/config";
 import { type LrScheduleConfig, validateLrSchedule } from "../schedule/lr-schedule";
 
-/** How training windows are cut from the corpus. */
-export type DataLayout =
-  /** Truncated BPTT: `batch` parallel streams, each window continues the previous one, state carried; reset each epoch. */
-  | "stream"
-  /** Non-overlapping windows in a seeded per-epoch shuffle, zero state for every batch. */
-  | "shuffle";
+import {
+  type CorpusSplitMode,
+  DATA_LAYOUTS,
+  type DataLayout,
+  DIVERGE_POLICIES,
+  type DivergePolicy,
+  INIT_VOCAB_MODES,
+  type InitVocabMode,
+  SPLIT_MODES,
+} from "./setting-kinds";
 
-/** Where the validation split of a corpus comes from (see `TrainSettings.split`). */
-export type CorpusSplitMode = "end" | "per-file" | "chunks";
-
-/** What a fine-tune does with tokens the model lacks (see `TrainSettings.initVocab`). */
-export type InitVocabMode = "extend" | "keep";
-
-/** What a divergence (a non-finite loss, gradient norm or weight) does to the run. */
-export type DivergePolicy =
-  /** Stop at once (`stopReason: "diverged"`), keeping the last good checkpoint. */
-  | "stop"
-  /** Go back to the last periodic checkpoint, halve the learning rate and go on (`maxRollbacks` times). */
-  | "rollback";
+export type { CorpusSplitMode, DataLayout, DivergePolicy, InitVocabMode };
 
 /** What a run trains: a next-token language model, or a sequence classifier (labelled texts). */
 export type TrainTask = "language-model" | "classifier";
@@ -218,9 +211,6 @@ export const TRAIN_SETTING_KEYS: readonly string[] = [
 ];
 
 const LEVELS: readonly string[] = ["char", "word", "bpe"];
-const LAYOUTS: readonly string[] = ["stream", "shuffle"];
-const SPLIT_MODES: readonly CorpusSplitMode[] = ["end", "per-file", "chunks"];
-const DIVERGE_POLICIES: readonly string[] = ["stop", "rollback"];
 const TASKS: readonly string[] = ["language-model", "classifier"];
 const POOLINGS: readonly string[] = ["last", "mean"];
 const CLASS_WEIGHTINGS: readonly string[] = ["none", "balanced"];
@@ -271,7 +261,7 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   const { head: _head, ...model } = modelConfig(settings, 1);
   validateConfig({ ...model, inputDropout: settings.inputDropout });
   oneOf("level", LEVELS, settings.level);
-  oneOf("layout", LAYOUTS, settings.layout);
+  oneOf("layout", DATA_LAYOUTS, settings.layout);
   if (settings.vocabMaxSize !== undefined) count("vocabMaxSize", settings.vocabMaxSize, 2);
   if (settings.vocabMinCount !== undefined) count("vocabMinCount", settings.vocabMinCount, 1);
   if (settings.split !== undefined) oneOf("split", SPLIT_MODES, settings.split);
@@ -290,7 +280,7 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   ) {
     throw new CharrnnRangeError("dataGlob", "a glob pattern like *.txt", settings.dataGlob);
   }
-  if (settings.initVocab !== undefined) oneOf("initVocab", ["extend", "keep"], settings.initVocab);
+  if (settings.initVocab !== undefined) oneOf("initVocab", INIT_VOCAB_MODES, settings.initVocab);
   if (settings.initVocab !== undefined && settings.initFrom === undefined) {
     throw new CharrnnRangeError(
       "initVocab",

@@ -166,7 +166,7 @@ export const RECIPES: readonly Recipe[] = [
     maxCorpus: MEDIUM,
     status: "measured",
     evidence:
-      "1.4266 nats/char on tiny Shakespeare in 900 s with GRU cells (1,555 steps, 11,000 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes), where the same row with LSTM cells reached 1.4387 in 1,129 steps just before (1.4335 and 1.4429 in earlier runs); 2×384 LSTM at lr 4e-3 with dropout 0.2: 1.438, overfitting",
+      "1.4266 nats/char on tiny Shakespeare in 900 s with GRU cells (1,555 steps at 11,000 chars/s; 2-core AMD EPYC, 2026-12-02; results/recipes), 1.4379 in a rerun on a slower machine state (1,229 steps at 8,700 chars/s); the same row with LSTM cells reached 1.4387 in 1,129 steps just before (1.4335 and 1.4429 in earlier runs): per step the two cells learn alike, a GRU step costs a quarter fewer FLOPs",
     settings: recipe({
       cell: "gru",
       layers: 2,
