@@ -52,6 +52,7 @@ export function createRng(seed: number | RngState = 0): Rng {
   };
   const next = (): number => nextUint32() / 4294967296;
   const fillDropout = (out: Float32Array | Float64Array, rate: number): void => {
+    // nextUint32's steps on local copies of the state (a test pins the two streams equal);
     // u / 2^32 < rate ⇔ u < ceil(rate · 2^32) for an integer u (the product is exact in a double).
     const threshold = Math.ceil(rate * 4294967296);
     const keep = 1 / (1 - rate);

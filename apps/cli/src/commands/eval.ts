@@ -1,3 +1,4 @@
+import { SPLIT_MODES } from "@charrnn/trainer/names";
 import type { Command } from "commander";
 import { parseInferenceEngine } from "../engines";
 import type { CliIo } from "../io";
@@ -61,7 +62,12 @@ async function evaluate(flags: EvalFlags, io: CliIo): Promise<void> {
     flags.valFraction === undefined
       ? undefined
       : parseNumberFlag("--val-fraction", flags.valFraction, { min: 0, max: 1, minInclusive: false });
-  const split = parseChoiceFlag("--split", flags.split, ["end", "chunks"] as const);
+  // per-file needs training's several files; eval reads one.
+  const split = parseChoiceFlag(
+    "--split",
+    flags.split,
+    SPLIT_MODES.filter((mode) => mode !== "per-file"),
+  );
   if (split === "chunks" && fraction === undefined) {
     throw new UsageError("--split chunks needs --val-fraction: the fraction training held out of each piece");
   }
