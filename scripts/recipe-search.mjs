@@ -10,7 +10,7 @@
 //   node scripts/recipe-search.mjs [--data FILE] [--budgets 300,900,3600] [--out DIR]
 //                                  [--only TEXT] [--engine NAME] [--list]
 //
-// Not yet searched: weight tying (the models have no tied output layer yet).
+// Not searched: weight tying (the models have no tied output layer; see the README's recipes section).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
