@@ -1,9 +1,9 @@
 // Finds the time-budget recipes by measurement (issue 19). For each budget it trains the recipe the
 // table picks today and one-change-at-a-time variants of it (width, depth, GRU cells, dropout, input
-// dropout, AdamW weight decay, learning rate, batch, window, clipping, schedule, warm-up), each for
-// the full budget, and records every run's validation curve and losses in results.json and
-// results.md, plus one chart per budget (charrnn plot). It runs for hours and is not part of the
-// test suite.
+// dropout, weight drop, AdamW weight decay, learning rate, batch, window, clipping, schedule,
+// warm-up), each for the full budget, and records every run's validation curve and losses in
+// results.json and results.md, plus one chart per budget (charrnn plot). It runs for hours and is not
+// part of the test suite.
 // Resumable: runs already in results.json are skipped; a run cut short is started again from scratch
 // (resuming would give it a fresh budget). Build the CLI first: `pnpm build`.
 //
@@ -56,6 +56,7 @@ function variants(s) {
     ["no-dropout", "dropout 0", { dropout: 0 }],
     ["more-dropout", `dropout ${round2(s.dropout + 0.1)}`, { dropout: round2(s.dropout + 0.1) }],
     ["input-dropout", "input dropout 0.1", { inputDropout: 0.1 }],
+    ["weight-drop", "weight drop 0.2 (DropConnect on the recurrent weights)", { weightDrop: 0.2 }],
     ["adamw-0.01", "AdamW weight decay 0.01", { optimizer: { kind: "adam", weightDecay: 0.01 } }],
     ["adamw-0.1", "AdamW weight decay 0.1", { optimizer: { kind: "adam", weightDecay: 0.1 } }],
     ["lr-half", `lr ${s.lr / 2}`, { lr: s.lr / 2, lrSchedule: { kind: "cosine", minLr: s.lr / 40 } }],

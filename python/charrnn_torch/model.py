@@ -4,8 +4,11 @@
 GPUs) → `output` (nn.Linear). Its state_dict names and gate orders are charrnn's weight layout
 (`embedding.weight`, `rnn.weight_ih_l0`, …, `output.weight`, `output.bias`), so parameters move
 between engines by name. Dropout sits where charrnn's engines put it: on the embedded inputs (`inputDropout`),
-between layers (nn.LSTM's own `dropout`) and on the last layer's output before the projection.
+between layers (nn.LSTM's own `dropout`) and on the last layer's output before the projection; the
+weight drop (`weightDrop`) masks each layer's `weight_hh` once per step, as AWD-LSTM does.
 """
+
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -23,6 +26,7 @@ class CharRnn(nn.Module):
         self.vocab_size = config["vocabSize"]
         self.dropout = float(config.get("dropout", 0))
         self.input_dropout = float(config.get("inputDropout") or 0)
+        self.weight_drop = float(config.get("weightDrop") or 0)
         self.onehot = config["input"] == "onehot"
         if not self.onehot:
             self.embedding = nn.Embedding(self.vocab_size, config["embed"])
@@ -51,12 +55,34 @@ class CharRnn(nn.Module):
             inputs = self.embedding(xt)
             if self.training and self.input_dropout > 0:
                 inputs = F.dropout(inputs, self.input_dropout, training=True)
-        out, state = self.rnn(inputs, state)
+        if self.training and self.weight_drop > 0:
+            out, state = self.rnn_weight_dropped(inputs, state)
+        else:
+            out, state = self.rnn(inputs, state)
         if self.training and self.dropout > 0:
             out = F.dropout(out, self.dropout, training=True)
         if pool is not None:
             return self.classifier((out * pool.unsqueeze(-1)).sum(0)), state
         return self.output(out), state
+
+    def rnn_weight_dropped(self, inputs, state):
+        """The fused RNN run with each `weight_hh_l{k}` replaced by an inverted-dropout copy of it (one
+        mask for the whole window); gradients reach the weight through the mask."""
+        rnn = self.rnn
+        # The fused kernel reads `_flat_weights` (torch 1.13 to 2.x), which torch.func's
+        # functional_call does not update on 1.13; swapping the list in and back works on both.
+        saved = rnn._flat_weights
+        rnn._flat_weights = [
+            F.dropout(w, self.weight_drop, training=True) if name.startswith("weight_hh_l") else w
+            for name, w in zip(rnn._flat_weights_names, saved)
+        ]
+        try:
+            with warnings.catch_warnings():
+                # cuDNN copies weights that are not its one flattened buffer, and says so on every call.
+                warnings.filterwarnings("ignore", message="RNN module weights are not part of single contiguous")
+                return rnn(inputs, state)
+        finally:
+            rnn._flat_weights = saved
 
     def pool_weights(self, mask):
         """Pooling weights [T, B] from a classifier batch's mask [B, T] (positive over each row's tokens)."""

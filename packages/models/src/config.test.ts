@@ -17,6 +17,9 @@ describe("defaultConfig", () => {
     });
     expect(defaultConfig({ vocabSize: 5, hidden: 16 }).embed).toBe(16);
     expect(defaultConfig({ vocabSize: 5, input: "onehot", embed: 8 }).embed).toBeUndefined();
+    // Training-only rates are left out at 0, so configs without them stay as they were.
+    expect(defaultConfig({ vocabSize: 5, weightDrop: 0 })).not.toHaveProperty("weightDrop");
+    expect(defaultConfig({ vocabSize: 5, weightDrop: 0.25 }).weightDrop).toBe(0.25);
   });
 });
 
@@ -36,6 +39,8 @@ describe("validateConfig", () => {
     [{ embed: 0 }, "embed must be an integer ≥ 1, got 0"],
     [{ dropout: 1 }, "dropout must be in [0, 1), got 1"],
     [{ dropout: -0.1 }, "dropout must be in [0, 1), got -0.1"],
+    [{ weightDrop: 1 }, "weightDrop must be in [0, 1), got 1"],
+    [{ weightDrop: "0.2" }, 'weightDrop must be in [0, 1), got "0.2"'],
     [{ cell: "transformer" }, 'cell must be "rnn", "gru" or "lstm", got "transformer"'],
     [{ input: "bytes" }, 'input must be "embedding" or "onehot", got "bytes"'],
     [{ init: { kind: "xavier" } }, 'init.kind must be "uniform", "glorot" or "pytorch", got "xavier"'],

@@ -53,6 +53,13 @@ export interface ModelConfig {
    * only. Not applied at inference. Absent means 0.
    */
   inputDropout?: number;
+  /**
+   * DropConnect probability on each layer's recurrent weights `weight_hh` during training (Wan et
+   * al.; the weight drop of Merity et al.'s AWD-LSTM): one mask per training step, shared by every
+   * time step and stream, so it regularises the recurrence itself, which `dropout` never touches.
+   * Not applied at inference. Absent means 0.
+   */
+  weightDrop?: number;
   init: InitScheme;
   /**
    * The LSTM/GRU gate nonlinearity. Absent means `"sigmoid"` (every model trained by charrnn); only
@@ -140,6 +147,10 @@ export function validateConfig(config: ModelConfig): ModelConfig {
       );
     }
   }
+  const weightDrop = config.weightDrop;
+  if (weightDrop !== undefined && (typeof weightDrop !== "number" || !(weightDrop >= 0 && weightDrop < 1))) {
+    throw new CharrnnRangeError("weightDrop", "in [0, 1)", weightDrop);
+  }
   const gate = config.gateActivation;
   if (gate !== undefined) {
     if (gate !== "sigmoid" && gate !== "hardSigmoid") {
@@ -206,6 +217,7 @@ export function defaultConfig(partial: PartialModelConfig): ModelConfig {
   if (input === "embedding") config.embed = partial.embed ?? Math.min(hidden, 64);
   if (partial.inputDropout !== undefined && partial.inputDropout > 0)
     config.inputDropout = partial.inputDropout;
+  if (partial.weightDrop !== undefined && partial.weightDrop > 0) config.weightDrop = partial.weightDrop;
   if (partial.head !== undefined) config.head = partial.head;
   if (partial.gateActivation !== undefined && partial.gateActivation !== "sigmoid")
     config.gateActivation = partial.gateActivation;

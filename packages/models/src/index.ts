@@ -55,7 +55,7 @@ export {
   referenceClassifierForward,
   referenceClassifierLossAndGrads,
 } from "./reference/classifier";
-export { inputDropoutMask } from "./reference/dropout";
+export { inputDropoutMask, layerDropoutMasks, weightDropMasks } from "./reference/dropout";
 export type { ReferenceCache, ReferenceForwardResult } from "./reference/forward";
 export { referenceForward } from "./reference/forward";
 export type { CrossEntropyResult } from "./reference/loss";

@@ -112,6 +112,13 @@ export const TRAIN_OPTIONS = optionTable({
     key: "inputDropout",
     parse: num(),
   },
+  weightDrop: {
+    flag: "--weight-drop",
+    value: "<p>",
+    help: "DropConnect on each layer's recurrent weights (AWD-LSTM's weight drop), in [0, 1)",
+    key: "weightDrop",
+    parse: num(),
+  },
   seq: {
     flag: "--seq",
     value: "<n>",

@@ -1,5 +1,5 @@
 import { CharrnnRangeError, createRng, deriveSeed } from "@charrnn/core";
-import type { ModelConfig } from "../config";
+import { gateCount, type ModelConfig } from "../config";
 
 /** Inverted-dropout masks (entries 0 or 1/(1-rate)), time-major `[T, B, H]`. */
 export interface DropoutMasks {
@@ -16,7 +16,7 @@ const INPUT_DROPOUT_STREAM = 1;
 
 /**
  * Draws the masks from `createRng(seed)`: the between-layer masks in layer order, then the output
- * mask, each in `[t, b, unit]` order; and, when `inputRate` > 0, the input mask (`inputDropoutMask`).
+ * mask (`layerDropoutMasks`); and, when `inputRate` > 0, the input mask (`inputDropoutMask`).
  * `undefined` when both rates are 0.
  */
 export function dropoutMasks(
@@ -31,19 +31,35 @@ export function dropoutMasks(
   if (rate === 0 && inputRate === 0) return undefined;
   const masks: DropoutMasks = { between: [] };
   if (rate > 0) {
-    const rng = createRng(seed);
-    const n = steps * batch * config.hidden;
-    const draw = (): Float64Array => {
-      const m = new Float64Array(n);
-      rng.fillDropout(m, rate);
-      return m;
-    };
-    for (let l = 1; l < config.layers; l++) masks.between.push(draw());
-    masks.output = draw();
+    const layers = layerDropoutMasks(Float64Array, config, rate, seed, steps * batch);
+    masks.output = layers.pop();
+    masks.between = layers;
   }
   if (inputRate > 0)
     masks.input = inputDropoutMask(Float64Array, inputRate, seed, steps * batch, config.embed ?? 0);
   return masks;
+}
+
+/**
+ * The dropout multipliers of each layer's output for a step's dropout `seed`, time-major
+ * `[positions, hidden]` (position t·batch + b): 0 with probability `rate`, else 1/(1 − rate), layer
+ * after layer from one `createRng(seed)` stream. Layer k < L−1's mask scales the next layer's input,
+ * the last one the output projection's. Every engine draws its masks here, so all apply the same
+ * ones for the same seed.
+ */
+export function layerDropoutMasks<A extends Float32Array | Float64Array>(
+  array: new (n: number) => A,
+  config: ModelConfig,
+  rate: number,
+  seed: number,
+  positions: number,
+): A[] {
+  const rng = createRng(seed);
+  return Array.from({ length: config.layers }, () => {
+    const m = new array(positions * config.hidden);
+    rng.fillDropout(m, rate);
+    return m;
+  });
 }
 
 /**
@@ -63,4 +79,27 @@ export function inputDropoutMask<A extends Float32Array | Float64Array>(
   const m = new array(positions * width);
   createRng(deriveSeed(seed, INPUT_DROPOUT_STREAM)).fillDropout(m, rate);
   return m;
+}
+
+/** Seed stream of the weight-drop masks, derived from the step's dropout seed (see `weightDropMasks`). */
+const WEIGHT_DROP_STREAM = 2;
+
+/**
+ * The DropConnect multipliers of each layer's `weight_hh` (`config.weightDrop`) for a step's dropout
+ * `seed`, layer by layer, each shaped like that weight `[gates·H, H]`: 0 with probability
+ * `weightDrop`, else 1/(1 − weightDrop). From their own stream `createRng(deriveSeed(seed, 2))`, so
+ * turning weight drop on leaves the activation masks unchanged; every engine draws them here.
+ * `undefined` when the config has no weight drop.
+ */
+export function weightDropMasks(config: ModelConfig, seed: number): Float32Array[] | undefined {
+  const rate = config.weightDrop ?? 0;
+  if (rate === 0) return undefined;
+  if (!(rate > 0 && rate < 1)) throw new CharrnnRangeError("weightDrop", "in [0, 1)", rate);
+  const rng = createRng(deriveSeed(seed, WEIGHT_DROP_STREAM));
+  const n = gateCount(config.cell) * config.hidden * config.hidden;
+  return Array.from({ length: config.layers }, () => {
+    const m = new Float32Array(n);
+    rng.fillDropout(m, rate);
+    return m;
+  });
 }

@@ -13,6 +13,7 @@ import { checkAnyHeadEngineInputs, isClassifier, readClassifierBatch } from "../
 import { clipGradients } from "../optim/clip";
 import { createOptimizer } from "../optim/optimizer";
 import type { EngineOptions, LossAndGradsResult, TrainingEngine } from "./types";
+import { drawWeightDrop, dropWeights, maskWeightGrads } from "./weight-drop";
 import { checkBatch } from "./window";
 
 /**
@@ -52,16 +53,21 @@ export function createReferenceEngine(options: EngineOptions): ReferenceEngine {
         config.dropout > 0 || inputRate > 0
           ? { rate: config.dropout, seed: opts.dropoutSeed, inputRate }
           : undefined;
+      // Weight drop: the step runs with W ⊙ m in place of each recurrent weight.
+      const drop = drawWeightDrop(config, opts.dropoutSeed);
+      const used = drop === undefined ? params : new Map([...params, ...dropWeights(params, drop)]);
       if (classifier) {
-        const out = referenceClassifierLossAndGrads(config, params, readClassifierBatch(config, batch), {
+        const out = referenceClassifierLossAndGrads(config, used, readClassifierBatch(config, batch), {
           dropout,
         });
+        if (drop !== undefined) maskWeightGrads(out.grads, drop);
         const gradNorm = clipGradients(out.grads, opts.clipNorm);
         optimizer.apply(params, out.grads, opts.lr);
         return { loss: out.loss, gradNorm, state };
       }
       checkBatch(config, batch);
-      const out = referenceLossAndGrads(config, params, batch, state, { dropout });
+      const out = referenceLossAndGrads(config, used, batch, state, { dropout });
+      if (drop !== undefined) maskWeightGrads(out.grads, drop);
       const gradNorm = clipGradients(out.grads, opts.clipNorm);
       optimizer.apply(params, out.grads, opts.lr);
       return { loss: out.loss, gradNorm, state: out.state };

@@ -126,8 +126,8 @@ describe("tfjs engine: training", () => {
     expect(loss).toBeLessThan(0.3);
   });
 
-  it("is deterministic with dropout, leaks no tensors, and resumes bit-identically", async () => {
-    const config = tinyConfig("gru", { dropout: 0.3 });
+  it("is deterministic with dropout and weight drop, leaks no tensors, and resumes bit-identically", async () => {
+    const config = tinyConfig("gru", { dropout: 0.3, weightDrop: 0.25 });
     const params = randomParams(config, 5);
     const batches = [0, 1, 2, 3].map((i) => randomBatch(13, 3, 5, 10 + i));
     const opts = (i: number) => ({ lr: 0.01, clipNorm: 0.5, dropoutSeed: 1000 + i });

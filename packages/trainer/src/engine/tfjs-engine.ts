@@ -2,6 +2,7 @@ import { CharrnnError } from "@charrnn/core";
 import {
   expectedShapes,
   inputDropoutMask,
+  layerDropoutMasks,
   type NamedTensors,
   type RnnState,
   validateParams,
@@ -21,7 +22,8 @@ import type {
   TrainingEngine,
   TrainStepResult,
 } from "./types";
-import { checkBatch, checkEngineInputs, checkState, dropoutMasks, toBatchMajor, toTimeMajor } from "./window";
+import { drawWeightDrop, type WeightDrop } from "./weight-drop";
+import { checkBatch, checkEngineInputs, checkState, toBatchMajor, toTimeMajor } from "./window";
 
 export interface TfjsEngineOptions extends EngineOptions {
   /** TF.js backend: `auto` (default), `tensorflow`, `wasm` or `cpu`; see `selectBackend`. */
@@ -71,7 +73,7 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
     const stateShape: [number, number, number] = [config.layers, b, config.hidden];
     const masks =
       dropoutSeed !== undefined && config.dropout > 0
-        ? dropoutMasks(config, dropoutSeed, b * steps)
+        ? layerDropoutMasks(Float32Array, config, config.dropout, dropoutSeed, b * steps)
         : undefined;
     const hidden = config.hidden;
     const inputRate = config.inputDropout ?? 0;
@@ -123,11 +125,26 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
     return state;
   };
 
-  /** Forward + hand-written backward; call inside tf.tidy. Gradients come in layout order. */
-  const forwardBackward = (win: TfjsWindow): { fwd: TfjsForward; loss: tf.Scalar; grads: tf.Tensor[] } => {
-    const fwd = forwardWindow(config, param, win, ops, true);
-    const named = backwardWindow(config, param, win, fwd, ops);
-    const grads = [...vars.keys()].map((name) => named.get(name)!);
+  /**
+   * Forward + hand-written backward; call inside tf.tidy. Gradients come in layout order. With a
+   * weight drop the window runs with W ⊙ m in place of each recurrent weight, and the gradient of
+   * W is that of W ⊙ m times m.
+   */
+  const forwardBackward = (
+    win: TfjsWindow,
+    drop?: WeightDrop,
+  ): { fwd: TfjsForward; loss: tf.Scalar; grads: tf.Tensor[] } => {
+    const masks = new Map<string, tf.Tensor>(
+      drop?.names.map((name, k) => [name, tf.tensor(drop.masks[k]!, shapes.get(name)!)]),
+    );
+    const dropped = new Map([...masks].map(([name, m]) => [name, tf.mul(param(name), m)]));
+    const use = (name: string): tf.Tensor => dropped.get(name) ?? param(name);
+    const fwd = forwardWindow(config, use, win, ops, true);
+    const named = backwardWindow(config, use, win, fwd, ops);
+    const grads = [...vars.keys()].map((name) => {
+      const m = masks.get(name);
+      return m === undefined ? named.get(name)! : tf.mul(named.get(name)!, m);
+    });
     return { fwd, loss: tf.div(fwd.lossSum, fwd.count), grads };
   };
 
@@ -139,8 +156,9 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
     async trainStep(batch: TrainBatch, state: RnnState, opts: StepOptions): Promise<TrainStepResult> {
       await enter();
       const win = upload(batch, state, opts.dropoutSeed);
+      const drop = drawWeightDrop(config, opts.dropoutSeed);
       const [lossAndNorm, h, c] = tf.tidy(() => {
-        const { fwd, loss, grads } = forwardBackward(win);
+        const { fwd, loss, grads } = forwardBackward(win, drop);
         const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
         let update = grads;
         if (opts.clipNorm !== undefined && opts.clipNorm > 0) {

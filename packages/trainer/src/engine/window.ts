@@ -1,4 +1,4 @@
-import { CharrnnError, createRng } from "@charrnn/core";
+import { CharrnnError } from "@charrnn/core";
 import {
   checkTrainableGates,
   type ModelConfig,
@@ -90,21 +90,4 @@ export function toBatchMajor(data: Float32Array, batch: number, steps: number): 
     }
   }
   return out;
-}
-
-/**
- * Inverted-dropout multipliers for each layer's output, time-major `[steps·batch, hidden]`: 0 with
- * probability p, else 1/(1−p). Drawn from one `createRng(seed)` stream, layer after layer, exactly as
- * @charrnn/models' reference draws them, so every engine and backend applies the same masks for the
- * same step seed.
- */
-export function dropoutMasks(config: ModelConfig, seed: number, positions: number): Float32Array[] {
-  const rng = createRng(seed);
-  const masks: Float32Array[] = [];
-  for (let k = 0; k < config.layers; k++) {
-    const mask = new Float32Array(positions * config.hidden);
-    rng.fillDropout(mask, config.dropout);
-    masks.push(mask);
-  }
-  return masks;
 }

@@ -22,6 +22,7 @@ export const RESUME_FIXED_SETTINGS: readonly (keyof TrainSettings)[] = [
   "embed",
   "dropout",
   "inputDropout",
+  "weightDrop",
   "level",
   "vocabMaxSize",
   "vocabMinCount",

@@ -58,6 +58,8 @@ export interface TrainSettings {
    * only. Drawn independently of `dropout`'s masks.
    */
   inputDropout: number;
+  /** DropConnect on each layer's recurrent weights (AWD-LSTM's weight drop), in [0, 1); 0 is off. */
+  weightDrop: number;
   init: InitScheme;
   forgetBias: number;
   /** Vocabulary built from the corpus: characters (code points) or words. */
@@ -162,6 +164,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   embed: 64,
   dropout: 0,
   inputDropout: 0,
+  weightDrop: 0,
   init: { kind: "pytorch" },
   forgetBias: 0,
   level: "char",
@@ -236,6 +239,7 @@ export function modelConfig(
   };
   if (settings.input === "embedding") config.embed = settings.embed;
   if (settings.inputDropout > 0) config.inputDropout = settings.inputDropout;
+  if (settings.weightDrop > 0) config.weightDrop = settings.weightDrop;
   if (settings.task === "classifier") {
     config.head = { kind: "classifier", labels: [...(labels ?? [])], pooling: settings.pooling ?? "last" };
   }
@@ -256,10 +260,10 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
     }
   }
   // The model fields have one check, validateConfig's. The corpus sets the vocabulary size later (any
-  // will do here); the head's fields are settings of the task (validateTask); inputDropout goes in as
-  // given (modelConfig leaves out a 0, and so would hide a value that is no number at all).
+  // will do here); the head's fields are settings of the task (validateTask); inputDropout and
+  // weightDrop go in as given (modelConfig leaves out a 0, and so would hide a value that is no number).
   const { head: _head, ...model } = modelConfig(settings, 1);
-  validateConfig({ ...model, inputDropout: settings.inputDropout });
+  validateConfig({ ...model, inputDropout: settings.inputDropout, weightDrop: settings.weightDrop });
   oneOf("level", LEVELS, settings.level);
   oneOf("layout", DATA_LAYOUTS, settings.layout);
   if (settings.vocabMaxSize !== undefined) count("vocabMaxSize", settings.vocabMaxSize, 2);

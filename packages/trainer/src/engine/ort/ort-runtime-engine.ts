@@ -4,6 +4,7 @@ import {
   expectedShapes,
   fillPoolingWeights,
   inputDropoutMask,
+  layerDropoutMasks,
   type NamedTensors,
   type RnnState,
   validateParams,
@@ -23,7 +24,8 @@ import type {
   TrainingEngine,
   TrainStepResult,
 } from "../types";
-import { checkBatch, checkState, dropoutMasks, toBatchMajor } from "../window";
+import { drawWeightDrop, dropWeights, maskWeightGrads } from "../weight-drop";
+import { checkBatch, checkState, toBatchMajor } from "../window";
 import { buildWindowGraph, type GraphKind, IO } from "./train-graph";
 
 /** Options of {@link createOrtRuntimeEngine}. */
@@ -194,7 +196,7 @@ export async function createOrtRuntimeEngine(options: OrtRuntimeEngineOptions): 
       const n = batch.batch * batch.steps;
       if (config.dropout > 0) {
         feeds = { ...ws.feeds };
-        const masks = dropoutMasks(config, opts.dropoutSeed, n);
+        const masks = layerDropoutMasks(Float32Array, config, config.dropout, opts.dropoutSeed, n);
         for (let k = 0; k < masks.length; k++) {
           feeds[IO.dropout(k)] = new ort.Tensor("float32", masks[k]!, [n, config.hidden]);
         }
@@ -205,8 +207,17 @@ export async function createOrtRuntimeEngine(options: OrtRuntimeEngineOptions): 
         const mask = inputDropoutMask(Float32Array, inputRate, opts.dropoutSeed, n, embed);
         feeds = { ...feeds, [IO.inputDropout]: new ort.Tensor("float32", mask, [n, embed]) };
       }
+      const drop = drawWeightDrop(config, opts.dropoutSeed);
+      if (drop !== undefined) {
+        feeds = { ...feeds };
+        // The step runs with W ⊙ m in place of each recurrent weight.
+        for (const [name, t] of dropWeights(params, drop)) {
+          feeds[name] = new ort.Tensor("float32", t.data, t.shape);
+        }
+      }
       const out = await run(ws, feeds);
       const grads = readGrads(out);
+      if (drop !== undefined) maskWeightGrads(grads, drop);
       const gradNorm = clipGradients(grads, opts.clipNorm);
       optimizer.apply(params, grads, opts.lr);
       return { loss: (out[IO.loss]!.data as Float32Array)[0]!, gradNorm, state: readState(out, batch.batch) };

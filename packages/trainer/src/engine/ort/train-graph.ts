@@ -21,7 +21,7 @@ export { IO } from "./io-names";
  * `y` (int32) and `mask` (float) are time-major `[steps·batch]` (position t·batch + b); the state
  * `h0`/`c0` is `[layers, batch, hidden]`; every parameter is an input under its layout name, so an
  * update needs no new session; dropout multipliers `dropout_k` `[steps·batch, hidden]` scale layer
- * k's output (time-major, as `dropoutMasks` draws them), and `input_dropout` `[steps·batch, embed]`
+ * k's output (time-major, as `layerDropoutMasks` draws them), and `input_dropout` `[steps·batch, embed]`
  * the embedded inputs when the config has `inputDropout`. Gradient outputs are `grad.<param>`.
  *
  * Forward per layer: one Gemm for the input projection of every step, one Gemm + gate ops per step;

@@ -136,6 +136,34 @@ describe.skipIf(python === undefined)("torch engine", () => {
     },
   );
 
+  it.each(["lstm", "gru"] as const)(
+    "%s weight drop: a step moves about 1 − p of each W_hh (torch draws the mask), every W_ih entry, and eval ignores it",
+    async (cell) => {
+      const config = tinyConfig(cell, { hidden: 16, weightDrop: 0.5 });
+      const params = randomParams(config, 4);
+      const torch = await createTorchEngine({ config, params, optimizer: { kind: "sgd" }, workers });
+      const ref = createReferenceEngine({ config, params, optimizer: { kind: "sgd" } });
+      const state = randomState(config, 4, 5);
+      const batch = randomBatch(13, 4, 6, 6);
+      const evalA = await ref.evaluate(batch, state);
+      const evalB = await torch.evaluate(batch, state);
+      expect(Math.abs(evalA.lossSum - evalB.lossSum) / evalA.lossSum).toBeLessThan(TOL);
+      await torch.trainStep(batch, state, { lr: 0.1, dropoutSeed: 7 });
+      const after = await torch.getParams();
+      const unchanged = (name: string): number => {
+        const a = params.get(name)!.data;
+        const b = after.get(name)!.data;
+        return a.filter((v, i) => v === b[i]).length / a.length;
+      };
+      for (let k = 0; k < config.layers; k++) {
+        expect(unchanged(`rnn.weight_hh_l${k}`)).toBeGreaterThan(0.4);
+        expect(unchanged(`rnn.weight_hh_l${k}`)).toBeLessThan(0.6);
+        expect(unchanged(`rnn.weight_ih_l${k}`)).toBeLessThan(0.02);
+      }
+      torch.dispose();
+    },
+  );
+
   it("resumes another engine's weights and moments: setParams and setOptimizerState, then a step equals the reference's", async () => {
     const config = tinyConfig("gru");
     const optimizer: OptimizerConfig = { kind: "adam" };
