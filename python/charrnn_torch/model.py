@@ -5,7 +5,8 @@ GPUs) → `output` (nn.Linear). Its state_dict names and gate orders are charrnn
 (`embedding.weight`, `rnn.weight_ih_l0`, …, `output.weight`, `output.bias`), so parameters move
 between engines by name. Dropout sits where charrnn's engines put it: on the embedded inputs (`inputDropout`),
 between layers (nn.LSTM's own `dropout`) and on the last layer's output before the projection; the
-weight drop (`weightDrop`) masks each layer's `weight_hh` once per step, as AWD-LSTM does.
+weight drop (`weightDrop`) masks each layer's `weight_hh` once per step, as AWD-LSTM does (under
+DDP once per rank: each rank's streams see their own mask, and the averaged gradient covers them all).
 """
 
 import warnings

@@ -39,7 +39,7 @@ describe("time-budget recipes", () => {
       const settings = mergeTrainOptions(row.settings);
       expect(settings.lrSchedule.kind, row.name).toBe("cosine");
       expect(settings.warmupSteps, row.name).toBeGreaterThan(0);
-      for (const key of ["layers", "hidden", "seq", "batch", "dropout", "inputDropout", "lr"] as const) {
+      for (const key of ["layers", "hidden", "seq", "batch", "dropout", "inputDropout", "weightDrop", "lr"] as const) {
         expect(row.settings[key], `${row.name}.${key}`).toBeDefined();
       }
       expect(s.timeBudget).toBeGreaterThan(0);
@@ -152,7 +152,7 @@ describe("time-budget recipes", () => {
       expect(line, row.name).toBeDefined();
       const cells = line!.split("|").map((c) => c.trim());
       expect(cells[4]).toBe(`${s.layers}×${s.hidden} ${s.cell!.toUpperCase()}`);
-      expect(cells[5]).toBe(`${s.dropout} / ${s.inputDropout}`);
+      expect(cells[5]).toBe(`${s.dropout} / ${s.inputDropout} / ${s.weightDrop}`);
       const decay = s.optimizer?.kind === "adam" ? (s.optimizer.weightDecay ?? 0) : 0;
       expect(cells[6]).toBe(`${decay}`);
       expect(cells[7]).toBe(`${s.batch} × ${s.seq}, ${s.lr!.toExponential()}`);
