@@ -39,7 +39,16 @@ describe("time-budget recipes", () => {
       const settings = mergeTrainOptions(row.settings);
       expect(settings.lrSchedule.kind, row.name).toBe("cosine");
       expect(settings.warmupSteps, row.name).toBeGreaterThan(0);
-      for (const key of ["layers", "hidden", "seq", "batch", "dropout", "inputDropout", "weightDrop", "lr"] as const) {
+      for (const key of [
+        "layers",
+        "hidden",
+        "seq",
+        "batch",
+        "dropout",
+        "inputDropout",
+        "weightDrop",
+        "lr",
+      ] as const) {
         expect(row.settings[key], `${row.name}.${key}`).toBeDefined();
       }
       expect(s.timeBudget).toBeGreaterThan(0);
