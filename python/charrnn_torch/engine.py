@@ -125,7 +125,7 @@ class Engine:
             # Rank 0 sent this rank its rows only (share_command).
             lo, hi = 0, hi - lo
         state = self._state(h["state"], tensors, lo, hi, hi - lo)
-        if self.model.dropout > 0 or self.model.input_dropout > 0:
+        if self.model.dropout > 0 or self.model.input_dropout > 0 or self.model.weight_drop > 0:
             # Same step seed → same masks on a resume (the stream is torch's, not charrnn's RNG).
             torch.manual_seed((int(h["dropoutSeed"]) + self.ctx.rank) % (2**63))
         self.model.train()

@@ -92,7 +92,7 @@ def train(args):
     config = {
         "cell": s["cell"], "layers": s["layers"], "hidden": s["hidden"], "vocabSize": len(tokens),
         "input": s["input"], "embed": s.get("embed"), "dropout": s["dropout"],
-        "inputDropout": s.get("inputDropout", 0),
+        "inputDropout": s.get("inputDropout", 0), "weightDrop": s.get("weightDrop", 0),
     }
     from .model import CharRnn
 

@@ -26,6 +26,7 @@ describe.skipIf(python === undefined)("python3 -m charrnn_torch train (no Node)"
           layers: 1,
           hidden: 16,
           embed: 8,
+          weightDrop: 0.2,
           batch: 4,
           seq: 16,
           lr: 0.01,
@@ -65,7 +66,7 @@ describe.skipIf(python === undefined)("python3 -m charrnn_torch train (no Node)"
       world: 1,
       batch: 4,
       seq: 16,
-      config: { cell: "gru", hidden: 16 },
+      config: { cell: "gru", hidden: 16, weightDrop: 0.2 },
     });
     expect(events.filter((e) => e.type === "progress").map((e) => e.step)).toEqual([10, 20, 30, 40, 50, 60]);
     const val = events.filter((e) => e.type === "validation");

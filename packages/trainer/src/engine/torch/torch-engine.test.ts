@@ -137,7 +137,7 @@ describe.skipIf(python === undefined)("torch engine", () => {
   );
 
   it.each(["lstm", "gru"] as const)(
-    "%s weight drop: a step moves about 1 − p of each W_hh (torch draws the mask), every W_ih entry, and eval ignores it",
+    "%s weight drop: a step moves about 1 − p of each W_hh (torch draws the mask, fixed by the step seed), every W_ih entry, and eval ignores it",
     async (cell) => {
       const config = tinyConfig(cell, { hidden: 16, weightDrop: 0.5 });
       const params = randomParams(config, 4);
@@ -150,6 +150,11 @@ describe.skipIf(python === undefined)("torch engine", () => {
       expect(Math.abs(evalA.lossSum - evalB.lossSum) / evalA.lossSum).toBeLessThan(TOL);
       await torch.trainStep(batch, state, { lr: 0.1, dropoutSeed: 7 });
       const after = await torch.getParams();
+      // The step's seed fixes the mask: a second engine taking the same step lands on the same weights.
+      const again = await createTorchEngine({ config, params, optimizer: { kind: "sgd" }, workers });
+      await again.trainStep(batch, state, { lr: 0.1, dropoutSeed: 7 });
+      expect(await again.getParams()).toEqual(after);
+      again.dispose();
       const unchanged = (name: string): number => {
         const a = params.get(name)!.data;
         const b = after.get(name)!.data;
