@@ -1,5 +1,5 @@
 // Finds the time-budget recipes by measurement (issue 19). For each budget it trains the recipe the
-// table picks today and one-change-at-a-time variants of it (width, depth, GRU cells, dropout, input
+// table picks today and one-change-at-a-time variants of it (width, depth, the other cell, dropout, input
 // dropout, weight drop, AdamW weight decay, learning rate, batch, window, clipping, schedule,
 // warm-up), each for the full budget, and records every run's validation curve and losses in
 // results.json and results.md, plus one chart per budget (charrnn plot). It runs for hours and is not
@@ -52,11 +52,15 @@ function variants(s) {
     ["narrow", `hidden ${round64(s.hidden * 0.5)}`, { hidden: round64(s.hidden * 0.5) }],
     ["wide", `hidden ${round64(s.hidden * 1.5)}`, { hidden: round64(s.hidden * 1.5) }],
     ["deep", `${s.layers + 1} layers`, { layers: s.layers + 1 }],
-    ["gru", "GRU cells (3 gates to the LSTM's 4: a quarter fewer FLOPs per unit)", { cell: "gru" }],
+    s.cell === "gru"
+      ? ["lstm", "LSTM cells (4 gates to the GRU's 3: a third more FLOPs per unit)", { cell: "lstm" }]
+      : ["gru", "GRU cells (3 gates to the LSTM's 4: a quarter fewer FLOPs per unit)", { cell: "gru" }],
     ["no-dropout", "dropout 0", { dropout: 0 }],
     ["more-dropout", `dropout ${round2(s.dropout + 0.1)}`, { dropout: round2(s.dropout + 0.1) }],
     ["input-dropout", "input dropout 0.1", { inputDropout: 0.1 }],
-    ["weight-drop", "weight drop 0.2 (DropConnect on the recurrent weights)", { weightDrop: 0.2 }],
+    s.weightDrop > 0
+      ? ["no-weight-drop", "weight drop 0", { weightDrop: 0 }]
+      : ["weight-drop", "weight drop 0.2 (DropConnect on the recurrent weights)", { weightDrop: 0.2 }],
     ["adamw-0.01", "AdamW weight decay 0.01", { optimizer: { kind: "adam", weightDecay: 0.01 } }],
     ["adamw-0.1", "AdamW weight decay 0.1", { optimizer: { kind: "adam", weightDecay: 0.1 } }],
     ["lr-half", `lr ${s.lr / 2}`, { lr: s.lr / 2, lrSchedule: { kind: "cosine", minLr: s.lr / 40 } }],
