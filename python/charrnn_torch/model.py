@@ -70,8 +70,8 @@ class CharRnn(nn.Module):
         """The fused RNN run with each `weight_hh_l{k}` replaced by an inverted-dropout copy of it (one
         mask for the whole window); gradients reach the weight through the mask."""
         rnn = self.rnn
-        # The fused kernel reads `_flat_weights` (torch 1.13 to 2.x), which torch.func's
-        # functional_call does not update on 1.13; swapping the list in and back works on both.
+        # The fused kernel reads `_flat_weights` (torch 1.13 to 2.x), which 1.13's functional_call
+        # (torch.nn.utils.stateless) leaves unchanged; swapping the list in and back works on both.
         saved = rnn._flat_weights
         rnn._flat_weights = [
             F.dropout(w, self.weight_drop, training=True) if name.startswith("weight_hh_l") else w

@@ -1,4 +1,4 @@
-import { CharrnnRangeError, createRng, deriveSeed } from "@charrnn/core";
+import { CharrnnRangeError, createRng, deriveSeed, type Rng } from "@charrnn/core";
 import { gateCount, type ModelConfig } from "../config";
 
 /** Inverted-dropout masks (entries 0 or 1/(1-rate)), time-major `[T, B, H]`. */
@@ -54,9 +54,19 @@ export function layerDropoutMasks<A extends Float32Array | Float64Array>(
   seed: number,
   positions: number,
 ): A[] {
-  const rng = createRng(seed);
-  return Array.from({ length: config.layers }, () => {
-    const m = new array(positions * config.hidden);
+  return drawMasks(array, createRng(seed), config.layers, positions * config.hidden, rate);
+}
+
+/** `count` masks of `size` multipliers each, one after another from `rng`. */
+function drawMasks<A extends Float32Array | Float64Array>(
+  array: new (n: number) => A,
+  rng: Rng,
+  count: number,
+  size: number,
+  rate: number,
+): A[] {
+  return Array.from({ length: count }, () => {
+    const m = new array(size);
     rng.fillDropout(m, rate);
     return m;
   });
@@ -96,10 +106,5 @@ export function weightDropMasks(config: ModelConfig, seed: number): Float32Array
   if (rate === 0) return undefined;
   if (!(rate > 0 && rate < 1)) throw new CharrnnRangeError("weightDrop", "in [0, 1)", rate);
   const rng = createRng(deriveSeed(seed, WEIGHT_DROP_STREAM));
-  const n = gateCount(config.cell) * config.hidden * config.hidden;
-  return Array.from({ length: config.layers }, () => {
-    const m = new Float32Array(n);
-    rng.fillDropout(m, rate);
-    return m;
-  });
+  return drawMasks(Float32Array, rng, config.layers, gateCount(config.cell) * config.hidden ** 2, rate);
 }
