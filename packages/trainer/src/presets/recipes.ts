@@ -206,7 +206,7 @@ export const RECIPES: readonly Recipe[] = [
     maxCorpus: MEDIUM,
     status: "measured",
     evidence:
-      "1.4053 nats/char on tiny Shakespeare, best at 56 of 60 min (4,216 steps at 7,482 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes); without weight drop (dropout 0.5/0.1): 1.4151, best at 31 min and flat after while training loss kept falling (5,400 steps); dropout 0.4/0.05 at lr 2e-3 without weight decay: 1.4288, then overfitting; a 2×768 GRU (dropout 0.5/0.1, AdamW 0.1, lr 2.5e-3) was at 1.519 after 18 min where the row was at 1.447, and was stopped",
+      "1.4053 nats/char on tiny Shakespeare (the same by `charrnn eval`), best at 56 of 60 min (4,216 steps at 7,482 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes); without weight drop (dropout 0.5/0.1): 1.4122 by `charrnn eval` (1.4151 as it validated then, in 64 streams), best at 31 min and flat after while training loss kept falling (5,400 steps); dropout 0.4/0.05 at lr 2e-3 without weight decay: 1.4288, then overfitting; a 2×768 GRU (dropout 0.5/0.1, AdamW 0.1, lr 2.5e-3) was at 1.519 after 18 min where the row was at 1.447, and was stopped",
     settings: recipe({
       layers: 2,
       hidden: 512,
