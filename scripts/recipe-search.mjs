@@ -61,6 +61,9 @@ function variants(s) {
     s.weightDrop > 0
       ? ["no-weight-drop", "weight drop 0", { weightDrop: 0 }]
       : ["weight-drop", "weight drop 0.2 (DropConnect on the recurrent weights)", { weightDrop: 0.2 }],
+    s.dropoutMode === "locked"
+      ? ["step-dropout", "dropout masks drawn per time step", { dropoutMode: "step" }]
+      : ["locked-dropout", "locked dropout masks (one per stream and window)", { dropoutMode: "locked" }],
     ["adamw-0.01", "AdamW weight decay 0.01", { optimizer: { kind: "adam", weightDecay: 0.01 } }],
     ["adamw-0.1", "AdamW weight decay 0.1", { optimizer: { kind: "adam", weightDecay: 0.1 } }],
     ["lr-half", `lr ${s.lr / 2}`, { lr: s.lr / 2, lrSchedule: { kind: "cosine", minLr: s.lr / 40 } }],

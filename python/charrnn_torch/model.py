@@ -7,15 +7,19 @@ between engines by name. Dropout sits where charrnn's engines put it: on the emb
 between layers (nn.LSTM's own `dropout`) and on the last layer's output before the projection; the
 weight drop (`weightDrop`) masks each layer's `weight_hh` once per step, as AWD-LSTM does (under
 DDP once per rank: each rank's streams see their own mask, and the averaged gradient covers them all).
+With `dropoutMode: "locked"` the activation masks are drawn once per stream and shared by the window's
+time steps; the layers then run one at a time so a locked mask can sit between them.
 """
 
 import warnings
 
 import torch
 import torch.nn.functional as F
-from torch import nn
+from torch import _VF, nn
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+# The fused one-layer kernels nn.LSTM/GRU/RNN call (torch 1.13 to 2.x), for the layer-by-layer run.
+KERNELS = {"lstm": _VF.lstm, "gru": _VF.gru, "rnn": _VF.rnn_tanh}
 
 
 class CharRnn(nn.Module):
@@ -28,12 +32,14 @@ class CharRnn(nn.Module):
         self.dropout = float(config.get("dropout", 0))
         self.input_dropout = float(config.get("inputDropout") or 0)
         self.weight_drop = float(config.get("weightDrop") or 0)
+        self.locked = config.get("dropoutMode") == "locked"
         self.onehot = config["input"] == "onehot"
         if not self.onehot:
             self.embedding = nn.Embedding(self.vocab_size, config["embed"])
         width = self.vocab_size if self.onehot else config["embed"]
         extra = {"nonlinearity": "tanh"} if self.cell == "rnn" else {}
-        between = self.dropout if self.layers > 1 else 0.0
+        # Locked masks between layers are applied by `rnn_by_layer`, not by the fused module.
+        between = self.dropout if self.layers > 1 and not self.locked else 0.0
         self.rnn = CELLS[self.cell](width, self.hidden, num_layers=self.layers, dropout=between, **extra)
         head = config.get("head") or {"kind": "lm"}
         self.pooling = head.get("pooling") if head.get("kind") == "classifier" else None
@@ -55,16 +61,56 @@ class CharRnn(nn.Module):
         else:
             inputs = self.embedding(xt)
             if self.training and self.input_dropout > 0:
-                inputs = F.dropout(inputs, self.input_dropout, training=True)
-        if self.training and self.weight_drop > 0:
+                inputs = self.drop(inputs, self.input_dropout)
+        if self.training and self.locked and self.dropout > 0 and self.layers > 1:
+            out, state = self.rnn_by_layer(inputs, state)
+        elif self.training and self.weight_drop > 0:
             out, state = self.rnn_weight_dropped(inputs, state)
         else:
             out, state = self.rnn(inputs, state)
         if self.training and self.dropout > 0:
-            out = F.dropout(out, self.dropout, training=True)
+            out = self.drop(out, self.dropout)
         if pool is not None:
             return self.classifier((out * pool.unsqueeze(-1)).sum(0)), state
         return self.output(out), state
+
+    def drop(self, x, p):
+        """Inverted dropout on time-major `x` [T, B, W]: per position, or one [B, W] mask for every step when locked."""
+        if not self.locked:
+            return F.dropout(x, p, training=True)
+        return x * F.dropout(x.new_ones(1, x.shape[1], x.shape[2]), p, training=True)
+
+    def recurrent_weights(self):
+        """The fused module's weights in its own order, each `weight_hh_l{k}` weight-dropped while training."""
+        rnn = self.rnn
+        if not (self.training and self.weight_drop > 0):
+            return rnn._flat_weights
+        return [
+            F.dropout(w, self.weight_drop, training=True) if name.startswith("weight_hh_l") else w
+            for name, w in zip(rnn._flat_weights_names, rnn._flat_weights)
+        ]
+
+    def rnn_by_layer(self, inputs, state):
+        """The stack run one layer at a time with a locked dropout mask on each layer's input from below:
+        the fused kernel of each layer with its slice of the module's (possibly weight-dropped) weights."""
+        weights = self.recurrent_weights()
+        per_layer = len(weights) // self.layers
+        h, c = split_state(state)
+        kernel = KERNELS[self.cell]
+        x, hs, cs = inputs, [], []
+        for k in range(self.layers):
+            if k > 0:
+                x = self.drop(x, self.dropout)
+            w = weights[k * per_layer : (k + 1) * per_layer]
+            hx = (h[k : k + 1], c[k : k + 1]) if c is not None else h[k : k + 1]
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="RNN module weights are not part of single contiguous")
+                result = kernel(x, hx, w, True, 1, 0.0, True, False, False)
+            x = result[0]
+            hs.append(result[1])
+            if c is not None:
+                cs.append(result[2])
+        return x, join_state(torch.cat(hs), torch.cat(cs) if c is not None else None)
 
     def rnn_weight_dropped(self, inputs, state):
         """The fused RNN run with each `weight_hh_l{k}` replaced by an inverted-dropout copy of it (one
@@ -73,10 +119,7 @@ class CharRnn(nn.Module):
         # The fused kernel reads `_flat_weights` (torch 1.13 to 2.x), which 1.13's functional_call
         # (torch.nn.utils.stateless) leaves unchanged; swapping the list in and back works on both.
         saved = rnn._flat_weights
-        rnn._flat_weights = [
-            F.dropout(w, self.weight_drop, training=True) if name.startswith("weight_hh_l") else w
-            for name, w in zip(rnn._flat_weights_names, saved)
-        ]
+        rnn._flat_weights = self.recurrent_weights()
         try:
             with warnings.catch_warnings():
                 # cuDNN copies weights that are not its one flattened buffer, and says so on every call.

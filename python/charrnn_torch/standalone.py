@@ -93,6 +93,7 @@ def train(args):
         "cell": s["cell"], "layers": s["layers"], "hidden": s["hidden"], "vocabSize": len(tokens),
         "input": s["input"], "embed": s.get("embed"), "dropout": s["dropout"],
         "inputDropout": s.get("inputDropout", 0), "weightDrop": s.get("weightDrop", 0),
+        "dropoutMode": s.get("dropoutMode", "step"),
     }
     from .model import CharRnn
 

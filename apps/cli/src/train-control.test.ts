@@ -95,10 +95,11 @@ describe("train: learning-rate schedules, warm-up, patience and input dropout fr
     expect(r.stdout).toMatch(/trained 6 steps .*\(early-stopped\)/);
   });
 
-  it("--input-dropout and --weight-drop train and are stored in the model config", async () => {
+  it("--input-dropout, --weight-drop and --dropout-mode train and are stored in the model config", async () => {
     const r = await train(
       "indrop",
-      ...["--input-dropout", "0.3", "--weight-drop", "0.25", "--dropout", "0.1", "--max-steps", "2"],
+      ...["--input-dropout", "0.3", "--weight-drop", "0.25", "--dropout", "0.1", "--dropout-mode", "locked"],
+      ...["--max-steps", "2"],
     );
     expect(r.code).toBe(0);
     const config = JSON.parse(readFileSync(join(dir, "indrop", "config.json"), "utf8"));
@@ -106,6 +107,8 @@ describe("train: learning-rate schedules, warm-up, patience and input dropout fr
     expect(config.settings.inputDropout).toBe(0.3);
     expect(config.model.weightDrop).toBe(0.25);
     expect(config.settings.weightDrop).toBe(0.25);
+    expect(config.model.dropoutMode).toBe("locked");
+    expect(config.settings.dropoutMode).toBe("locked");
   });
 
   it("refuses bad values naming the flag", async () => {
@@ -117,6 +120,7 @@ describe("train: learning-rate schedules, warm-up, patience and input dropout fr
       [["--min-delta", "-1"], /--min-delta must be a finite number ≥ 0/],
       [["--input-dropout", "1"], /--input-dropout must be in \[0, 1\)/],
       [["--weight-drop", "-0.1"], /--weight-drop must be in \[0, 1\)/],
+      [["--dropout-mode", "variational"], /--dropout-mode must be one of step, locked/],
       [["--input", "onehot", "--input-dropout", "0.2"], /--input-dropout must be 0 with input "onehot"/],
     ];
     for (const [flags, message] of cases) {

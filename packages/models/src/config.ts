@@ -18,6 +18,14 @@ export type GateActivation = "sigmoid" | "hardSigmoid";
 export const HARD_SIGMOID_ALPHA = 0.2;
 export const HARD_SIGMOID_BETA = 0.5;
 
+/**
+ * How the activation dropouts (`dropout`, `inputDropout`) draw their masks within a window: `step`,
+ * a fresh mask at every time step (Zaremba et al.); `locked`, one mask per stream that every time
+ * step of the window shares (Gal & Ghahramani's variational dropout, AWD-LSTM's locked dropout).
+ */
+export const DROPOUT_MODES = ["step", "locked"] as const;
+export type DropoutMode = (typeof DROPOUT_MODES)[number];
+
 /** Weight initialisation for a fresh model. */
 export type InitScheme =
   /** Uniform in ±scale for every parameter (the Zaremba PTB configs use 0.1/0.05/0.04). */
@@ -60,6 +68,11 @@ export interface ModelConfig {
    * Not applied at inference. Absent means 0.
    */
   weightDrop?: number;
+  /**
+   * How `dropout` and `inputDropout` draw their masks over a window's time steps (see
+   * {@link DropoutMode}). Training only. Absent means `"step"`.
+   */
+  dropoutMode?: DropoutMode;
   init: InitScheme;
   /**
    * The LSTM/GRU gate nonlinearity. Absent means `"sigmoid"` (every model trained by charrnn); only
@@ -114,6 +127,7 @@ export function layerInputSize(config: ModelConfig, layer: number): number {
 
 const CELLS: readonly string[] = CELL_TYPES;
 const INPUTS: readonly string[] = ["embedding", "onehot"];
+const DROPOUT_MODE_NAMES: readonly string[] = DROPOUT_MODES;
 
 /**
  * Checks a config's ranges and enums; throws `CharrnnRangeError` naming the first bad field.
@@ -150,6 +164,10 @@ export function validateConfig(config: ModelConfig): ModelConfig {
   const weightDrop = config.weightDrop;
   if (weightDrop !== undefined && (typeof weightDrop !== "number" || !(weightDrop >= 0 && weightDrop < 1))) {
     throw new CharrnnRangeError("weightDrop", "in [0, 1)", weightDrop);
+  }
+  const mode = config.dropoutMode;
+  if (mode !== undefined && !DROPOUT_MODE_NAMES.includes(mode)) {
+    throw new CharrnnRangeError("dropoutMode", '"step" or "locked"', mode);
   }
   const gate = config.gateActivation;
   if (gate !== undefined) {
@@ -218,6 +236,8 @@ export function defaultConfig(partial: PartialModelConfig): ModelConfig {
   if (partial.inputDropout !== undefined && partial.inputDropout > 0)
     config.inputDropout = partial.inputDropout;
   if (partial.weightDrop !== undefined && partial.weightDrop > 0) config.weightDrop = partial.weightDrop;
+  if (partial.dropoutMode !== undefined && partial.dropoutMode !== "step")
+    config.dropoutMode = partial.dropoutMode;
   if (partial.head !== undefined) config.head = partial.head;
   if (partial.gateActivation !== undefined && partial.gateActivation !== "sigmoid")
     config.gateActivation = partial.gateActivation;

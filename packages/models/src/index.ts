@@ -1,5 +1,6 @@
 export type {
   CellType,
+  DropoutMode,
   GateActivation,
   InitScheme,
   InputMode,
@@ -9,6 +10,7 @@ export type {
 export {
   CELL_TYPES,
   checkTrainableGates,
+  DROPOUT_MODES,
   defaultConfig,
   gateActivation,
   gateCount,

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { CELL_TYPES } from "@charrnn/models";
+import { CELL_TYPES, DROPOUT_MODES } from "@charrnn/models";
 import {
   DATA_LAYOUTS,
   DIVERGE_POLICIES,
@@ -118,6 +118,13 @@ export const TRAIN_OPTIONS = optionTable({
     help: "DropConnect on each layer's recurrent weights (AWD-LSTM's weight drop), in [0, 1)",
     key: "weightDrop",
     parse: num(),
+  },
+  dropoutMode: {
+    flag: "--dropout-mode",
+    value: "<mode>",
+    help: "step (a fresh dropout mask at every time step) or locked (one mask per stream for the whole window: variational dropout)",
+    key: "dropoutMode",
+    parse: choice(DROPOUT_MODES),
   },
   seq: {
     flag: "--seq",

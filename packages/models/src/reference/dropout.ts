@@ -31,64 +31,80 @@ export function dropoutMasks(
   if (rate === 0 && inputRate === 0) return undefined;
   const masks: DropoutMasks = { between: [] };
   if (rate > 0) {
-    const layers = layerDropoutMasks(Float64Array, config, rate, seed, steps * batch);
+    const layers = layerDropoutMasks(Float64Array, config, rate, seed, steps, batch);
     masks.output = layers.pop();
     masks.between = layers;
   }
-  if (inputRate > 0)
-    masks.input = inputDropoutMask(Float64Array, inputRate, seed, steps * batch, config.embed ?? 0);
+  if (inputRate > 0) masks.input = inputDropoutMask(Float64Array, config, inputRate, seed, steps, batch);
   return masks;
 }
 
 /**
  * The dropout multipliers of each layer's output for a step's dropout `seed`, time-major
- * `[positions, hidden]` (position t·batch + b): 0 with probability `rate`, else 1/(1 − rate), layer
+ * `[steps·batch, hidden]` (position t·batch + b): 0 with probability `rate`, else 1/(1 − rate), layer
  * after layer from one `createRng(seed)` stream. Layer k < L−1's mask scales the next layer's input,
- * the last one the output projection's. Every engine draws its masks here, so all apply the same
- * ones for the same seed.
+ * the last one the output projection's. With `config.dropoutMode` `"locked"` each layer draws one
+ * `[batch, hidden]` mask that every time step shares. Every engine draws its masks here, so all
+ * apply the same ones for the same seed.
  */
 export function layerDropoutMasks<A extends Float32Array | Float64Array>(
   array: new (n: number) => A,
   config: ModelConfig,
   rate: number,
   seed: number,
-  positions: number,
+  steps: number,
+  batch: number,
 ): A[] {
-  return drawMasks(array, createRng(seed), config.layers, positions * config.hidden, rate);
+  const rng = createRng(seed);
+  const shape = maskShape(config, steps, batch, config.hidden);
+  return Array.from({ length: config.layers }, () => drawMask(array, rng, shape, rate));
 }
 
-/** `count` masks of `size` multipliers each, one after another from `rng`. */
-function drawMasks<A extends Float32Array | Float64Array>(
+/** A window's mask: `rows` positions of `width` multipliers, the first `drawn` rows drawn, the rest repeating them. */
+interface MaskShape {
+  rows: number;
+  drawn: number;
+  width: number;
+}
+
+/** Locked masks draw the first time step's `batch` rows and repeat them at every later step. */
+function maskShape(config: ModelConfig, steps: number, batch: number, width: number): MaskShape {
+  const rows = steps * batch;
+  return { rows, drawn: config.dropoutMode === "locked" ? Math.min(batch, rows) : rows, width };
+}
+
+/** One mask of `shape` from `rng`: its drawn rows, then copies of them to fill the rest. */
+function drawMask<A extends Float32Array | Float64Array>(
   array: new (n: number) => A,
   rng: Rng,
-  count: number,
-  size: number,
+  { rows, drawn, width }: MaskShape,
   rate: number,
-): A[] {
-  return Array.from({ length: count }, () => {
-    const m = new array(size);
-    rng.fillDropout(m, rate);
-    return m;
-  });
+): A {
+  const m = new array(rows * width);
+  const block = drawn * width;
+  rng.fillDropout(m.subarray(0, block) as A, rate);
+  for (let at = block; at < m.length; at += block) m.copyWithin(at, 0, Math.min(block, m.length - at));
+  return m;
 }
 
 /**
- * The input-dropout multipliers `[positions, width]` (time-major positions) for a step's dropout
+ * The input-dropout multipliers `[steps·batch, embed]` (time-major positions) for a step's dropout
  * `seed`: 0 with probability `rate`, else 1/(1 − rate), from their own stream
- * `createRng(deriveSeed(seed, 1))`, so turning input dropout on leaves the other masks unchanged.
- * Every engine draws its input mask here, so all apply the same one for the same seed.
+ * `createRng(deriveSeed(seed, 1))`, so turning input dropout on leaves the other masks unchanged;
+ * locked (`config.dropoutMode`) like `layerDropoutMasks`' masks. Every engine draws its input mask
+ * here, so all apply the same one for the same seed.
  */
 export function inputDropoutMask<A extends Float32Array | Float64Array>(
   array: new (n: number) => A,
+  config: ModelConfig,
   rate: number,
   seed: number,
-  positions: number,
-  width: number,
+  steps: number,
+  batch: number,
 ): A {
   if (!(rate >= 0 && rate < 1)) throw new CharrnnRangeError("inputDropout", "in [0, 1)", rate);
-  const m = new array(positions * width);
-  createRng(deriveSeed(seed, INPUT_DROPOUT_STREAM)).fillDropout(m, rate);
-  return m;
+  const rng = createRng(deriveSeed(seed, INPUT_DROPOUT_STREAM));
+  return drawMask(array, rng, maskShape(config, steps, batch, config.embed ?? 0), rate);
 }
 
 /** Seed stream of the weight-drop masks, derived from the step's dropout seed (see `weightDropMasks`). */
@@ -106,5 +122,7 @@ export function weightDropMasks(config: ModelConfig, seed: number): Float32Array
   if (rate === 0) return undefined;
   if (!(rate > 0 && rate < 1)) throw new CharrnnRangeError("weightDrop", "in [0, 1)", rate);
   const rng = createRng(deriveSeed(seed, WEIGHT_DROP_STREAM));
-  return drawMasks(Float32Array, rng, config.layers, gateCount(config.cell) * config.hidden ** 2, rate);
+  const rows = gateCount(config.cell) * config.hidden;
+  const shape = { rows, drawn: rows, width: config.hidden };
+  return Array.from({ length: config.layers }, () => drawMask(Float32Array, rng, shape, rate));
 }

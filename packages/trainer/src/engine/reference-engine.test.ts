@@ -37,11 +37,12 @@ describe("reference engine", () => {
     { kind: "adagrad" },
   ];
   for (const optimizer of optimizers) {
-    it(`${optimizer.kind}: the tfjs engine tracks it step for step (dropout, input dropout, weight drop, clipping, mask, carried state)`, async () => {
+    it(`${optimizer.kind}: the tfjs engine tracks it step for step (dropout, input dropout, weight drop, clipping, mask, carried state; locked masks with SGD)`, async () => {
       // Not RMSprop with weight drop: a weight kept after a step that dropped it moves by about
       // lr/√(1−α) whatever its gradient's size, so float32 rounding of a tiny gradient decides the sign.
       const weightDrop = optimizer.kind === "rmsprop" ? undefined : 0.3;
-      const config = tinyConfig("lstm", { dropout: 0.25, inputDropout: 0.2, weightDrop });
+      const dropoutMode = optimizer.kind === "sgd" ? "locked" : "step";
+      const config = tinyConfig("lstm", { dropout: 0.25, inputDropout: 0.2, weightDrop, dropoutMode });
       const params = randomParams(config, 21);
       const ref = createReferenceEngine({ config, params, optimizer });
       const tfe = await createTfjsEngine({ config, params, optimizer, backend: "cpu" });

@@ -73,14 +73,14 @@ export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Tfjs
     const stateShape: [number, number, number] = [config.layers, b, config.hidden];
     const masks =
       dropoutSeed !== undefined && config.dropout > 0
-        ? layerDropoutMasks(Float32Array, config, config.dropout, dropoutSeed, b * steps)
+        ? layerDropoutMasks(Float32Array, config, config.dropout, dropoutSeed, steps, b)
         : undefined;
     const hidden = config.hidden;
     const inputRate = config.inputDropout ?? 0;
     const embed = config.embed ?? 0;
     const inputMask =
       dropoutSeed !== undefined && inputRate > 0
-        ? inputDropoutMask(Float32Array, inputRate, dropoutSeed, b * steps, embed)
+        ? inputDropoutMask(Float32Array, config, inputRate, dropoutSeed, steps, b)
         : undefined;
     return {
       batch: b,

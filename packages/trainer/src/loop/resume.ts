@@ -23,6 +23,7 @@ export const RESUME_FIXED_SETTINGS: readonly (keyof TrainSettings)[] = [
   "dropout",
   "inputDropout",
   "weightDrop",
+  "dropoutMode",
   "level",
   "vocabMaxSize",
   "vocabMinCount",

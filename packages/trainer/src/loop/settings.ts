@@ -1,6 +1,7 @@
 import { CharrnnError, CharrnnRangeError } from "@charrnn/core";
 import {
   type CellType,
+  type DropoutMode,
   type InitScheme,
   type InputMode,
   type ModelConfig,
@@ -60,6 +61,8 @@ export interface TrainSettings {
   inputDropout: number;
   /** DropConnect on each layer's recurrent weights (AWD-LSTM's weight drop), in [0, 1); 0 is off. */
   weightDrop: number;
+  /** `step`: fresh dropout masks at every time step; `locked`: one per stream for the whole window. */
+  dropoutMode: DropoutMode;
   init: InitScheme;
   forgetBias: number;
   /** Vocabulary built from the corpus: characters (code points) or words. */
@@ -165,6 +168,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   dropout: 0,
   inputDropout: 0,
   weightDrop: 0,
+  dropoutMode: "step",
   init: { kind: "pytorch" },
   forgetBias: 0,
   level: "char",
@@ -240,6 +244,7 @@ export function modelConfig(
   if (settings.input === "embedding") config.embed = settings.embed;
   if (settings.inputDropout > 0) config.inputDropout = settings.inputDropout;
   if (settings.weightDrop > 0) config.weightDrop = settings.weightDrop;
+  if (settings.dropoutMode !== "step") config.dropoutMode = settings.dropoutMode;
   if (settings.task === "classifier") {
     config.head = { kind: "classifier", labels: [...(labels ?? [])], pooling: settings.pooling ?? "last" };
   }
@@ -261,9 +266,11 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   }
   // The model fields have one check, validateConfig's. The corpus sets the vocabulary size later (any
   // will do here); the head's fields are settings of the task (validateTask); inputDropout and
-  // weightDrop go in as given (modelConfig leaves out a 0, and so would hide a value that is no number).
+  // weightDrop and dropoutMode go in as given (modelConfig leaves out a default, and so would hide a
+  // value of the wrong kind).
   const { head: _head, ...model } = modelConfig(settings, 1);
-  validateConfig({ ...model, inputDropout: settings.inputDropout, weightDrop: settings.weightDrop });
+  const { inputDropout, weightDrop, dropoutMode } = settings;
+  validateConfig({ ...model, inputDropout, weightDrop, dropoutMode });
   oneOf("level", LEVELS, settings.level);
   oneOf("layout", DATA_LAYOUTS, settings.layout);
   if (settings.vocabMaxSize !== undefined) count("vocabMaxSize", settings.vocabMaxSize, 2);

@@ -196,7 +196,14 @@ export async function createOrtRuntimeEngine(options: OrtRuntimeEngineOptions): 
       const n = batch.batch * batch.steps;
       if (config.dropout > 0) {
         feeds = { ...ws.feeds };
-        const masks = layerDropoutMasks(Float32Array, config, config.dropout, opts.dropoutSeed, n);
+        const masks = layerDropoutMasks(
+          Float32Array,
+          config,
+          config.dropout,
+          opts.dropoutSeed,
+          batch.steps,
+          batch.batch,
+        );
         for (let k = 0; k < masks.length; k++) {
           feeds[IO.dropout(k)] = new ort.Tensor("float32", masks[k]!, [n, config.hidden]);
         }
@@ -204,7 +211,14 @@ export async function createOrtRuntimeEngine(options: OrtRuntimeEngineOptions): 
       const inputRate = config.inputDropout ?? 0;
       if (inputRate > 0) {
         const embed = config.embed ?? 0;
-        const mask = inputDropoutMask(Float32Array, inputRate, opts.dropoutSeed, n, embed);
+        const mask = inputDropoutMask(
+          Float32Array,
+          config,
+          inputRate,
+          opts.dropoutSeed,
+          batch.steps,
+          batch.batch,
+        );
         feeds = { ...feeds, [IO.inputDropout]: new ort.Tensor("float32", mask, [n, embed]) };
       }
       const drop = drawWeightDrop(config, opts.dropoutSeed);

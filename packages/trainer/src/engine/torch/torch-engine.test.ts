@@ -169,6 +169,65 @@ describe.skipIf(python === undefined)("torch engine", () => {
     },
   );
 
+  it.each(["lstm", "gru"] as const)(
+    "%s locked dropout: the layer-by-layer run a locked mask between layers takes trains as the reference does (at rate 1e-9 every mask keeps)",
+    async (cell) => {
+      const config = tinyConfig(cell, { dropout: 1e-9, inputDropout: 1e-9, dropoutMode: "locked" });
+      const params = randomParams(config, 8);
+      const optimizer: OptimizerConfig = { kind: "adam" };
+      const ref = createReferenceEngine({ config, params, optimizer });
+      const torch = await createTorchEngine({ config, params, optimizer, workers, dtype: "float64" });
+      let refState = randomState(config, 4, 2);
+      let torchState = refState;
+      for (let step = 0; step < 2; step++) {
+        const batch = randomBatch(13, 4, 6, 30 + step);
+        const opts = { lr: 0.05, clipNorm: 1, dropoutSeed: step };
+        const a = await ref.trainStep(batch, refState, opts);
+        const b = await torch.trainStep(batch, torchState, opts);
+        expect(Math.abs(a.loss - b.loss) / a.loss).toBeLessThan(TOL);
+        expect(maxRelativeError(b.state.h, a.state.h)).toBeLessThan(TOL);
+        refState = a.state;
+        torchState = b.state;
+      }
+      const pa = await ref.getParams();
+      const pb = await torch.getParams();
+      for (const [name, t] of pa)
+        expect(maxRelativeError(pb.get(name)!.data, t.data), name).toBeLessThan(TOL);
+      torch.dispose();
+    },
+  );
+
+  it("locked dropout: with one stream a dropped unit gets no gradient at any time step, so whole columns of W_ih and the output stay put; with step masks none do", async () => {
+    const base = tinyConfig("lstm", { hidden: 32, embed: 32, dropout: 0.5, inputDropout: 0.5 });
+    const params = randomParams(base, 5);
+    const batch = randomBatch(13, 1, 24, 9);
+    /** Per weight that reads a dropped-out input: the share of its columns that kept every entry. */
+    const columns = async (dropoutMode: "step" | "locked") => {
+      const config = { ...base, dropoutMode };
+      const torch = await createTorchEngine({ config, params, optimizer: { kind: "sgd" }, workers });
+      await torch.trainStep(batch, zeroState(config, 1), { lr: 0.1, dropoutSeed: 3 });
+      const after = await torch.getParams();
+      torch.dispose();
+      return ["rnn.weight_ih_l0", "rnn.weight_ih_l1", "output.weight"].map((name) => {
+        const [rows, cols] = params.get(name)!.shape as [number, number];
+        const a = params.get(name)!.data;
+        const b = after.get(name)!.data;
+        let kept = 0;
+        for (let j = 0; j < cols; j++) {
+          let same = 0;
+          for (let i = 0; i < rows; i++) if (a[i * cols + j] === b[i * cols + j]) same++;
+          if (same === rows) kept++;
+        }
+        return { name, kept: kept / cols };
+      });
+    };
+    for (const c of await columns("locked")) {
+      expect(c.kept, c.name).toBeGreaterThan(0.2);
+      expect(c.kept, c.name).toBeLessThan(0.8);
+    }
+    for (const c of await columns("step")) expect(c.kept, c.name).toBe(0);
+  });
+
   it("resumes another engine's weights and moments: setParams and setOptimizerState, then a step equals the reference's", async () => {
     const config = tinyConfig("gru");
     const optimizer: OptimizerConfig = { kind: "adam" };
