@@ -265,7 +265,7 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
     }
   }
   // The model fields have one check, validateConfig's. The corpus sets the vocabulary size later (any
-  // will do here); the head's fields are settings of the task (validateTask); inputDropout and
+  // will do here); the head's fields are settings of the task (validateTask); inputDropout,
   // weightDrop and dropoutMode go in as given (modelConfig leaves out a default, and so would hide a
   // value of the wrong kind).
   const { head: _head, ...model } = modelConfig(settings, 1);
