@@ -161,7 +161,7 @@ describe("time-budget recipes", () => {
       expect(line, row.name).toBeDefined();
       const cells = line!.split("|").map((c) => c.trim());
       expect(cells[4]).toBe(`${s.layers}×${s.hidden} ${s.cell!.toUpperCase()}`);
-      expect(cells[5]).toBe(`${s.dropout} / ${s.inputDropout} / ${s.weightDrop}`);
+      expect(cells[5]).toBe(`${s.dropout} / ${s.inputDropout} / ${s.weightDrop}, ${s.dropoutMode}`);
       const decay = s.optimizer?.kind === "adam" ? (s.optimizer.weightDecay ?? 0) : 0;
       expect(cells[6]).toBe(`${decay}`);
       expect(cells[7]).toBe(`${s.batch} × ${s.seq}, ${s.lr!.toExponential()}`);
