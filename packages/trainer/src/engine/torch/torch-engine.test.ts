@@ -169,7 +169,7 @@ describe.skipIf(python === undefined)("torch engine", () => {
     },
   );
 
-  it.each(["lstm", "gru"] as const)(
+  it.each(["lstm", "gru", "rnn"] as const)(
     "%s locked dropout: the layer-by-layer run a locked mask between layers takes trains as the reference does (at rate 1e-9 every mask keeps)",
     async (cell) => {
       const config = tinyConfig(cell, { dropout: 1e-9, inputDropout: 1e-9, dropoutMode: "locked" });
