@@ -183,7 +183,7 @@ export const RECIPES: readonly Recipe[] = [
     maxCorpus: MEDIUM,
     status: "measured",
     evidence:
-      "1.4250 nats/char on tiny Shakespeare in 900 s (3,246 steps at 11,489 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes): the 2×512 GRU with locked dropout masks and batch 32; at batch 64 with locked masks 1.4259 (1,562 steps at 11,052 chars/s, the same hour), with masks per time step 1.4266, 1.4322 and 1.4379 in earlier runs (1,555, 1,409 and 1,229 steps); locked masks ran 8 % faster (13,769 against 12,756 chars/s over 60 steps, one after the other); at batch 32 more regularisation lost (dropout 0.35 / input 0.1: 1.439; weight drop 0.15: see results/recipes)",
+      "1.4250 nats/char on tiny Shakespeare in 900 s (3,246 steps at 11,489 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes): the 2×512 GRU with locked dropout masks and batch 32; at batch 64 with locked masks 1.4259 (1,562 steps at 11,052 chars/s, the same hour), with masks per time step 1.4266, 1.4322 and 1.4379 in earlier runs (1,555, 1,409 and 1,229 steps); locked masks ran 8 % faster (13,769 against 12,756 chars/s over 60 steps, one after the other); rerun as this row on a slower machine state 1.4247 (2,872 steps at 10,170 chars/s); at batch 32 more regularisation lost (dropout 0.35 / input 0.1: 1.439; weight drop 0.15: 1.444)",
     settings: recipe({
       cell: "gru",
       layers: 2,
