@@ -11,6 +11,7 @@ With `dropoutMode: "locked"` the activation masks are drawn once per stream and 
 time steps; the layers then run one at a time so a locked mask can sit between them.
 """
 
+import contextlib
 import warnings
 
 import torch
@@ -20,6 +21,15 @@ from torch import _VF, nn
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 # The fused one-layer kernels nn.LSTM/GRU/RNN call (torch 1.13 to 2.x), for the layer-by-layer run.
 KERNELS = {"lstm": _VF.lstm, "gru": _VF.gru, "rnn": _VF.rnn_tanh}
+
+
+@contextlib.contextmanager
+def unflattened_weights():
+    """Silences cuDNN's notice that it copies weights which are not its one flattened buffer (weight-dropped
+    copies, per-layer slices): it comes on every call, and the copy is what these runs mean to do."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="RNN module weights are not part of single contiguous")
+        yield
 
 
 class CharRnn(nn.Module):
@@ -98,18 +108,17 @@ class CharRnn(nn.Module):
         h, c = split_state(state)
         kernel = KERNELS[self.cell]
         x, hs, cs = inputs, [], []
-        for k in range(self.layers):
-            if k > 0:
-                x = self.drop(x, self.dropout)
-            w = weights[k * per_layer : (k + 1) * per_layer]
-            hx = (h[k : k + 1], c[k : k + 1]) if c is not None else h[k : k + 1]
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="RNN module weights are not part of single contiguous")
+        with unflattened_weights():
+            for k in range(self.layers):
+                if k > 0:
+                    x = self.drop(x, self.dropout)
+                w = weights[k * per_layer : (k + 1) * per_layer]
+                hx = (h[k : k + 1], c[k : k + 1]) if c is not None else h[k : k + 1]
                 result = kernel(x, hx, w, True, 1, 0.0, True, False, False)
-            x = result[0]
-            hs.append(result[1])
-            if c is not None:
-                cs.append(result[2])
+                x = result[0]
+                hs.append(result[1])
+                if c is not None:
+                    cs.append(result[2])
         return x, join_state(torch.cat(hs), torch.cat(cs) if c is not None else None)
 
     def rnn_weight_dropped(self, inputs, state):
@@ -121,9 +130,7 @@ class CharRnn(nn.Module):
         saved = rnn._flat_weights
         rnn._flat_weights = self.recurrent_weights()
         try:
-            with warnings.catch_warnings():
-                # cuDNN copies weights that are not its one flattened buffer, and says so on every call.
-                warnings.filterwarnings("ignore", message="RNN module weights are not part of single contiguous")
+            with unflattened_weights():
                 return rnn(inputs, state)
         finally:
             rnn._flat_weights = saved
