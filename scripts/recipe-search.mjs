@@ -44,6 +44,11 @@ const budgets = args.budgets.split(",").map((b) => {
 if (!existsSync(args.data)) fail(`--data ${args.data} does not exist`);
 const corpusChars = statSync(args.data).size;
 
+/** The row's schedule with its floor scaled along with its rate, so an lr variant changes only the rate. */
+function scaledFloor(schedule, factor) {
+  return { ...schedule, minLr: (schedule.minLr ?? 0) * factor };
+}
+
 /** One-change variants of a recipe's settings: [id suffix, description, settings patch]. */
 function variants(s) {
   const round64 = (n) => Math.max(64, Math.round(n / 64) * 64);
@@ -66,12 +71,23 @@ function variants(s) {
       : ["locked-dropout", "locked dropout masks (one per stream and window)", { dropoutMode: "locked" }],
     ["adamw-0.01", "AdamW weight decay 0.01", { optimizer: { kind: "adam", weightDecay: 0.01 } }],
     ["adamw-0.1", "AdamW weight decay 0.1", { optimizer: { kind: "adam", weightDecay: 0.1 } }],
-    ["lr-half", `lr ${s.lr / 2}`, { lr: s.lr / 2, lrSchedule: { kind: "cosine", minLr: s.lr / 40 } }],
-    ["lr-double", `lr ${s.lr * 2}`, { lr: s.lr * 2, lrSchedule: { kind: "cosine", minLr: s.lr / 10 } }],
+    ["lr-half", `lr ${s.lr / 2}`, { lr: s.lr / 2, lrSchedule: scaledFloor(s.lrSchedule, 0.5) }],
+    ["lr-double", `lr ${s.lr * 2}`, { lr: s.lr * 2, lrSchedule: scaledFloor(s.lrSchedule, 2) }],
     ["batch-half", `batch ${s.batch / 2}`, { batch: s.batch / 2 }],
     ["seq-long", `seq ${s.seq * 2}`, { seq: s.seq * 2 }],
     ["clip-1", "clip 1", { clip: 1 }],
     ["no-warmup", "no warm-up", { warmupSteps: 0 }],
+    s.lrSchedule.kind === "linear"
+      ? [
+          "cosine-lr",
+          "cosine to lr/20 (in place of the linear decay)",
+          { lrSchedule: { kind: "cosine", minLr: s.lr / 20 } },
+        ]
+      : [
+          "linear-lr",
+          "linear decay to 0 (in place of the cosine)",
+          { lrSchedule: { kind: "linear", minLr: 0 } },
+        ],
     ["constant-lr", "constant lr (no annealing)", { lrSchedule: { kind: "constant" }, warmupSteps: 0 }],
     ["plateau", "plateau ×0.5, patience 1", { lrSchedule: { kind: "plateau", factor: 0.5, patience: 1 } }],
   ];

@@ -20,32 +20,38 @@ describe("train: learning-rate schedules, warm-up, patience and input dropout fr
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, number>);
 
-  it("--lr-schedule cosine --warmup-steps: the logged rates warm up, then fall to --min-lr at --max-steps", async () => {
-    const r = await train(
-      "cosine",
-      "--lr",
-      "0.01",
-      "--lr-schedule",
-      "cosine",
-      "--min-lr",
-      "0.001",
-      "--warmup-steps",
-      "2",
-      "--max-steps",
-      "40",
-    );
-    expect(r.code).toBe(0);
-    // A metrics line every 10 steps holds the rate of the update it ends with.
-    const logged = metrics("cosine").filter((m) => m.trainLoss !== undefined);
-    const rate = (s: number) =>
-      (0.001 + (0.009 * (1 + Math.cos((Math.PI * s) / 40))) / 2) * Math.min(1, (s + 1) / 2);
-    expect(logged.map((m) => m.step)).toEqual([10, 20, 30, 40]);
-    for (const m of logged) expect(m.lr).toBeCloseTo(rate(m.step! - 1), 12);
-    expect(rate(40)).toBeCloseTo(0.001, 15);
-    const config = JSON.parse(readFileSync(join(dir, "cosine", "config.json"), "utf8"));
-    expect(config.settings.lrSchedule).toEqual({ kind: "cosine", minLr: 0.001 });
-    expect(config.settings.warmupSteps).toBe(2);
-  });
+  const curves = {
+    cosine: (p: number) => (1 + Math.cos(Math.PI * p)) / 2,
+    linear: (p: number) => 1 - p,
+  };
+  it.each(["cosine", "linear"] as const)(
+    "--lr-schedule %s --warmup-steps: the logged rates warm up, then fall to --min-lr at --max-steps",
+    async (kind) => {
+      const r = await train(
+        kind,
+        "--lr",
+        "0.01",
+        "--lr-schedule",
+        kind,
+        "--min-lr",
+        "0.001",
+        "--warmup-steps",
+        "2",
+        "--max-steps",
+        "40",
+      );
+      expect(r.code).toBe(0);
+      // A metrics line every 10 steps holds the rate of the update it ends with.
+      const logged = metrics(kind).filter((m) => m.trainLoss !== undefined);
+      const rate = (s: number) => (0.001 + 0.009 * curves[kind](s / 40)) * Math.min(1, (s + 1) / 2);
+      expect(logged.map((m) => m.step)).toEqual([10, 20, 30, 40]);
+      for (const m of logged) expect(m.lr).toBeCloseTo(rate(m.step! - 1), 12);
+      expect(rate(40)).toBeCloseTo(0.001, 15);
+      const config = JSON.parse(readFileSync(join(dir, kind, "config.json"), "utf8"));
+      expect(config.settings.lrSchedule).toEqual({ kind, minLr: 0.001 });
+      expect(config.settings.warmupSteps).toBe(2);
+    },
+  );
 
   it("--lr-schedule decay --lr-decay --lr-decay-after, and parameters alone tune a preset's schedule", async () => {
     const r = await train(
@@ -113,7 +119,7 @@ describe("train: learning-rate schedules, warm-up, patience and input dropout fr
 
   it("refuses bad values naming the flag", async () => {
     const cases: [string[], RegExp][] = [
-      [["--lr-schedule", "linear"], /--lr-schedule must be one of constant, decay, plateau, cosine/],
+      [["--lr-schedule", "step"], /--lr-schedule must be one of constant, decay, plateau, cosine, linear/],
       [["--lr-schedule", "decay"], /--lr-decay must be in \(0, 1\]/],
       [["--lr-schedule", "cosine", "--lr-decay", "0.5"], /--lr-decay must be unset with the cosine schedule/],
       [["--warmup-steps", "-1"], /--warmup-steps must be ≥ 0/],

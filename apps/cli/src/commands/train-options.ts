@@ -151,7 +151,7 @@ export const TRAIN_OPTIONS = optionTable({
   timeBudget: {
     flag: "--time-budget",
     value: "<sec>",
-    help: "stop after this many seconds (0 = no limit); without --preset/--config it also picks the model, batch, window, dropout and a warm-up + cosine schedule ending at the deadline (the README's recipe table)",
+    help: "stop after this many seconds (0 = no limit); without --preset/--config it also picks the model, batch, window, dropout and a warm-up + cosine or linear schedule ending at the deadline (the README's recipe table)",
     key: "timeBudget",
     parse: num(),
   },
@@ -159,7 +159,7 @@ export const TRAIN_OPTIONS = optionTable({
   lrSchedule: {
     flag: "--lr-schedule",
     value: "<kind>",
-    help: "constant; decay (× --lr-decay per epoch after --lr-decay-after); plateau (× --lr-decay after --lr-patience validations without a new best, down to --min-lr); cosine (down to --min-lr exactly where the run ends: --max-steps, --time-budget or --epochs)",
+    help: "constant; decay (× --lr-decay per epoch after --lr-decay-after); plateau (× --lr-decay after --lr-patience validations without a new best, down to --min-lr); cosine (down to --min-lr exactly where the run ends: --max-steps, --time-budget or --epochs); linear (the same ends in a straight line)",
     key: "lrSchedule.kind",
     // A plateau schedule without validation is refused under the schedule's own name.
     aliases: ["lrSchedule"],
@@ -189,7 +189,7 @@ export const TRAIN_OPTIONS = optionTable({
   minLr: {
     flag: "--min-lr",
     value: "<rate>",
-    help: "plateau/cosine: lowest learning rate (default 0)",
+    help: "plateau/cosine/linear: lowest learning rate (default 0)",
     key: "lrSchedule.minLr",
     parse: num(0),
   },

@@ -62,8 +62,9 @@ describe("classifier training", () => {
       corpus: NAMES,
       outDir,
       hidden: 64,
+      // Two epochs however long they take (the timeout only guards against a hang): a wall-clock
+      // budget would train less on a slow or loaded machine and fail the accuracy bound for the wrong reason.
       epochs: 2,
-      timeBudget: 25,
       seed: 1,
       createEngine: (options) => createOrtEngine({ ...options, threads: 2 }),
     });
@@ -81,7 +82,7 @@ describe("classifier training", () => {
     const { logits } = referenceClassifierForward(model.config, model.params, ids, Int32Array.of(8), 1, 8);
     const top = logits.indexOf(Math.max(...logits));
     expect(best.labels[top]).toBe("Japanese");
-  }, 60_000);
+  }, 600_000);
 
   it("trains with mean pooling and balanced class weights on in-memory data; logs accuracy", async () => {
     const outDir = tempDir();

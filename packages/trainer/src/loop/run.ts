@@ -10,6 +10,7 @@ import type { TrainingEngine } from "../engine/types";
 import type { MetricsLog } from "../metrics/metrics-log";
 import { natsToBits, perplexity } from "../metrics/units";
 import {
+  annealsToRunEnd,
   createLrSchedule,
   type LrSchedule,
   type LrScheduleState,
@@ -116,9 +117,9 @@ export class Run {
       // A run that ends (rather than pauses: interrupt, time budget) validates its final weights.
       // Pauses do not, because a validation feeds the schedule and early stopping, and a resumed run
       // must see the same validations as an uninterrupted one.
-      // A cosine schedule anneals to the end of the time budget, so there the budget ends the run
-      // rather than pausing it: its final, lowest-rate weights are validated (and may be the best).
-      const annealed = stopReason === "time-budget" && this.settings.lrSchedule.kind === "cosine";
+      // A cosine or linear schedule anneals to the end of the time budget, so there the budget ends
+      // the run rather than pausing it: its final, lowest-rate weights are validated (and may be the best).
+      const annealed = stopReason === "time-budget" && annealsToRunEnd(this.settings.lrSchedule);
       const pause = stopReason === "interrupted" || (stopReason === "time-budget" && !annealed);
       if (!pause && this.progress.step > 0 && this.validation.lastStep !== this.progress.step) {
         await this.validate();
@@ -192,7 +193,7 @@ export class Run {
         progress.window = 0;
         this.carried = zeroState(this.config, settings.batch);
         const next = this.lr();
-        // Per-step schedules (cosine, warm-up) change every step; only an epoch decay is news.
+        // Per-step schedules (cosine, linear, warm-up) change every step; only an epoch decay is news.
         if (settings.lrSchedule.kind === "decay" && next !== previous && progress.epoch < settings.epochs) {
           this.emit({ type: "lr", step: progress.step, lr: next, previous });
         }

@@ -27,26 +27,26 @@ describe("train: schedules and early stopping through the loop", () => {
     expect(cosine(40)).toBe(0.01);
   });
 
-  it("cosine over a time budget ends at the budget, measured against the run's own clock", async () => {
-    // Every clock read advances 10 ms; with a 1 s budget the run's own throughput sets the horizon.
-    let t = 0;
-    const calls: StepOptions[] = [];
-    const result = await train(
-      options(
-        fresh(),
-        { timeBudget: 1, lr: 1, lrSchedule: { kind: "cosine" }, now: () => (t += 10) },
-        { calls },
-      ),
-    );
-    expect(result.stopReason).toBe("time-budget");
-    const lrs = calls.map((c) => c.lr);
-    expect(lrs[0]).toBeGreaterThan(0.99);
-    for (let s = 1; s < lrs.length; s++) expect(lrs[s]!).toBeLessThanOrEqual(lrs[s - 1]!);
-    // The last update ran in the budget's final stretch (a few clock reads per step), so near the
-    // end of the curve: lr < 0.05 means more than 85 % of the budget was used.
-    expect(lrs.at(-1)!).toBeLessThan(0.05);
-    expect(lrs.length).toBeGreaterThan(10);
-  });
+  it.each(["cosine", "linear"] as const)(
+    "%s over a time budget ends at the budget, measured against the run's own clock",
+    async (kind) => {
+      // Every clock read advances 10 ms; with a 1 s budget the run's own throughput sets the horizon.
+      let t = 0;
+      const calls: StepOptions[] = [];
+      const result = await train(
+        options(fresh(), { timeBudget: 1, lr: 1, lrSchedule: { kind }, now: () => (t += 10) }, { calls }),
+      );
+      expect(result.stopReason).toBe("time-budget");
+      const lrs = calls.map((c) => c.lr);
+      // The first update starts within the budget's first 3 % (a couple of clock reads).
+      expect(lrs[0]).toBeGreaterThan(0.97);
+      for (let s = 1; s < lrs.length; s++) expect(lrs[s]!).toBeLessThanOrEqual(lrs[s - 1]!);
+      // The last update ran in the budget's final stretch (a few clock reads per step), so near the
+      // end of the curve: lr < 0.05 means more than 85 % of the budget was used.
+      expect(lrs.at(-1)!).toBeLessThan(0.05);
+      expect(lrs.length).toBeGreaterThan(10);
+    },
+  );
 
   it("a time-budgeted run validates every valEvery steps and when it stops, not at epoch ends", async () => {
     const validated = async (over: Partial<TrainOptions>) => {

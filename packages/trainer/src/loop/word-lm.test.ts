@@ -41,7 +41,8 @@ describe("word-level language model (ort engine)", () => {
   it("beats the add-one unigram perplexity on held-out text by a wide margin", async () => {
     const out = fresh();
     const events: TrainEvent[] = [];
-    // A budget, not only epochs, so a loaded machine cannot stall the suite.
+    // Two epochs however long they take (the timeout only guards against a hang): a wall-clock
+    // budget would train less on a slow or loaded machine and fail the bound below for the wrong reason.
     const result = await train({
       corpus: words("train.txt"),
       validFile: words("valid.txt"),
@@ -60,7 +61,6 @@ describe("word-level language model (ort engine)", () => {
       lr: 3e-3,
       clip: 5,
       epochs: 2,
-      timeBudget: 30,
       valEvery: 0,
       checkpointEvery: 100_000,
       logEvery: 50,
@@ -76,11 +76,12 @@ describe("word-level language model (ort engine)", () => {
       readFileSync(words("test.txt"), "utf8"),
       model.vocab.tokens,
     );
-    // Observed: test perplexity ≈ 109 vs unigram ≈ 175 (ratio ≈ 0.62) after 2 epochs (~20 s).
+    // Observed: test perplexity ≈ 109 vs unigram ≈ 175 (ratio ≈ 0.62) after 2 epochs (20–80 s,
+    // by machine and load).
     const testPpl = Math.exp(result.testLoss!);
     expect(testPpl).toBeLessThan(0.75 * unigram);
     const epochs = events.filter((e): e is Extract<TrainEvent, { type: "epoch" }> => e.type === "epoch");
     expect(epochs.length).toBeGreaterThan(0);
     expect(epochs.at(-1)!.valPpl!).toBeLessThan(0.75 * unigram);
-  }, 60_000);
+  }, 600_000);
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { StepOptions } from "../engine/types";
 import { fresh, options } from "../loop/test-helpers";
 import { train } from "../loop/train";
-import { createLrSchedule, runProgress } from "../schedule/lr-schedule";
+import { annealsToRunEnd, createLrSchedule, runProgress } from "../schedule/lr-schedule";
 import { mergeTrainOptions } from "./merge-options";
 import { RECIPES, recipeFor } from "./recipes";
 
@@ -37,7 +37,7 @@ describe("time-budget recipes", () => {
     for (const row of RECIPES) {
       const s = mergeTrainOptions(recipeFor(row.maxBudget === Infinity ? 7200 : row.maxBudget, 0).settings);
       const settings = mergeTrainOptions(row.settings);
-      expect(settings.lrSchedule.kind, row.name).toBe("cosine");
+      expect(annealsToRunEnd(settings.lrSchedule), row.name).toBe(true);
       expect(settings.warmupSteps, row.name).toBeGreaterThan(0);
       for (const key of [
         "layers",
@@ -76,9 +76,9 @@ describe("time-budget recipes", () => {
     expect(s.layers).toBe(recipe.layers);
     expect(s.seq).toBe(recipe.seq);
     expect(s.warmupSteps).toBe(recipe.warmupSteps);
-    // A tuned floor keeps the recipe's cosine.
+    // A tuned floor keeps the recipe's schedule (this row's: linear).
     const floor = mergeTrainOptions(recipe, undefined, { lrSchedule: { minLr: 1e-5 } });
-    expect(floor.lrSchedule).toEqual({ kind: "cosine", minLr: 1e-5 });
+    expect(floor.lrSchedule).toEqual({ kind: "linear", minLr: 1e-5 });
   });
 
   it("the schedule reaches its floor at the deadline for any measured throughput", () => {
@@ -164,7 +164,9 @@ describe("time-budget recipes", () => {
       expect(cells[5]).toBe(`${s.dropout} / ${s.inputDropout} / ${s.weightDrop}, ${s.dropoutMode}`);
       const decay = s.optimizer?.kind === "adam" ? (s.optimizer.weightDecay ?? 0) : 0;
       expect(cells[6]).toBe(`${decay}`);
-      expect(cells[7]).toBe(`${s.batch} × ${s.seq}, ${s.lr!.toExponential()}`);
+      const schedule = mergeTrainOptions(s).lrSchedule;
+      const floor = "minLr" in schedule && schedule.minLr ? `lr/${Math.round(s.lr! / schedule.minLr)}` : "0";
+      expect(cells[7]).toBe(`${s.batch} × ${s.seq}, ${s.lr!.toExponential()}, ${schedule.kind} to ${floor}`);
       expect(cells[8]!.startsWith(row.status)).toBe(true);
     }
   });

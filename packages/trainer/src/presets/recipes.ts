@@ -22,10 +22,10 @@ export interface Recipe {
 }
 
 /**
- * Every recipe anneals to the end of its budget: a linear warm-up, then a cosine to `minLr` that
- * ends where the time budget does. The loop measures its own steps per second as it goes
- * (`runProgress`), so the curve ends on time on any machine. Epochs are set high so the budget,
- * not the epoch count, ends the run.
+ * Every recipe anneals to the end of its budget: a linear warm-up, then a cosine to lr/20 (or the
+ * row's own cosine or linear schedule) that ends where the time budget does. The loop measures its
+ * own steps per second as it goes (`runProgress`), so the curve ends on time on any machine. Epochs
+ * are set high so the budget, not the epoch count, ends the run.
  */
 function recipe(settings: TrainPreset): TrainPreset {
   return {
@@ -36,8 +36,8 @@ function recipe(settings: TrainPreset): TrainPreset {
     clip: 5,
     epochs: 1000,
     dropoutMode: "step",
-    ...settings,
     lrSchedule: { kind: "cosine", minLr: (settings.lr ?? 2e-3) / 20 },
+    ...settings,
   };
 }
 
@@ -183,7 +183,7 @@ export const RECIPES: readonly Recipe[] = [
     maxCorpus: MEDIUM,
     status: "measured",
     evidence:
-      "1.4250 nats/char on tiny Shakespeare in 900 s (3,246 steps at 11,489 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes): the 2×512 GRU with locked dropout masks and batch 32; at batch 64 with locked masks 1.4259 (1,562 steps at 11,052 chars/s, the same hour), with masks per time step 1.4266, 1.4322 and 1.4379 in earlier runs (1,555, 1,409 and 1,229 steps); locked masks ran 8 % faster (13,769 against 12,756 chars/s over 60 steps, one after the other); rerun as this row on a slower machine state 1.4247 (2,872 steps at 10,170 chars/s); at batch 32 more regularisation lost (dropout 0.35 / input 0.1: 1.439; weight drop 0.15: 1.444)",
+      "1.4250 nats/char on tiny Shakespeare in 900 s (3,246 steps at 11,489 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes): the 2×512 GRU with locked dropout masks and batch 32, annealed by a cosine to lr/20; the linear decay to 0 replaced the cosine after runs of 3,000 steps with one seed (on a machine at 43 % of that speed; results/recipes/step-matched.md): 1.4202 against the cosine's 1.4232, and 1.4979 against 1.4993 over 1,000 steps; not yet run at the budget; at batch 64 with locked masks 1.4259 (1,562 steps at 11,052 chars/s, the same hour), with masks per time step 1.4266, 1.4322 and 1.4379 in earlier runs (1,555, 1,409 and 1,229 steps); locked masks ran 8 % faster (13,769 against 12,756 chars/s over 60 steps, one after the other); rerun as this row on a slower machine state 1.4247 (2,872 steps at 10,170 chars/s); at batch 32 more regularisation lost (dropout 0.35 / input 0.1: 1.439; weight drop 0.15: 1.444)",
     settings: recipe({
       cell: "gru",
       layers: 2,
@@ -197,6 +197,7 @@ export const RECIPES: readonly Recipe[] = [
       seq: 100,
       batch: 32,
       lr: 3e-3,
+      lrSchedule: { kind: "linear", minLr: 0 },
       warmupSteps: 100,
       valEvery: 300,
       checkpointEvery: 300,

@@ -48,6 +48,21 @@ describe("createLrSchedule", () => {
     for (let i = 1; i < curve.length; i++) expect(curve[i]!).toBeLessThan(curve[i - 1]!);
   });
 
+  it("linear runs from lr at progress 0 in a straight line to minLr at progress 1, below the cosine", () => {
+    const s = createLrSchedule({ kind: "linear", minLr: 0.1 }, 1.1);
+    const cosine = createLrSchedule({ kind: "cosine", minLr: 0.1 }, 1.1);
+    const curve = [0, 0.25, 0.5, 0.75, 1].map((p) => s.lrAt(at(0, 0, p)));
+    expect(curve[0]).toBe(1.1);
+    expect(curve[1]).toBeCloseTo(0.85, 12);
+    expect(curve[2]).toBeCloseTo(0.6, 12);
+    expect(curve[3]).toBeCloseTo(0.35, 12);
+    expect(curve[4]).toBeCloseTo(0.1, 12);
+    // Below the cosine in the first half, above it in the second.
+    expect(curve[1]!).toBeLessThan(cosine.lrAt(at(0, 0, 0.25)));
+    expect(curve[3]!).toBeGreaterThan(cosine.lrAt(at(0, 0, 0.75)));
+    expect(createLrSchedule({ kind: "linear" }, 2).lrAt(at(0, 0, 1))).toBe(0);
+  });
+
   it("warm-up scales the first N updates linearly on top of any schedule", () => {
     expect([0, 1, 2, 3, 4, 100].map((s) => warmupFactor(s, 4))).toEqual([0.25, 0.5, 0.75, 1, 1, 1]);
     expect(warmupFactor(0, 0)).toBe(1);
@@ -90,10 +105,14 @@ describe("createLrSchedule", () => {
       /lrSchedule.patience/,
     );
     expect(() => validateLrSchedule({ kind: "cosine", minLr: -1 })).toThrow(/lrSchedule.minLr/);
-    expect(() => validateLrSchedule({ kind: "linear" } as never)).toThrow(/lrSchedule.kind must be one of/);
+    expect(() => validateLrSchedule({ kind: "linear", minLr: Number.NaN })).toThrow(/lrSchedule.minLr/);
+    expect(() => validateLrSchedule({ kind: "step" } as never)).toThrow(/lrSchedule.kind must be one of/);
     // A parameter the kind does not read is a mistake, not silently ignored.
     expect(() => validateLrSchedule({ kind: "cosine", factor: 0.5 } as never)).toThrow(
       /lrSchedule.factor must be unset with the cosine schedule \(used by: decay, plateau\)/,
+    );
+    expect(() => validateLrSchedule({ kind: "linear", patience: 2 } as never)).toThrow(
+      /lrSchedule.patience must be unset with the linear schedule \(used by: plateau\)/,
     );
   });
 });

@@ -14,6 +14,10 @@ import { CharrnnRangeError } from "@charrnn/core";
  *   the run done before the step (`runProgress`): the curve starts at `lr` and reaches `minLr`
  *   exactly where the run ends — at `maxSteps`, at the end of `timeBudget`, or after `epochs`,
  *   whichever comes first.
+ * - `linear`: `minLr + (lr − minLr) · (1 − p)`, the same ends as `cosine` reached in a straight line.
+ *   It is below the cosine in the run's first half and above it in the second: it leaves the top rate
+ *   sooner and stays off the floor longer. Bergsma et al. (2025, "Straight to Zero") found AdamW
+ *   language models trained better decaying linearly to zero than by a cosine to a tenth of the rate.
  *
  * Every schedule is multiplied by a linear warm-up (`warmupFactor`): the update with 0-based index
  * `s < warmupSteps` trains at `(s + 1) / warmupSteps` of the scheduled rate.
@@ -22,7 +26,8 @@ export type LrScheduleConfig =
   | { kind: "constant" }
   | { kind: "decay"; factor: number; after: number }
   | { kind: "plateau"; factor: number; patience: number; minLr?: number; threshold?: number }
-  | { kind: "cosine"; minLr?: number };
+  | { kind: "cosine"; minLr?: number }
+  | { kind: "linear"; minLr?: number };
 
 /** Everything a schedule remembers, JSON-safe, so checkpoints resume it exactly. */
 export interface LrScheduleState {
@@ -34,7 +39,8 @@ export interface LrScheduleState {
   bad: number;
   /**
    * Run progress (`LrPosition.progress`) of the latest step asked for, so a resumed time-budgeted
-   * cosine continues where it stopped. Absent in checkpoints written before cosine existed.
+   * cosine or linear schedule continues where it stopped. Absent in checkpoints written before cosine
+   * existed.
    */
   progress?: number;
 }
@@ -63,6 +69,7 @@ export const LR_SCHEDULE_KINDS: readonly LrScheduleConfig["kind"][] = [
   "decay",
   "plateau",
   "cosine",
+  "linear",
 ];
 
 /** Fields each kind reads; any other field is a mistake (e.g. a decay factor on a cosine schedule). */
@@ -71,6 +78,7 @@ const FIELDS: Readonly<Record<LrScheduleConfig["kind"], readonly string[]>> = {
   decay: ["factor", "after"],
   plateau: ["factor", "patience", "minLr", "threshold"],
   cosine: ["minLr"],
+  linear: ["minLr"],
 };
 
 /** Checks a schedule config; throws `CharrnnRangeError` naming the field. */
@@ -112,6 +120,7 @@ export function validateLrSchedule(config: LrScheduleConfig): LrScheduleConfig {
       }
       return config;
     case "cosine":
+    case "linear":
       checkMinLr(config.minLr);
       return config;
   }
@@ -126,6 +135,11 @@ function checkMinLr(minLr: number | undefined): void {
   if (minLr !== undefined && !(minLr >= 0 && Number.isFinite(minLr))) {
     throw new CharrnnRangeError("lrSchedule.minLr", "a finite number ≥ 0", minLr);
   }
+}
+
+/** Schedules laid over the whole run (`runProgress`): their curve ends where the run does. */
+export function annealsToRunEnd(config: LrScheduleConfig): boolean {
+  return config.kind === "cosine" || config.kind === "linear";
 }
 
 /** Linear warm-up: the update with 0-based index `step` gets `(step + 1) / warmupSteps` of the rate until warm. */
@@ -204,6 +218,10 @@ function scheduledRate(
     case "cosine": {
       const minLr = config.minLr ?? 0;
       return (at) => minLr + ((baseLr - minLr) * (1 + Math.cos(Math.PI * at.progress))) / 2;
+    }
+    case "linear": {
+      const minLr = config.minLr ?? 0;
+      return (at) => minLr + (baseLr - minLr) * (1 - at.progress);
     }
   }
 }
