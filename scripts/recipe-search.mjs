@@ -34,7 +34,7 @@ const { values: args } = parseArgs({
 
 // The recipe table through the CLI's own dependency, so the script reads the one built copy.
 const trainerEntry = createRequire(join(root, "apps/cli/package.json")).resolve("@charrnn/trainer");
-const { recipeFor, mergeTrainOptions } = await import(pathToFileURL(trainerEntry).href);
+const { recipeCosine, recipeFor, mergeTrainOptions } = await import(pathToFileURL(trainerEntry).href);
 
 const budgets = args.budgets.split(",").map((b) => {
   const n = Number(b);
@@ -78,11 +78,7 @@ function variants(s) {
     ["clip-1", "clip 1", { clip: 1 }],
     ["no-warmup", "no warm-up", { warmupSteps: 0 }],
     s.lrSchedule.kind === "linear"
-      ? [
-          "cosine-lr",
-          "cosine to lr/20 (in place of the linear decay)",
-          { lrSchedule: { kind: "cosine", minLr: s.lr / 20 } },
-        ]
+      ? ["cosine-lr", "cosine to lr/20 (in place of the linear decay)", { lrSchedule: recipeCosine(s.lr) }]
       : [
           "linear-lr",
           "linear decay to 0 (in place of the cosine)",

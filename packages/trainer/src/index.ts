@@ -67,6 +67,6 @@ export { mergeTrainOptions, presetNames, resolvePreset } from "./presets/merge-o
 export type { TrainPreset } from "./presets/presets";
 export { CLASSIFIER_PRESET, PRESETS } from "./presets/presets";
 export type { Recipe } from "./presets/recipes";
-export { RECIPES, recipeFor } from "./presets/recipes";
+export { RECIPES, recipeCosine, recipeFor } from "./presets/recipes";
 export type { LrScheduleConfig } from "./schedule/lr-schedule";
 export { LR_SCHEDULE_KINDS } from "./schedule/lr-schedule";

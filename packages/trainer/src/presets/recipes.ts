@@ -1,4 +1,5 @@
 import { CharrnnRangeError } from "@charrnn/core";
+import type { LrScheduleConfig } from "../schedule/lr-schedule";
 import { PRESETS, type TrainPreset } from "./presets";
 
 /**
@@ -21,6 +22,11 @@ export interface Recipe {
   settings: TrainPreset;
 }
 
+/** The recipes' default schedule for base rate `lr`: a cosine down to lr/20. */
+export function recipeCosine(lr: number): LrScheduleConfig {
+  return { kind: "cosine", minLr: lr / 20 };
+}
+
 /**
  * Every recipe anneals to the end of its budget: a linear warm-up, then a cosine to lr/20 (or the
  * row's own cosine or linear schedule) that ends where the time budget does. The loop measures its
@@ -36,7 +42,7 @@ function recipe(settings: TrainPreset): TrainPreset {
     clip: 5,
     epochs: 1000,
     dropoutMode: "step",
-    lrSchedule: { kind: "cosine", minLr: (settings.lr ?? 2e-3) / 20 },
+    lrSchedule: recipeCosine(settings.lr ?? 2e-3),
     ...settings,
   };
 }

@@ -48,7 +48,7 @@ describe("createLrSchedule", () => {
     for (let i = 1; i < curve.length; i++) expect(curve[i]!).toBeLessThan(curve[i - 1]!);
   });
 
-  it("linear runs from lr at progress 0 in a straight line to minLr at progress 1, below the cosine", () => {
+  it("linear runs from lr at progress 0 in a straight line to minLr at progress 1, crossing the cosine", () => {
     const s = createLrSchedule({ kind: "linear", minLr: 0.1 }, 1.1);
     const cosine = createLrSchedule({ kind: "cosine", minLr: 0.1 }, 1.1);
     const curve = [0, 0.25, 0.5, 0.75, 1].map((p) => s.lrAt(at(0, 0, p)));
