@@ -63,6 +63,9 @@ export function engineFactory(
   if ((name === "reference" || name === "ort" || name === "torch") && backend !== undefined) {
     throw new UsageError(`--backend applies to --engine tfjs; the ${name} engine has no TF.js backend`);
   }
+  // What `auto` resolved to the first time: a run makes an engine for the speed probe and another
+  // for training, and the fallback is decided (and logged) once.
+  let auto: "ort" | "tfjs" | "reference" | undefined;
   return async (options) => {
     const trainer = await import("@charrnn/trainer");
     const tfjs = async () =>
@@ -81,18 +84,23 @@ export function engineFactory(
       case "tfjs":
         return tfjs();
       case "auto":
-        if (backend !== undefined) return tfjs();
+        if (backend !== undefined || auto === "tfjs") return tfjs();
+        if (auto === "reference") return trainer.createReferenceEngine(options);
         try {
-          return await trainer.createOrtEngine(options);
+          const engine = await trainer.createOrtEngine(options);
+          auto = "ort";
+          return engine;
         } catch (error) {
           if (!isCharrnnError(error) || error.code !== "ORT_NOT_INSTALLED") throw error;
         }
         try {
           const engine = await tfjs();
+          auto = "tfjs";
           log("onnxruntime-node is not installed; training with TF.js instead");
           return engine;
         } catch (error) {
           if (!isCharrnnError(error) || error.code !== "TFJS_NOT_INSTALLED") throw error;
+          auto = "reference";
           log("neither onnxruntime-node nor TF.js is installed; training with the (slow) reference engine");
           return trainer.createReferenceEngine(options);
         }

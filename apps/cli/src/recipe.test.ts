@@ -21,7 +21,8 @@ describe("train --time-budget without a preset: the recipe table", () => {
   it("picks the row for the budget and the corpus size; model flags override it field by field", async () => {
     const r = await run("picked", "--time-budget", "60", "--max-steps", "2", ...smallFlags);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/recipe small-short for a 60 s budget \(untested; flags override it\)/);
+    expect(r.stderr).toContain("machine speed not measured (the reference engine)");
+    expect(r.stderr).toMatch(/recipe small-short for a 60 s budget: untested; flags override it/);
     const recipe = recipeFor(60, 20_000).settings;
     expect(settings("picked")).toMatchObject({
       ...small,
@@ -64,6 +65,66 @@ describe("train --time-budget without a preset: the recipe table", () => {
       seq: recipe.seq,
       batch: recipe.batch,
     });
+    // The row is picked at its model's measured speed here, and the probe's seconds come off the budget.
+    const probe =
+      /speed probe of the small-short row's model: [\d,]+ chars\/s, ([\d.]+)× the recipe table's machine \(([\d.]+) s\): 60 s here buy what (\d+) s bought there\n/.exec(
+        r.stderr,
+      );
+    expect(probe, r.stderr).not.toBeNull();
+    const [speed, seconds, worth] = [Number(probe![1]), Number(probe![2]), Number(probe![3])];
+    expect(speed).toBeGreaterThan(0);
+    expect(Math.abs(worth - 60 * speed)).toBeLessThanOrEqual(1);
+    expect(seconds).toBeGreaterThan(0);
+    expect(settings("whole").timeBudget).toBeCloseTo(60 - seconds, 0);
+    expect(r.stderr).toMatch(/recipe small-short for a 60 s budget \([\d.]+ s left to train\): untested/);
+  });
+
+  it("--machine-speed picks the row for what the budget buys on the table's machine, without a probe", async () => {
+    const fast = await run("speed-1", "--time-budget", "3600", "--max-steps", "1", ...smallFlags);
+    expect(fast.code).toBe(0);
+    expect(fast.stderr).toMatch(/recipe small-long for a 3600 s budget/);
+    const slow = await run(
+      "speed-0.1",
+      "--time-budget",
+      "3600",
+      "--machine-speed",
+      "0.1",
+      "--max-steps",
+      "1",
+      ...smallFlags,
+    );
+    expect(slow.code).toBe(0);
+    expect(slow.stderr).toContain(
+      "machine speed 0.1× the recipe table's (--machine-speed): 3600 s here buy what 360 s bought there",
+    );
+    expect(slow.stderr).toMatch(/recipe small-short for a 3600 s budget: untested/);
+    expect(settings("speed-0.1")).toMatchObject({
+      timeBudget: 3600,
+      dropout: recipeFor(360, 20_000).settings.dropout,
+    });
+  });
+
+  it("a bad --machine-speed, or one without a recipe to pick, is one line naming the flag", async () => {
+    for (const [out, flags, message] of [
+      ["bad-0", ["--time-budget", "60", "--machine-speed", "0"], /--machine-speed must be > 0, got 0/],
+      ["bad-text", ["--time-budget", "60", "--machine-speed", "fast"], /--machine-speed must be a number/],
+      [
+        "bad-preset",
+        ["--preset", "quickstart", "--time-budget", "60", "--machine-speed", "2"],
+        /--machine-speed picks a --time-budget recipe row/,
+      ],
+      ["bad-no-budget", ["--machine-speed", "2"], /--machine-speed picks a --time-budget recipe row/],
+    ] as const) {
+      const r = await run(out, ...flags, ...smallFlags);
+      expect(r.code, out).not.toBe(0);
+      expect(r.stderr.trim().split("\n"), out).toHaveLength(1);
+      expect(r.stderr, out).toMatch(message);
+    }
+    // A bad flag is refused before any probe runs (on the probing engine).
+    const bad = await run("bad-dropout", "--time-budget", "600", "--dropout", "1.5", "--engine", "auto");
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--dropout/);
   });
 
   it("a preset or a config file overrides the table: no recipe is picked", async () => {

@@ -63,6 +63,8 @@ export type { StopReason, TrainCorpus, TrainEvent, TrainOptions, TrainResult } f
 export type { MetricsRecord } from "./metrics/metrics-log";
 export { natsToBits, perplexity } from "./metrics/units";
 export { OPTIMIZER_KINDS } from "./optim/config";
+export type { MachineRecipe, MeasureSpeedOptions, RowSpeed, Throughput } from "./presets/machine-speed";
+export { measureThroughput, recipeForMachine, TABLE_MACHINE } from "./presets/machine-speed";
 export { mergeTrainOptions, presetNames, resolvePreset } from "./presets/merge-options";
 export type { TrainPreset } from "./presets/presets";
 export { CLASSIFIER_PRESET, PRESETS } from "./presets/presets";

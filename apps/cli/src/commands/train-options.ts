@@ -151,9 +151,14 @@ export const TRAIN_OPTIONS = optionTable({
   timeBudget: {
     flag: "--time-budget",
     value: "<sec>",
-    help: "stop after this many seconds (0 = no limit); without --preset/--config it also picks the model, batch, window, dropout and a warm-up + cosine or linear schedule ending at the deadline (the README's recipe table)",
+    help: "stop after this many seconds (0 = no limit); without --preset/--config it also picks the model, batch, window, dropout and a warm-up + cosine or linear schedule ending at the deadline: the README's recipe table's row for what the budget buys at this machine's speed, which a few-second probe measures first",
     key: "timeBudget",
     parse: num(),
+  },
+  machineSpeed: {
+    flag: "--machine-speed",
+    value: "<x>",
+    help: "with a --time-budget recipe: this machine's training speed over the recipe table's machine (0.5 = half as fast), in place of the few-second probe that measures it",
   },
   lr: { flag: "--lr", value: "<rate>", help: "learning rate", key: "lr", parse: num() },
   lrSchedule: {

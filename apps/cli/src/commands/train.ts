@@ -1,13 +1,13 @@
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { CharrnnError } from "@charrnn/core";
-import type { Recipe, TorchEngineSettings } from "@charrnn/trainer";
+import type { EngineOptions, Recipe, TorchEngineSettings, TrainingEngine } from "@charrnn/trainer";
 import type { Command } from "commander";
-import { engineFactory, parseTrainEngine } from "../engines";
+import { engineFactory, parseTrainEngine, type TrainEngineName } from "../engines";
 import type { CliIo } from "../io";
 import { withFlagNames } from "../option-names";
 import { addOptions, flagNamesOf, settingsOf } from "../option-table";
-import { parseChoiceFlag, parseIntFlag, UsageError } from "../options";
+import { parseChoiceFlag, parseIntFlag, parseNumberFlag, UsageError } from "../options";
 import { createProgressRenderer, formatDuration } from "../progress";
 import { flagSettings, TORCH_OPTIONS, TRAIN_COMMAND_OPTIONS, type TrainFlags } from "./train-options";
 
@@ -49,12 +49,13 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
   if (flags.backend !== undefined) parseChoiceFlag("--backend", flags.backend, trainer.BACKEND_NAMES);
   const configFile = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const overrides = flagSettings(flags);
-  const recipe = await budgetRecipe(flags, overrides, trainer.recipeFor);
-  if (recipe !== undefined) {
-    io.stderr.write(
-      `recipe ${recipe.name} for a ${overrides.timeBudget} s budget (${recipe.status}; flags override it)\n`,
-    );
-  }
+  const createEngine = engineFactory(
+    engine,
+    flags.backend,
+    (message) => io.stderr.write(`${message}\n`),
+    torch,
+  );
+  const recipe = await budgetRecipe(flags, overrides, { engine, torch, createEngine, io });
   // Validate the merged settings now so a bad flag fails before any data is read.
   const settings = trainer.mergeTrainOptions(recipe?.settings ?? flags.preset, configFile, overrides);
   const world = (torch.nproc ?? 1) * (torch.nnodes ?? 1);
@@ -79,7 +80,7 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
     corpus: flags.data.length === 1 ? flags.data[0]! : flags.data.map((p) => resolve(p)),
     outDir,
     ...(flags.resume !== undefined && { resume: flags.resume }),
-    createEngine: engineFactory(engine, flags.backend, (message) => io.stderr.write(`${message}\n`), torch),
+    createEngine,
     ...(io.signal !== undefined && { signal: io.signal }),
     onEvent: (event) => {
       if (event.type === "start") level = event.settings.level;
@@ -111,17 +112,31 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
 /**
  * The time-budget recipe a new run starts from: only with --time-budget > 0 and neither --preset nor
  * --config (those, and --resume/--init-from, keep their own settings). The corpus size is the bytes
- * of the --data files, measured without reading them.
+ * of the --data files, measured without reading them. The row is the one for what the budget buys
+ * on this machine (`machineRecipe`); the seconds the probes took come off the training budget, so the
+ * command still ends on time. Writes the choice and the speeds it rests on to stderr.
  */
 async function budgetRecipe(
   flags: TrainFlags,
   overrides: Record<string, unknown>,
-  recipeFor: (timeBudget: number, corpusChars: number) => Recipe,
+  run: RecipeRun,
 ): Promise<Recipe | undefined> {
   const budget = overrides.timeBudget;
-  if (typeof budget !== "number" || budget <= 0) return undefined;
-  if (flags.preset !== undefined || flags.config !== undefined) return undefined;
-  if (flags.resume !== undefined || flags.initFrom !== undefined) return undefined;
+  const recipeRun =
+    typeof budget === "number" &&
+    budget > 0 &&
+    flags.preset === undefined &&
+    flags.config === undefined &&
+    flags.resume === undefined &&
+    flags.initFrom === undefined;
+  if (!recipeRun) {
+    if (flags.machineSpeed !== undefined) {
+      throw new UsageError(
+        "--machine-speed picks a --time-budget recipe row; it does not apply with --preset, --config, --resume or --init-from, or without --time-budget",
+      );
+    }
+    return undefined;
+  }
   const { resolveCorpusFiles } = await import("@charrnn/data");
   const files = await resolveCorpusFiles(flags.data, {
     name: "--data",
@@ -129,7 +144,78 @@ async function budgetRecipe(
   });
   let chars = 0;
   for (const file of files) chars += (await stat(file)).size;
-  return recipeFor(budget, chars);
+  // A bad flag fails now, not after seconds of probing: any row merges with the flags alike.
+  const trainer = await import("@charrnn/trainer");
+  trainer.mergeTrainOptions(trainer.recipeFor(budget, chars).settings, undefined, overrides);
+  const { recipe, seconds, notes } = await machineRecipe(flags, budget, chars, run);
+  if (seconds > 0) overrides.timeBudget = Number(Math.max(budget - seconds, 1).toFixed(1));
+  run.io.stderr.write(
+    `${notes.join("\n")}\nrecipe ${recipe.name} for a ${budget} s budget` +
+      `${seconds > 0 ? ` (${overrides.timeBudget} s left to train)` : ""}: ${recipe.status}; flags override it\n`,
+  );
+  return recipe;
+}
+
+interface RecipeRun {
+  engine: TrainEngineName;
+  torch: TorchEngineSettings;
+  createEngine: (options: EngineOptions) => Promise<TrainingEngine>;
+  io: CliIo;
+}
+
+/** Budgets under this many seconds skip the probes (their seconds would be a large share of them). */
+const PROBE_MIN_BUDGET = 60;
+
+/**
+ * The row for what the budget buys on this machine: at --machine-speed when given, else at the speed
+ * probes of the rows' own models measure on the run's engine (`recipeForMachine`), with the seconds
+ * they took and a line per probe. At the table's speed without probing on the reference engine (an
+ * exactness oracle, not a training engine), in a multi-machine torch job (its other nodes wait for
+ * the run itself) and for budgets under a minute.
+ */
+async function machineRecipe(
+  flags: TrainFlags,
+  budget: number,
+  chars: number,
+  run: RecipeRun,
+): Promise<{ recipe: Recipe; seconds: number; notes: string[] }> {
+  const trainer = await import("@charrnn/trainer");
+  if (flags.machineSpeed !== undefined) {
+    const speed = parseNumberFlag("--machine-speed", flags.machineSpeed, { min: 0, minInclusive: false });
+    const recipe = trainer.recipeFor(budget, chars, speed);
+    return {
+      recipe,
+      seconds: 0,
+      notes: [`machine speed ${speed}× the recipe table's (--machine-speed): ${worth(budget, speed)}`],
+    };
+  }
+  const skip =
+    run.engine === "reference"
+      ? "the reference engine"
+      : (run.torch.nnodes ?? 1) > 1
+        ? "a multi-machine job"
+        : budget < PROBE_MIN_BUDGET
+          ? `a budget under ${PROBE_MIN_BUDGET} s`
+          : undefined;
+  const unmeasured = (why: string) => ({
+    recipe: trainer.recipeFor(budget, chars),
+    seconds: 0,
+    notes: [`machine speed not measured (${why}): taken as the recipe table's; --machine-speed sets it`],
+  });
+  if (skip !== undefined) return unmeasured(skip);
+  const found = await trainer.recipeForMachine(budget, chars, run.createEngine);
+  if (found.probes.length === 0) return unmeasured("the reference engine");
+  const notes = found.probes.map(
+    (p) =>
+      `speed probe of the ${p.row} row's model: ${Math.round(p.charsPerSec).toLocaleString("en-US")} chars/s, ` +
+      `${p.speed.toFixed(2)}× the recipe table's machine (${p.seconds.toFixed(1)} s): ${worth(budget, p.speed)}`,
+  );
+  return { recipe: found.recipe, seconds: found.seconds, notes };
+}
+
+/** What a budget at a speed is worth on the table's machine, as the notes say it. */
+function worth(budget: number, speed: number): string {
+  return `${budget} s here buy what ${Math.round(budget * speed)} s bought there`;
 }
 
 /** The torch engine's flags; with another engine they are a usage error. */

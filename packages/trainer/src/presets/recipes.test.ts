@@ -15,7 +15,8 @@ describe("time-budget recipes", () => {
     expect(recipeFor(180, TINY_SHAKESPEARE).name).toBe("quick");
     expect(recipeFor(181, TINY_SHAKESPEARE).name).toBe("five-minutes");
     expect(recipeFor(300, TINY_SHAKESPEARE).name).toBe("five-minutes");
-    expect(recipeFor(421, TINY_SHAKESPEARE).name).toBe("ten-minutes");
+    expect(recipeFor(330, TINY_SHAKESPEARE).name).toBe("five-minutes");
+    expect(recipeFor(331, TINY_SHAKESPEARE).name).toBe("ten-minutes");
     expect(recipeFor(900, TINY_SHAKESPEARE).name).toBe("fifteen-minutes");
     expect(recipeFor(3600, TINY_SHAKESPEARE).name).toBe("hour");
     expect(recipeFor(150, 100_000).name).toBe("small-short");
@@ -167,7 +168,8 @@ describe("time-budget recipes", () => {
       const schedule = mergeTrainOptions(s).lrSchedule;
       const floor = "minLr" in schedule && schedule.minLr ? `lr/${Math.round(s.lr! / schedule.minLr)}` : "0";
       expect(cells[7]).toBe(`${s.batch} × ${s.seq}, ${s.lr!.toExponential()}, ${schedule.kind} to ${floor}`);
-      expect(cells[8]!.startsWith(row.status)).toBe(true);
+      expect(cells[8]).toBe(row.tableRate.toLocaleString("en-US"));
+      expect(cells[9]!.startsWith(row.status)).toBe(true);
     }
   });
 });

@@ -4,7 +4,8 @@ import { PRESETS, type TrainPreset } from "./presets";
 
 /**
  * A row of the time-budget recipe table: the settings `charrnn train --time-budget SEC` starts from
- * when no preset or config file is given, for budgets up to `maxBudget` seconds on corpora up to
+ * when no preset or config file is given, for budgets up to `maxBudget` seconds (on the table's
+ * machine, `TABLE_MACHINE`: see `recipeFor`) on corpora up to
  * `maxCorpus` characters (bytes of the corpus files, as the CLI measures them before reading).
  */
 export interface Recipe {
@@ -19,6 +20,12 @@ export interface Recipe {
   status: "measured" | "untested";
   /** What was measured (command, loss, budget) or what the row was scaled from. */
   evidence: string;
+  /**
+   * Characters per second the table's machine trained this row's model at: the median of the rates
+   * its measured run logged every 10 steps (validation excluded), which `recipeForMachine` compares
+   * a probe of the model with. Untested rows: estimated from the measured row nearest in model.
+   */
+  tableRate: number;
   settings: TrainPreset;
 }
 
@@ -81,6 +88,7 @@ export const RECIPES: readonly Recipe[] = [
     maxBudget: 600,
     maxCorpus: SMALL,
     status: "untested",
+    tableRate: 49_236, // quick's model and window (estimated)
     evidence: "the quick row (GRU) with dropout, for a corpus a quarter of tiny Shakespeare's size",
     settings: recipe({
       cell: "gru",
@@ -103,6 +111,7 @@ export const RECIPES: readonly Recipe[] = [
     maxBudget: Number.POSITIVE_INFINITY,
     maxCorpus: SMALL,
     status: "untested",
+    tableRate: 20_900, // five-minutes' model, less weight drop's 13 % (estimated)
     evidence:
       "the five-minutes row (2×256 GRU) with heavy dropout and weight drop: a small corpus is seen many times over in a long budget",
     settings: recipe({
@@ -126,6 +135,7 @@ export const RECIPES: readonly Recipe[] = [
     maxBudget: 180,
     maxCorpus: MEDIUM,
     status: "measured",
+    tableRate: 49_236,
     evidence:
       "1.527 nats/char on tiny Shakespeare in 150 s (3,191 steps, 43,327 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes): the quickstart preset's width, batch and window with GRU cells under this row's cosine schedule; with LSTM cells the same hour 1.609 (2,862 steps; 1.581 in 3,515 steps on 2026-12-01)",
     settings: recipe({
@@ -139,11 +149,12 @@ export const RECIPES: readonly Recipe[] = [
   },
   {
     name: "five-minutes",
-    maxBudget: 420,
+    maxBudget: 330,
     maxCorpus: MEDIUM,
     status: "measured",
+    tableRate: 23_596,
     evidence:
-      "1.459 nats/char on tiny Shakespeare in 300 s (1,950 steps, 20,756 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes); with LSTM cells 1.492 (1,917 steps), at lr 3e-3 1.515, a 2×320 LSTM at lr 3e-3 1.496",
+      "1.459 nats/char on tiny Shakespeare in 300 s (1,950 steps, 20,756 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes); with LSTM cells 1.492 (1,917 steps), at lr 3e-3 1.515, a 2×320 LSTM at lr 3e-3 1.496; its range ends at 330 s since on a slower machine (2026-12-03, results/recipes/machine-speed.md), where 900 s bought this row what 481 s buy here and the ten-minutes row what 329 s buy here, the ten-minutes row reached 1.4487 in 900 s and this one 1.4699",
     settings: recipe({
       cell: "gru",
       layers: 2,
@@ -165,8 +176,9 @@ export const RECIPES: readonly Recipe[] = [
     maxBudget: 600,
     maxCorpus: MEDIUM,
     status: "measured",
+    tableRate: 21_562,
     evidence:
-      "1.4457 nats/char on tiny Shakespeare in 600 s (1,914 steps at 20,000 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes), flat over its last 250 steps: the 2×384 that reached 1.438 in 15 min as an LSTM, with GRU cells",
+      "1.4457 nats/char on tiny Shakespeare in 600 s (1,914 steps at 20,000 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes), flat over its last 250 steps: the 2×384 that reached 1.438 in 15 min as an LSTM, with GRU cells; on a slower machine (2026-12-03, at 37 % of this one's speed for this model) 1.4487 in 900 s (1,050 steps; 1.4510 as the row `--time-budget 900` picked there, after 18 s of speed probes), where the five-minutes row reached 1.4699 and the fifteen-minutes row 1.4895 (results/recipes/machine-speed.md)",
     settings: recipe({
       cell: "gru",
       layers: 2,
@@ -188,6 +200,7 @@ export const RECIPES: readonly Recipe[] = [
     maxBudget: 1800,
     maxCorpus: MEDIUM,
     status: "measured",
+    tableRate: 12_187,
     evidence:
       "1.4250 nats/char on tiny Shakespeare in 900 s (3,246 steps at 11,489 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes): the 2×512 GRU with locked dropout masks and batch 32, annealed by a cosine to lr/20; the linear decay to 0 replaced the cosine after runs of 3,000 steps with one seed (on a machine at 43 % of that speed; results/recipes/step-matched.md): 1.4202 against the cosine's 1.4232, and 1.4979 against 1.4993 over 1,000 steps; AdamW weight decay 0.3 in place of 0.1 then took the same 3,000 steps to 1.4143 (decay 0.2: 1.4180; 0.5: 1.4202; lr 4e-3: 1.4195; clip 1: 1.4193), but 2,000 steps to 1.4391 against 1.4374 and 1,000 to 1.5087 against 1.4979, so it suits machines where the row makes 2,500 steps or more; not yet run at the budget; at batch 64 with locked masks 1.4259 (1,562 steps at 11,052 chars/s, the same hour), with masks per time step 1.4266, 1.4322 and 1.4379 in earlier runs (1,555, 1,409 and 1,229 steps); locked masks ran 8 % faster (13,769 against 12,756 chars/s over 60 steps, one after the other); rerun as this row on a slower machine state 1.4247 (2,872 steps at 10,170 chars/s); at batch 32 more regularisation lost (dropout 0.35 / input 0.1: 1.439; weight drop 0.15: 1.444)",
     settings: recipe({
@@ -214,6 +227,7 @@ export const RECIPES: readonly Recipe[] = [
     maxBudget: Number.POSITIVE_INFINITY,
     maxCorpus: MEDIUM,
     status: "measured",
+    tableRate: 7_824,
     evidence:
       "1.4053 nats/char on tiny Shakespeare (the same by `charrnn eval`), best at 56 of 60 min (4,216 steps at 7,482 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes); without weight drop (dropout 0.5/0.1): 1.4122 by `charrnn eval` (1.4151 as it validated then, in 64 streams), best at 31 min and flat after while training loss kept falling (5,400 steps); dropout 0.4/0.05 at lr 2e-3 without weight decay: 1.4288, then overfitting; a 2×768 GRU (dropout 0.5/0.1, AdamW 0.1, lr 2.5e-3) was at 1.519 after 18 min where the row was at 1.447, and was stopped",
     settings: recipe({
@@ -237,6 +251,7 @@ export const RECIPES: readonly Recipe[] = [
     maxBudget: 1800,
     maxCorpus: Number.POSITIVE_INFINITY,
     status: "untested",
+    tableRate: 11_249, // fifteen-minutes' model at batch 64 (estimated)
     evidence:
       "a big corpus is seen about once in a short budget, so no dropout: the fifteen-minutes model (2×512 GRU) without it",
     settings: recipe({
@@ -260,6 +275,7 @@ export const RECIPES: readonly Recipe[] = [
     maxBudget: Number.POSITIVE_INFINITY,
     maxCorpus: Number.POSITIVE_INFINITY,
     status: "untested",
+    tableRate: 5_900, // hour's LSTM without weight drop, 3 layers for 2 (estimated)
     evidence: "3×512 with light dropout for long runs over a big corpus",
     settings: recipe({
       layers: 3,
@@ -279,17 +295,24 @@ export const RECIPES: readonly Recipe[] = [
 ];
 
 /**
- * The recipe for a time budget (seconds, > 0) and a corpus size (characters): the first row of
- * {@link RECIPES} both fit, its settings with `timeBudget` set to the budget.
+ * The recipe for a time budget (seconds, > 0) and a corpus size (characters) on a machine `speed`
+ * times as fast as the table's (`TABLE_MACHINE`; `recipeForMachine` measures it): the first
+ * row of {@link RECIPES} that fits `timeBudget · speed` seconds there and the corpus, its settings
+ * with `timeBudget` set to the budget. Rows are keyed by what a budget buys, not by its seconds: a
+ * machine at half the table's speed gets in 900 s the row the table found best for 450 s.
  */
-export function recipeFor(timeBudget: number, corpusChars: number): Recipe {
+export function recipeFor(timeBudget: number, corpusChars: number, speed = 1): Recipe {
   if (!(timeBudget > 0 && Number.isFinite(timeBudget))) {
     throw new CharrnnRangeError("timeBudget", "a number of seconds > 0 to pick a recipe", timeBudget);
   }
   if (!(corpusChars >= 0 && Number.isFinite(corpusChars))) {
     throw new CharrnnRangeError("corpusChars", "a finite number ≥ 0", corpusChars);
   }
-  const row = RECIPES.find((r) => timeBudget <= r.maxBudget && corpusChars <= r.maxCorpus);
+  if (!(speed > 0 && Number.isFinite(speed))) {
+    throw new CharrnnRangeError("machineSpeed", "a number > 0 (1 = the recipe table's machine)", speed);
+  }
+  const tableSeconds = timeBudget * speed;
+  const row = RECIPES.find((r) => tableSeconds <= r.maxBudget && corpusChars <= r.maxCorpus);
   // The last row has no bounds, so a row always fits.
   const found = row ?? RECIPES.at(-1)!;
   return { ...found, settings: { ...structuredClone(found.settings), timeBudget } };
