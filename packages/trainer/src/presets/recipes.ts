@@ -4,9 +4,9 @@ import { PRESETS, type TrainPreset } from "./presets";
 
 /**
  * A row of the time-budget recipe table: the settings `charrnn train --time-budget SEC` starts from
- * when no preset or config file is given, for budgets up to `maxBudget` seconds (on the table's
- * machine, `TABLE_MACHINE`: see `recipeFor`) on corpora up to
- * `maxCorpus` characters (bytes of the corpus files, as the CLI measures them before reading).
+ * when no preset or config file is given, for budgets up to `maxBudget` seconds on the table's
+ * machine (`TABLE_MACHINE`; see `recipeFor`) and corpora up to `maxCorpus` characters (bytes of the
+ * corpus files, as the CLI measures them before reading).
  */
 export interface Recipe {
   /** Row name, printed in the run's first line and kept in the README table. */
