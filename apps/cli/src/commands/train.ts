@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { CharrnnError } from "@charrnn/core";
 import type { EngineOptions, Recipe, TorchEngineSettings, TrainingEngine } from "@charrnn/trainer";
 import type { Command } from "commander";
-import { engineFactory, parseTrainEngine, type TrainEngineName } from "../engines";
+import { engineFactory, parseTrainEngine } from "../engines";
 import type { CliIo } from "../io";
 import { withFlagNames } from "../option-names";
 import { addOptions, flagNamesOf, settingsOf } from "../option-table";
@@ -55,7 +55,7 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
     (message) => io.stderr.write(`${message}\n`),
     torch,
   );
-  const recipe = await budgetRecipe(flags, overrides, { engine, torch, createEngine, io });
+  const recipe = await budgetRecipe(flags, overrides, { torch, createEngine, io });
   // Validate the merged settings now so a bad flag fails before any data is read.
   const settings = trainer.mergeTrainOptions(recipe?.settings ?? flags.preset, configFile, overrides);
   const world = (torch.nproc ?? 1) * (torch.nnodes ?? 1);
@@ -157,7 +157,6 @@ async function budgetRecipe(
 }
 
 interface RecipeRun {
-  engine: TrainEngineName;
   torch: TorchEngineSettings;
   createEngine: (options: EngineOptions) => Promise<TrainingEngine>;
   io: CliIo;
@@ -170,8 +169,8 @@ const PROBE_MIN_BUDGET = 60;
  * The row for what the budget buys on this machine: at --machine-speed when given, else at the speed
  * probes of the rows' own models measure on the run's engine (`recipeForMachine`), with the seconds
  * they took and a line per probe. At the table's speed without probing on the reference engine (an
- * exactness oracle, not a training engine), in a multi-machine torch job (its other nodes wait for
- * the run itself) and for budgets under a minute.
+ * exactness oracle, not a training engine: `measureThroughput` leaves it untimed), in a
+ * multi-machine torch job (its other nodes wait for the run itself) and for budgets under a minute.
  */
 async function machineRecipe(
   flags: TrainFlags,
@@ -190,19 +189,18 @@ async function machineRecipe(
     };
   }
   const skip =
-    run.engine === "reference"
-      ? "the reference engine"
-      : (run.torch.nnodes ?? 1) > 1
-        ? "a multi-machine job"
-        : budget < PROBE_MIN_BUDGET
-          ? `a budget under ${PROBE_MIN_BUDGET} s`
-          : undefined;
+    (run.torch.nnodes ?? 1) > 1
+      ? "a multi-machine job"
+      : budget < PROBE_MIN_BUDGET
+        ? `a budget under ${PROBE_MIN_BUDGET} s`
+        : undefined;
   const unmeasured = (why: string) => ({
     recipe: trainer.recipeFor(budget, chars),
     seconds: 0,
     notes: [`machine speed not measured (${why}): taken as the recipe table's; --machine-speed sets it`],
   });
   if (skip !== undefined) return unmeasured(skip);
+  // The reference engine (also what `auto` falls back to) is made but never timed: no probes.
   const found = await trainer.recipeForMachine(budget, chars, run.createEngine);
   if (found.probes.length === 0) return unmeasured("the reference engine");
   const notes = found.probes.map(
