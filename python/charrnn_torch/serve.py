@@ -18,6 +18,7 @@ import traceback
 import torch
 
 from . import __version__
+from .blas import blas_name, blas_warning
 from .distributed import WorkerError, init_from_env, receive_command, share_command
 from .engine import Engine
 from .protocol import ProtocolClosed, read_message, write_message
@@ -91,14 +92,20 @@ def run(ctx, engine, header, tensors):
         engine = Engine(ctx, header["config"], header["optimizer"], params, header.get("dtype", "float32"))
         device = ctx.device
         name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
-        return {
+        # On CPU the BLAS decides the speed (blas.py), so the backend line names it.
+        detail = name if device.type == "cuda" else f"BLAS {blas_name()}" if device.type == "cpu" else None
+        reply = {
             "engine": engine,
             "torch": torch.__version__,
             "worker": __version__,
             "device": name,
             "world": ctx.world,
-            "backend": f"{device.type} (torch {torch.__version__}{', ' + name if device.type == 'cuda' else ''}, {ctx.world} process{'es' if ctx.world > 1 else ''})",
-        }, []
+            "backend": f"{device.type} (torch {torch.__version__}{', ' + detail if detail else ''}, {ctx.world} process{'es' if ctx.world > 1 else ''})",
+        }
+        warning = blas_warning(device.type)
+        if warning is not None:
+            reply["warning"] = warning
+        return reply, []
     if op == "shutdown":
         return {"ok": True}, []
     if engine is None:

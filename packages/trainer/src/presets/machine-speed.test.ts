@@ -42,17 +42,18 @@ function clockedEngines(stepSeconds: (config: ModelConfig, i: number) => number,
 describe("measureThroughput", () => {
   it("trains the row's own model, times the median step after an untimed one, and disposes the engine", async () => {
     const fifteen = row("fifteen-minutes");
-    // 3 s for the planning step, then 0.2 s steps with one 5 s stall: the median ignores both.
-    const e = clockedEngines((_, i) => (i === 0 ? 3 : i === 2 ? 5 : 0.2));
+    // 3 s for the planning step, then 0.2 s, a 5 s stall and 0.1 s: the median ignores the first two.
+    const e = clockedEngines((_, i) => (i === 0 ? 3 : i === 2 ? 5 : i === 3 ? 0.1 : 0.2));
     const m = (await measureThroughput(e.createEngine, fifteen, { now: e.now, minSeconds: 1 }))!;
     expect(e.made[0]!.config).toMatchObject({ cell: "gru", layers: 2, hidden: 512, dropoutMode: "locked" });
     expect(e.made[0]!.optimizer).toEqual(fifteen.settings.optimizer);
     expect(m.charsPerSec).toBeCloseTo(chars(fifteen) / 0.2, 6);
+    expect(m.bestCharsPerSec).toBeCloseTo(chars(fifteen) / 0.1, 6);
     // Timed steps until 1 s of them (at least 3): 0.2 + 5 passes it at the 2nd, so 3.
     expect(m.steps).toBe(3);
     expect(e.steps()).toBe(4);
     // The whole probe: engine start, the untimed step and the timed ones.
-    expect(m.seconds).toBeCloseTo(0.5 + 3 + 0.2 + 5 + 0.2, 9);
+    expect(m.seconds).toBeCloseTo(0.5 + 3 + 0.2 + 5 + 0.1, 9);
     expect(e.disposed()).toBe(1);
   });
 

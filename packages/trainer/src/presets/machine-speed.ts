@@ -1,6 +1,6 @@
 import { createRng } from "@charrnn/core";
-import { initParams, zeroState } from "@charrnn/models";
-import type { EngineOptions, TrainBatch, TrainingEngine } from "../engine/types";
+import { initParams, type ModelConfig, zeroState } from "@charrnn/models";
+import type { EngineOptions, OptimizerConfig, TrainBatch, TrainingEngine } from "../engine/types";
 import { modelConfig } from "../loop/settings";
 import { mergeTrainOptions } from "./merge-options";
 import { RECIPES, type Recipe, recipeFor } from "./recipes";
@@ -19,6 +19,8 @@ const PROBE_VOCAB = 65;
 export interface Throughput {
   /** Training characters per second: the median timed step's. */
   charsPerSec: number;
+  /** The fastest timed step's rate: what the engine does when nothing else takes the cores. */
+  bestCharsPerSec: number;
   /** Timed steps, and seconds the whole probe took (engine start and warm-up step included). */
   steps: number;
   seconds: number;
@@ -37,16 +39,25 @@ export interface MeasureSpeedOptions {
 
 type CreateEngine = (options: EngineOptions) => Promise<TrainingEngine>;
 
+/** What a probe trains: a model and its optimizer, on random windows of `batch` × `steps` tokens. */
+export interface ProbeSetup {
+  config: ModelConfig;
+  optimizer: OptimizerConfig;
+  batch: number;
+  steps: number;
+  lr: number;
+  clip: number;
+}
+
 /**
- * Trains a recipe row's model (its cell, size, dropout, batch and window) for a few steps of random
- * tokens on `createEngine`'s engine, the one the run will use. One untimed step first: the first
- * step of a session allocates and plans. The rate is the median step's, so one stalled step does not
- * move it. The engine is disposed before this returns; nothing is written. Undefined for the
- * reference engine: a step of a recipe model takes it seconds, and the table was not measured on it.
+ * Trains `setup`'s model for a few steps of random tokens on `createEngine`'s engine. One untimed
+ * step first: the first step of a session allocates and plans. The rate is the median step's, so
+ * one stalled step does not move it. The engine is disposed before this returns; nothing is
+ * written. Undefined for the reference engine: a step of a recipe model takes it seconds.
  */
-export async function measureThroughput(
+export async function measureSteps(
   createEngine: CreateEngine,
-  recipe: Recipe,
+  setup: ProbeSetup,
   options: MeasureSpeedOptions = {},
 ): Promise<Throughput | undefined> {
   const now = options.now ?? (() => performance.now());
@@ -54,29 +65,28 @@ export async function measureThroughput(
   const minSteps = options.minSteps ?? 3;
   const maxSteps = Math.max(options.maxSteps ?? 10, minSteps);
   const start = now();
-  const settings = mergeTrainOptions(recipe.settings);
-  const config = modelConfig(settings, PROBE_VOCAB);
-  const { batch, seq: steps, clip } = settings;
+  const { config, batch, steps } = setup;
+  const vocab = config.vocabSize;
   const rng = createRng(1);
   const engine = await createEngine({
     config,
     params: initParams(config, rng),
-    optimizer: settings.optimizer,
+    optimizer: setup.optimizer,
   });
   try {
     if (engine.name === "reference") return undefined;
     const n = batch * steps;
     const data: TrainBatch = { x: new Int32Array(n), y: new Int32Array(n), batch, steps };
     for (let i = 0; i < n; i++) {
-      data.x[i] = rng.nextInt(PROBE_VOCAB);
-      data.y[i] = rng.nextInt(PROBE_VOCAB);
+      data.x[i] = rng.nextInt(vocab);
+      data.y[i] = rng.nextInt(vocab);
     }
     let state = zeroState(config, batch);
     const times: number[] = [];
     let timed = 0;
     for (let i = 0; times.length < maxSteps; i++) {
       const t0 = now();
-      const out = await engine.trainStep(data, state, { lr: settings.lr, clipNorm: clip, dropoutSeed: i });
+      const out = await engine.trainStep(data, state, { lr: setup.lr, clipNorm: setup.clip, dropoutSeed: i });
       state = out.state;
       if (i === 0) continue;
       times.push((now() - t0) / 1000);
@@ -85,10 +95,36 @@ export async function measureThroughput(
     }
     const sorted = times.toSorted((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
-    return { charsPerSec: n / median, steps: times.length, seconds: (now() - start) / 1000 };
+    return {
+      charsPerSec: n / median,
+      bestCharsPerSec: n / sorted[0]!,
+      steps: times.length,
+      seconds: (now() - start) / 1000,
+    };
   } finally {
     engine.dispose();
   }
+}
+
+/**
+ * {@link measureSteps} on a recipe row's model (its cell, size, dropout, optimizer, batch and
+ * window) with tiny Shakespeare's vocabulary, on the engine the run will use.
+ */
+export async function measureThroughput(
+  createEngine: CreateEngine,
+  recipe: Recipe,
+  options: MeasureSpeedOptions = {},
+): Promise<Throughput | undefined> {
+  const settings = mergeTrainOptions(recipe.settings);
+  const setup: ProbeSetup = {
+    config: modelConfig(settings, PROBE_VOCAB),
+    optimizer: settings.optimizer,
+    batch: settings.batch,
+    steps: settings.seq,
+    lr: settings.lr,
+    clip: settings.clip,
+  };
+  return measureSteps(createEngine, setup, options);
 }
 
 /** One row's probe: its rate here, and `speed`, that over the rate the table's machine trained it at. */

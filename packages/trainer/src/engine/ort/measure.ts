@@ -1,9 +1,10 @@
-// Throughput of the ORT engine on the reference configurations (not a test). Run from packages/trainer:
+// Throughput of the ORT engine on the reference configurations (not a test; the recipe probes'
+// measureSteps). Run from packages/trainer:
 //   npx tsx --conditions=@charrnn/source src/engine/ort/measure.ts [name…]
 
-import { createRng } from "@charrnn/core";
-import { type CellType, initParams, type ModelConfig, zeroState } from "@charrnn/models";
-import type { OptimizerConfig, TrainBatch } from "../types";
+import type { CellType, ModelConfig } from "@charrnn/models";
+import { measureSteps } from "../../presets/machine-speed";
+import type { OptimizerConfig } from "../types";
 import { createOrtEngine } from "./ort-engine";
 
 interface Case {
@@ -73,32 +74,12 @@ for (const c of CASES) {
     init: { kind: "uniform", scale: 0.08 },
     forgetBias: 1,
   };
-  const params = initParams(config, createRng(1));
-  const engine = await createOrtEngine({ config, params, optimizer: c.optimizer });
-  const rng = createRng(2);
-  const n = c.batch * c.steps;
-  const batch: TrainBatch = { x: new Int32Array(n), y: new Int32Array(n), batch: c.batch, steps: c.steps };
-  for (let i = 0; i < n; i++) {
-    batch.x[i] = rng.nextInt(VOCAB);
-    batch.y[i] = rng.nextInt(VOCAB);
-  }
-  let state = zeroState(config, c.batch);
-  const warmup = 2;
   const runs = c.batch * c.steps > 1000 ? 5 : 50;
-  const times: number[] = [];
-  for (let i = 0; i < warmup + runs; i++) {
-    const start = performance.now();
-    const out = await engine.trainStep(batch, state, { lr: 1e-3, clipNorm: 5, dropoutSeed: i });
-    if (i >= warmup) times.push(performance.now() - start);
-    state = out.state;
-  }
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)]! / 1000;
-  const best = times[0]! / 1000;
-  // The best run shows what the engine does on an idle machine; the median what it did here.
+  const setup = { config, optimizer: c.optimizer, batch: c.batch, steps: c.steps, lr: 1e-3, clip: 5 };
+  const m = (await measureSteps(createOrtEngine, setup, { minSteps: runs, maxSteps: runs, minSeconds: 0 }))!;
+  // The best step shows what the engine does on an idle machine; the median what it did here.
   console.log(
-    `${c.name}: ${Math.round(n / median)} chars/s median (${(median * 1000).toFixed(1)} ms/step), ` +
-      `${Math.round(n / best)} best; session ${engine.sessionSeconds.toFixed(2)} s`,
+    `${c.name}: ${Math.round(m.charsPerSec)} chars/s median (${((1000 * c.batch * c.steps) / m.charsPerSec).toFixed(1)} ms/step), ` +
+      `${Math.round(m.bestCharsPerSec)} best; ${m.seconds.toFixed(2)} s with the session's start`,
   );
-  engine.dispose();
 }

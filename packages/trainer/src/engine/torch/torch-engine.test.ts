@@ -25,6 +25,20 @@ describe.skipIf(python === undefined)("torch engine", () => {
   }, 120_000);
   afterAll(() => workers?.close());
 
+  it("names the BLAS it multiplies with on CPU in its first log line", async () => {
+    const config = tinyConfig("gru");
+    const lines: string[] = [];
+    const torch = await createTorchEngine({
+      config,
+      params: randomParams(config, 3),
+      optimizer: { kind: "adam" },
+      workers,
+      log: (line) => lines.push(line),
+    });
+    torch.dispose();
+    expect(lines[0]).toMatch(/^torch engine: .+, cpu \(torch [^,]+, BLAS [\w.-]+, 1 process\)$/);
+  });
+
   const cases: [CellType, OptimizerConfig][] = [];
   for (const cell of ["rnn", "gru", "lstm"] as const) for (const opt of OPTIMIZERS) cases.push([cell, opt]);
   // In float64, as the reference computes: in float32 a gradient near Adam's or RMSprop's epsilon

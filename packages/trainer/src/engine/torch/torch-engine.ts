@@ -100,6 +100,8 @@ export async function createTorchEngine(options: TorchEngineOptions): Promise<To
   }
   const backend = String(info.header.backend);
   log(`torch engine: ${python.path} (torch ${python.torch}), ${backend}`);
+  // e.g. CPU training on the reference BLAS (python/charrnn_torch/blas.py): it runs, slowly.
+  if (typeof info.header.warning === "string") log(`warning: ${info.header.warning}`);
   // The state object the last step returned: passed back unchanged, the workers use the copy they
   // hold instead of receiving it again.
   let lastState: RnnState | undefined;
