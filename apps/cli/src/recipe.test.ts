@@ -22,7 +22,7 @@ describe("train --time-budget without a preset: the recipe table", () => {
     const r = await run("picked", "--time-budget", "60", "--max-steps", "2", ...smallFlags);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("machine speed not measured (the reference engine)");
-    expect(r.stderr).toMatch(/recipe small-short for a 60 s budget: untested; flags override it/);
+    expect(r.stderr).toMatch(/recipe small-short for a 60 s budget: measured; flags override it/);
     const recipe = recipeFor(60, 20_000).settings;
     expect(settings("picked")).toMatchObject({
       ...small,
@@ -76,7 +76,7 @@ describe("train --time-budget without a preset: the recipe table", () => {
     expect(Math.abs(worth - 60 * speed)).toBeLessThanOrEqual(1);
     expect(seconds).toBeGreaterThan(0);
     expect(settings("whole").timeBudget).toBeCloseTo(60 - seconds, 0);
-    expect(r.stderr).toMatch(/recipe small-short for a 60 s budget \([\d.]+ s left to train\): untested/);
+    expect(r.stderr).toMatch(/recipe small-short for a 60 s budget \([\d.]+ s left to train\): measured/);
   });
 
   it("--machine-speed picks the row for what the budget buys on the table's machine, without a probe", async () => {
@@ -84,23 +84,23 @@ describe("train --time-budget without a preset: the recipe table", () => {
     expect(fast.code).toBe(0);
     expect(fast.stderr).toMatch(/recipe small-long for a 3600 s budget/);
     const slow = await run(
-      "speed-0.1",
+      "speed-0.05",
       "--time-budget",
       "3600",
       "--machine-speed",
-      "0.1",
+      "0.05",
       "--max-steps",
       "1",
       ...smallFlags,
     );
     expect(slow.code).toBe(0);
     expect(slow.stderr).toContain(
-      "machine speed 0.1× the recipe table's (--machine-speed): 3600 s here buy what 360 s bought there",
+      "machine speed 0.05× the recipe table's (--machine-speed): 3600 s here buy what 180 s bought there",
     );
-    expect(slow.stderr).toMatch(/recipe small-short for a 3600 s budget: untested/);
-    expect(settings("speed-0.1")).toMatchObject({
+    expect(slow.stderr).toMatch(/recipe small-short for a 3600 s budget: measured/);
+    expect(settings("speed-0.05")).toMatchObject({
       timeBudget: 3600,
-      dropout: recipeFor(360, 20_000).settings.dropout,
+      dropout: recipeFor(180, 20_000).settings.dropout,
     });
   });
 

@@ -171,7 +171,8 @@ describe("recipeFor at a machine speed", () => {
     expect(slow.settings.timeBudget).toBe(900);
     expect(recipeFor(900, TINY_SHAKESPEARE, 0.43).name).toBe("ten-minutes");
     expect(recipeFor(150, TINY_SHAKESPEARE, 50).name).toBe("hour");
-    expect(recipeFor(3600, 100_000, 0.1).name).toBe("small-short");
+    expect(recipeFor(3600, 100_000, 0.1).name).toBe("small-long");
+    expect(recipeFor(3600, 100_000, 0.05).name).toBe("small-short");
   });
 
   it("refuses a speed that is not a number > 0", () => {

@@ -20,6 +20,8 @@ describe("time-budget recipes", () => {
     expect(recipeFor(900, TINY_SHAKESPEARE).name).toBe("fifteen-minutes");
     expect(recipeFor(3600, TINY_SHAKESPEARE).name).toBe("hour");
     expect(recipeFor(150, 100_000).name).toBe("small-short");
+    expect(recipeFor(300, 100_000).name).toBe("small-short");
+    expect(recipeFor(301, 100_000).name).toBe("small-long");
     expect(recipeFor(3600, 100_000).name).toBe("small-long");
     expect(recipeFor(900, 50_000_000).name).toBe("large-short");
     expect(recipeFor(1e9, 1e12).name).toBe("large-long");

@@ -23,7 +23,9 @@ export interface Recipe {
   /**
    * Characters per second the table's machine trained this row's model at: the median of the rates
    * its measured run logged every 10 steps (validation excluded), which `recipeForMachine` compares
-   * a probe of the model with. Untested rows: estimated from the measured row nearest in model.
+   * a probe of the model with. Rows not run there (the small-corpus and untested rows): the rate of
+   * the measured row nearest in model, times the ratio of the two models' probe rates measured in
+   * turns on one machine (scripts/table-rates.mjs, results/recipes/untested-rates.json).
    */
   tableRate: number;
   settings: TrainPreset;
@@ -85,11 +87,12 @@ const MEDIUM = 5_000_000;
 export const RECIPES: readonly Recipe[] = [
   {
     name: "small-short",
-    maxBudget: 600,
+    maxBudget: 300,
     maxCorpus: SMALL,
-    status: "untested",
-    tableRate: 49_236, // quick's model and window (estimated)
-    evidence: "the quick row (GRU) with dropout, for a corpus a quarter of tiny Shakespeare's size",
+    status: "measured",
+    tableRate: 45_248, // 0.919 × quick's (estimated: scripts/table-rates.mjs)
+    evidence:
+      "1.4648 nats/char in 300 s on a corpus of 250 k characters (the first 250,000 of tiny Shakespeare; 3,820 steps at 0.60 × the table machine's speed, what 180 s buy there; 2-core AMD EPYC, 2026-12-03; results/recipes/small-corpus.md), where small-long reached 1.4793, five-minutes 1.4988 and quick 1.5259 (the last two without dropout, overfitting); its range ends at 300 s, no longer 600, since in 900 s there (what 513 to 765 s buy on the table's machine) small-long reached 1.4258 and this row 1.4799 (best at step 2,500 of 15,790)",
     settings: recipe({
       cell: "gru",
       layers: 2,
@@ -110,10 +113,10 @@ export const RECIPES: readonly Recipe[] = [
     name: "small-long",
     maxBudget: Number.POSITIVE_INFINITY,
     maxCorpus: SMALL,
-    status: "untested",
-    tableRate: 20_900, // five-minutes' model, less weight drop's 13 % (estimated)
+    status: "measured",
+    tableRate: 21_307, // 0.903 × five-minutes' (estimated: scripts/table-rates.mjs)
     evidence:
-      "the five-minutes row (2×256 GRU) with heavy dropout and weight drop: a small corpus is seen many times over in a long budget",
+      "1.4258 nats/char in 900 s on a corpus of 250 k characters (the first 250,000 of tiny Shakespeare; 3,310 steps, 47 passes over it, at 0.57 × the table machine's speed, what 513 s buy there; 2-core AMD EPYC, 2026-12-03; results/recipes/small-corpus.md), where ten-minutes, a medium corpus's row for such a budget, reached 1.4681 (best at step 300, then overfitting) and small-short 1.4799; the five-minutes model with heavy dropout and weight drop, as a small corpus is seen many times over",
     settings: recipe({
       cell: "gru",
       layers: 2,
@@ -251,7 +254,7 @@ export const RECIPES: readonly Recipe[] = [
     maxBudget: 1800,
     maxCorpus: Number.POSITIVE_INFINITY,
     status: "untested",
-    tableRate: 11_249, // fifteen-minutes' model at batch 64 (estimated)
+    tableRate: 12_479, // 1.024 × fifteen-minutes' (estimated: scripts/table-rates.mjs)
     evidence:
       "a big corpus is seen about once in a short budget, so no dropout: the fifteen-minutes model (2×512 GRU) without it",
     settings: recipe({
@@ -275,7 +278,7 @@ export const RECIPES: readonly Recipe[] = [
     maxBudget: Number.POSITIVE_INFINITY,
     maxCorpus: Number.POSITIVE_INFINITY,
     status: "untested",
-    tableRate: 5_900, // hour's LSTM without weight drop, 3 layers for 2 (estimated)
+    tableRate: 5_066, // 0.647 × hour's (estimated: scripts/table-rates.mjs)
     evidence: "3×512 with light dropout for long runs over a big corpus",
     settings: recipe({
       layers: 3,
