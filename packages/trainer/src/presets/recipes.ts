@@ -92,7 +92,7 @@ export const RECIPES: readonly Recipe[] = [
     status: "measured",
     tableRate: 45_248, // 0.919 × quick's (estimated: scripts/table-rates.mjs)
     evidence:
-      "1.4648 nats/char in 300 s on a corpus of 250 k characters (the first 250,000 of tiny Shakespeare; 3,820 steps at 0.60 × the table machine's speed, what 180 s buy there; 2-core AMD EPYC, 2026-12-03; results/recipes/small-corpus.md), where small-long reached 1.4793, five-minutes 1.4988 and quick 1.5259 (the last two without dropout, overfitting); its range ends at 300 s, no longer 600, since in 900 s there (what 513 to 765 s buy on the table's machine) small-long reached 1.4258 and this row 1.4799 (best at step 2,500 of 15,790)",
+      "1.4648 nats/char in 300 s on a corpus of 250 k characters (the first 250,000 of tiny Shakespeare; 3,820 steps at 0.60 × the table machine's speed, what 180 s buy there; 2-core AMD EPYC, 2026-12-03; results/recipes/small-corpus.md), where small-long reached 1.4793, five-minutes 1.4988 and quick 1.5259 (the last two without dropout, overfitting); its range ends at 300 s, no longer 600, since in 600 s there (what 336 to 396 s buy on the table's machine) small-long reached 1.4504 and this row 1.4767, and in 900 s 1.4258 and 1.4799 (best at step 2,500 of 15,790)",
     settings: recipe({
       cell: "gru",
       layers: 2,
@@ -116,7 +116,7 @@ export const RECIPES: readonly Recipe[] = [
     status: "measured",
     tableRate: 21_307, // 0.903 × five-minutes' (estimated: scripts/table-rates.mjs)
     evidence:
-      "1.4258 nats/char in 900 s on a corpus of 250 k characters (the first 250,000 of tiny Shakespeare; 3,310 steps, 47 passes over it, at 0.57 × the table machine's speed, what 513 s buy there; 2-core AMD EPYC, 2026-12-03; results/recipes/small-corpus.md), where ten-minutes, a medium corpus's row for such a budget, reached 1.4681 (best at step 300, then overfitting) and small-short 1.4799; the five-minutes model with heavy dropout and weight drop, as a small corpus is seen many times over",
+      "1.4258 nats/char in 900 s on a corpus of 250 k characters (the first 250,000 of tiny Shakespeare; 3,310 steps, 47 passes over it, at 0.57 × the table machine's speed, what 513 s buy there; 2-core AMD EPYC, 2026-12-03; results/recipes/small-corpus.md), where ten-minutes, a medium corpus's row for such a budget, reached 1.4681 (best at step 300, then overfitting) and small-short 1.4799; in 600 s 1.4504 against small-short's 1.4767; the five-minutes model with heavy dropout and weight drop, as a small corpus is seen many times over",
     settings: recipe({
       cell: "gru",
       layers: 2,
