@@ -25,24 +25,21 @@ def mapped_blas(maps_text):
     return None
 
 
-def blas_name(maps_text=None):
-    """A short name of torch's BLAS: Debian's alternative in use (`openblas-pthread`, `blis-openmp`,
-    `blas` for the reference), else the one torch was built with (`mkl` in PyTorch's wheels)."""
-    path = mapped_blas(maps_text if maps_text is not None else read_maps())
-    if path is not None:
-        return os.path.basename(os.path.dirname(path)) or path
-    built = re.search(r"BLAS_INFO=([\w.-]+)", torch.__config__.show())
-    return built.group(1) if built else None
-
-
-def blas_warning(device_type, maps_text=None):
-    """One line to show the user when CPU training would run on the reference BLAS, else None."""
+def torch_blas(device_type, maps_text=None):
+    """(name, warning) for training on `device_type`; (None, None) off the CPU. The name is Debian's
+    alternative in use (`openblas-pthread`, `blis-openmp`, `blas` for the reference), else the BLAS
+    torch was built with (`mkl` in PyTorch's wheels); the warning is one line to show the user when
+    it is the reference BLAS, else None."""
     if device_type != "cpu":
-        return None
+        return None, None
     path = mapped_blas(maps_text if maps_text is not None else read_maps())
-    if path is None or os.path.basename(os.path.dirname(path)) != REFERENCE_DIR:
-        return None
-    return (
+    if path is None:
+        built = re.search(r"BLAS_INFO=([\w.-]+)", torch.__config__.show())
+        return (built.group(1) if built else None), None
+    name = os.path.basename(os.path.dirname(path)) or path
+    if name != REFERENCE_DIR:
+        return name, None
+    return name, (
         f"torch multiplies with the reference BLAS ({path}), 14-22x slower than OpenBLAS on CPU for LSTMs "
         "of 2x128 and 2x512: install OpenBLAS (Debian: apt-get install libopenblas0-pthread) or train with --engine ort"
     )

@@ -18,7 +18,7 @@ import traceback
 import torch
 
 from . import __version__
-from .blas import blas_name, blas_warning
+from .blas import torch_blas
 from .distributed import WorkerError, init_from_env, receive_command, share_command
 from .engine import Engine
 from .protocol import ProtocolClosed, read_message, write_message
@@ -93,7 +93,8 @@ def run(ctx, engine, header, tensors):
         device = ctx.device
         name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
         # On CPU the BLAS decides the speed (blas.py), so the backend line names it.
-        detail = name if device.type == "cuda" else f"BLAS {blas_name()}" if device.type == "cpu" else None
+        blas, warning = torch_blas(device.type)
+        detail = name if device.type == "cuda" else f"BLAS {blas}" if device.type == "cpu" else None
         reply = {
             "engine": engine,
             "torch": torch.__version__,
@@ -102,7 +103,6 @@ def run(ctx, engine, header, tensors):
             "world": ctx.world,
             "backend": f"{device.type} (torch {torch.__version__}{', ' + detail if detail else ''}, {ctx.world} process{'es' if ctx.world > 1 else ''})",
         }
-        warning = blas_warning(device.type)
         if warning is not None:
             reply["warning"] = warning
         return reply, []

@@ -16,7 +16,7 @@ import time
 
 import torch
 
-from .blas import blas_name, blas_warning
+from .blas import torch_blas
 from .distributed import WorkerError, init_from_env
 from .engine import Engine
 
@@ -107,11 +107,11 @@ def train(args):
         print(f"charrnn_torch: corpus too short for batch {B} × seq {T}", file=sys.stderr)
         return 1
     max_steps = args.max_steps if args.max_steps is not None else s["maxSteps"]
-    warning = blas_warning(ctx.device.type)
+    blas, warning = torch_blas(ctx.device.type)
     if warning is not None and ctx.rank == 0:
         print(f"charrnn_torch: {warning}", file=sys.stderr)
     emit(ctx, {"type": "start", "device": str(ctx.device), "world": ctx.world, "torch": torch.__version__,
-               **({"blas": blas_name()} if ctx.device.type == "cpu" else {}), "config": config, "batch": B, "seq": T, "windowsPerEpoch": windows,
+               **({"blas": blas} if ctx.device.type == "cpu" else {}), "config": config, "batch": B, "seq": T, "windowsPerEpoch": windows,
                "params": sum(p.numel() for p in params.values())})
     rows = torch.arange(B).unsqueeze(1) * stream
     step = 0

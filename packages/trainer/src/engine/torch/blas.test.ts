@@ -33,9 +33,11 @@ describe.skipIf(python === undefined)("which BLAS torch multiplies with (charrnn
   const openblas = "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3";
 
   it("warns on CPU when Debian's libblas.so.3 is the reference BLAS, naming the library and the fix", () => {
-    expect(blas(["blas_warning", "cpu", maps(reference)], ["blas_name", maps(reference)])).toEqual([
-      `torch multiplies with the reference BLAS (${reference}), 14-22x slower than OpenBLAS on CPU for LSTMs of 2x128 and 2x512: install OpenBLAS (Debian: apt-get install libopenblas0-pthread) or train with --engine ort`,
-      "blas",
+    expect(blas(["torch_blas", "cpu", maps(reference)])).toEqual([
+      [
+        "blas",
+        `torch multiplies with the reference BLAS (${reference}), 14-22x slower than OpenBLAS on CPU for LSTMs of 2x128 and 2x512: install OpenBLAS (Debian: apt-get install libopenblas0-pthread) or train with --engine ort`,
+      ],
     ]);
   });
 
@@ -43,19 +45,15 @@ describe.skipIf(python === undefined)("which BLAS torch multiplies with (charrnn
     const libm = maps("/usr/lib/x86_64-linux-gnu/libm.so.6");
     expect(
       blas(
-        ["blas_warning", "cpu", maps(openblas)],
-        ["blas_name", maps(openblas)],
-        ["blas_warning", "cuda", maps(reference)],
-        ["blas_warning", "cpu", libm],
-        ["blas_name", libm],
+        ["torch_blas", "cpu", maps(openblas)],
+        ["torch_blas", "cuda", maps(reference)],
+        ["torch_blas", "cpu", libm],
       ),
     ).toEqual([
-      null,
-      "openblas-pthread",
-      null,
-      null,
+      ["openblas-pthread", null],
+      [null, null],
       // No libblas mapped: the name torch was built with (BLAS_INFO in torch.__config__.show()).
-      expect.stringMatching(/^[\w.-]+$/),
+      [expect.stringMatching(/^[\w.-]+$/), null],
     ]);
   });
 });
