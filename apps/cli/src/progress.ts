@@ -37,7 +37,10 @@ export function createProgressRenderer(io: CliIo, options: { tty?: boolean } = {
             `${event.paramCount.toLocaleString("en-US")} parameters, vocab ${event.vocabSize}; ` +
             `${event.trainTokens.toLocaleString("en-US")} train / ${event.valTokens.toLocaleString("en-US")} val ` +
             `${event.testTokens > 0 ? `/ ${event.testTokens.toLocaleString("en-US")} test ` : ""}tokens, ` +
-            `${event.windowsPerEpoch} steps per epoch (batch ${s.batch} × seq ${s.seq})`,
+            `${event.windowsPerEpoch} steps per epoch (batch ${s.batch} × seq ${s.seq})` +
+            (event.valScored === undefined
+              ? ""
+              : `; each validation scores ${event.valScored.toLocaleString("en-US")} of the val tokens (--val-max-tokens)`),
         );
         return;
       }

@@ -72,6 +72,19 @@ describe("a run's validation loss is what charrnn eval reports for its model", (
     expect(Math.abs(best("one") - (await evaluate("one")))).toBeGreaterThan(1e-4);
   });
 
+  it("except with --val-max-tokens, which validates on a sample the first line names", async () => {
+    // 1,200 val chars in 16 streams of 75; 64 tokens: the first 4 predictions of each.
+    const run = await train("sampled", "--val-max-tokens", "64");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /1,200 val tokens.*; each validation scores 64 of the val tokens \(--val-max-tokens\)/,
+    );
+    expect(Math.abs(best("sampled") - (await evaluate("sampled")))).toBeGreaterThan(1e-4);
+    const bad = await train("bad", "--val-max-tokens", "-3");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^charrnn: --val-max-tokens/);
+  });
+
   it("on char-rnn's split with --split chunks --split-chunks, as training held it out", async () => {
     const split = ["--split", "chunks", "--split-chunks", "5"];
     expect((await train("chunks", ...split)).code).toBe(0);

@@ -24,7 +24,7 @@ export type {
   TrainingEngine,
   TrainStepResult,
 } from "./engine/types";
-export { evaluateSplit } from "./loop/evaluate";
+export { evaluateSplit, type SplitScoring } from "./loop/evaluate";
 export { natsToBits, perplexity } from "./metrics/units";
 export { OPTIMIZER_KINDS } from "./optim/config";
 export type { LrScheduleConfig } from "./schedule/lr-schedule";

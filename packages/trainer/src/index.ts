@@ -41,7 +41,7 @@ export type {
   TrainingEngine,
   TrainStepResult,
 } from "./engine/types";
-export { evaluateSplit } from "./loop/evaluate";
+export { evaluateSplit, type SplitScoring } from "./loop/evaluate";
 export { INIT_FIXED_SETTINGS } from "./loop/fine-tune";
 export { RESUME_FIXED_SETTINGS } from "./loop/resume";
 export type {

@@ -278,6 +278,13 @@ export const TRAIN_OPTIONS = optionTable({
     key: "valBatch",
     parse: int(1),
   },
+  valMaxTokens: {
+    flag: "--val-max-tokens",
+    value: "<n>",
+    help: "score at most n tokens at each validation, spread over the split (0 = all; charrnn eval scores all)",
+    key: "valMaxTokens",
+    parse: int(0),
+  },
   sampleEvery: {
     flag: "--sample-every",
     value: "<n>",

@@ -15,7 +15,7 @@ import {
 import { Vocab } from "@charrnn/vocab";
 import type { ClassificationReport } from "../classify/metrics";
 import type { TrainBatch, TrainingEngine } from "../engine/types";
-import { evaluateSplit } from "./evaluate";
+import { evaluateSplit, type SplitScoring, splitStreams } from "./evaluate";
 import { initVocab } from "./init-vocab";
 import type { InitVocabMode, TrainSettings } from "./settings";
 import type { TrainCorpus } from "./train-types";
@@ -39,8 +39,11 @@ export interface PreparedData {
   vocab: Vocab;
   /** A classifier's label names (absent for a language model). */
   labels?: readonly string[];
-  /** Tokens (a classifier: examples) in the train, validation and test splits. */
-  sizes: { train: number; val: number; test: number };
+  /**
+   * Tokens (a classifier: examples) in the train, validation and test splits; `valScored`: the
+   * tokens each validation scores, where `valMaxTokens` makes them fewer than the split's.
+   */
+  sizes: { train: number; val: number; test: number; valScored?: number };
   source: TrainSource;
   /** Scores the validation split with the engine's weights; `undefined` without one. */
   validate(engine: TrainingEngine): Promise<SplitScore | undefined>;
@@ -71,17 +74,25 @@ export async function prepareData(
     );
   }
   const { vocab, train, val, test } = await encodeSplits(corpus, settings, base);
+  // Test scores the whole file; validation, run many times, may score a sample (valMaxTokens).
   const scoring = { batch: settings.valBatch, steps: settings.valSteps };
+  const valScoring = { ...scoring, maxTokens: settings.valMaxTokens };
   return {
     vocab,
-    sizes: { train: train.length, val: val.length, test: test.length },
+    sizes: { train: train.length, val: val.length, test: test.length, ...sampled(val.length, valScoring) },
     source: createTrainSource(train, settings),
     validate: async (engine) => {
-      const loss = await evaluateSplit(engine, val, scoring);
+      const loss = await evaluateSplit(engine, val, valScoring);
       return loss === undefined ? undefined : { loss };
     },
     test: (engine) => evaluateSplit(engine, test, scoring),
   };
+}
+
+/** `{ valScored }` where the scoring's cap leaves tokens of a split of `tokens` unscored, else nothing. */
+function sampled(tokens: number, scoring: SplitScoring): { valScored?: number } {
+  const { batch, streamLength, scored } = splitStreams(tokens, scoring);
+  return scored < streamLength - 1 ? { valScored: batch * scored } : {};
 }
 
 /** A language model's corpus encoded, with its train, validation and test splits. */

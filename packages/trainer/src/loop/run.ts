@@ -106,6 +106,7 @@ export class Run {
       vocabSize: data.vocab.size,
       trainTokens: data.sizes.train,
       valTokens: data.sizes.val,
+      ...(data.sizes.valScored !== undefined && { valScored: data.sizes.valScored }),
       testTokens: data.sizes.test,
       ...(data.labels !== undefined && { labels: data.labels }),
       windowsPerEpoch: data.source.windowsPerEpoch,

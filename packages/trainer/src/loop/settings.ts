@@ -136,6 +136,13 @@ export interface TrainSettings {
    * `charrnn eval`'s (scoreCorpus's), so training and eval report the same loss, whatever the batch.
    */
   valBatch: number;
+  /**
+   * Tokens each validation scores at most (0 = the whole split): every stream scores its first
+   * floor(valMaxTokens / valBatch), so the sample spans the split and is the same each time. A big
+   * corpus's tenth would otherwise cost minutes a validation, out of a time budget; `charrnn eval`
+   * still scores all of it.
+   */
+  valMaxTokens: number;
   /** Stop after this many validations in a row without a new best (0 disables). */
   earlyStopping: number;
   /**
@@ -187,6 +194,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   valEvery: 500,
   valSteps: 256,
   valBatch: SCORE_STREAMS,
+  valMaxTokens: 0,
   earlyStopping: 0,
   minDelta: 0,
   sampleEvery: 0,
@@ -328,6 +336,7 @@ export function validateTrainSettings(settings: TrainSettings): TrainSettings {
   count("valEvery", settings.valEvery, 0);
   count("valSteps", settings.valSteps, 1);
   count("valBatch", settings.valBatch, 1);
+  count("valMaxTokens", settings.valMaxTokens, 0);
   count("earlyStopping", settings.earlyStopping, 0);
   nonNegative("minDelta", settings.minDelta);
   const validates = settings.valFraction > 0 || settings.validFile !== undefined;

@@ -57,6 +57,8 @@ export type TrainEvent =
       /** Tokens in the train and validation splits; for a classifier, examples. */
       trainTokens: number;
       valTokens: number;
+      /** Tokens each validation scores, where `valMaxTokens` samples the split (absent: all of it). */
+      valScored?: number;
       /** Tokens of `settings.testFile` (0 without one). */
       testTokens: number;
       /** A classifier's label names. */

@@ -88,11 +88,14 @@ describe("measureThroughput", () => {
   });
 });
 
-/** Step seconds that give each tiny-Shakespeare-sized row's model `speed(hidden)` × its table rate. */
+/**
+ * Step seconds that give each tiny-Shakespeare-sized row's model `speed(hidden)` × its table rate
+ * (the first row in table order that such a corpus can get with that model).
+ */
 const atSpeed = (speed: (hidden: number) => number) => (config: ModelConfig) => {
   const r = RECIPES.find(
     (x) =>
-      x.maxCorpus === 5_000_000 &&
+      x.maxCorpus >= TINY_SHAKESPEARE &&
       x.settings.hidden === config.hidden &&
       (x.settings.cell ?? "lstm") === config.cell,
   )!;

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { StepOptions } from "../engine/types";
+import { splitStreams } from "../loop/evaluate";
 import { fresh, options } from "../loop/test-helpers";
 import { train } from "../loop/train";
 import { annealsToRunEnd, createLrSchedule, runProgress } from "../schedule/lr-schedule";
 import { mergeTrainOptions } from "./merge-options";
-import { RECIPES, recipeFor } from "./recipes";
+import { RECIPE_VAL_TOKENS, RECIPES, recipeFor } from "./recipes";
 
 const TINY_SHAKESPEARE = 1_115_394;
 
@@ -23,6 +24,11 @@ describe("time-budget recipes", () => {
     expect(recipeFor(300, 100_000).name).toBe("small-short");
     expect(recipeFor(301, 100_000).name).toBe("small-long");
     expect(recipeFor(3600, 100_000).name).toBe("small-long");
+    // A large corpus takes the short rows up to ten minutes, then its own.
+    expect(recipeFor(150, 50_000_000).name).toBe("quick");
+    expect(recipeFor(300, 50_000_000).name).toBe("five-minutes");
+    expect(recipeFor(600, 50_000_000).name).toBe("ten-minutes");
+    expect(recipeFor(601, 50_000_000).name).toBe("large-short");
     expect(recipeFor(900, 50_000_000).name).toBe("large-short");
     expect(recipeFor(1e9, 1e12).name).toBe("large-long");
     expect(recipeFor(150, TINY_SHAKESPEARE).settings.timeBudget).toBe(150);
@@ -55,7 +61,13 @@ describe("time-budget recipes", () => {
         expect(row.settings[key], `${row.name}.${key}`).toBeDefined();
       }
       expect(s.timeBudget).toBeGreaterThan(0);
+      expect(settings.valMaxTokens, row.name).toBe(RECIPE_VAL_TOKENS);
     }
+    // The rows were measured validating on tiny Shakespeare's whole tenth: the cap leaves it whole.
+    const tenth = { batch: 16, steps: 256 };
+    expect(splitStreams(111_540, { ...tenth, maxTokens: RECIPE_VAL_TOKENS })).toEqual(
+      splitStreams(111_540, tenth),
+    );
     // Bounds only widen down the table within a corpus size, so no row hides another.
     const names = new Set(RECIPES.map((r) => r.name));
     expect(names.size).toBe(RECIPES.length);

@@ -14,7 +14,8 @@ export interface Recipe {
   maxBudget: number;
   maxCorpus: number;
   /**
-   * `measured`: this configuration's loss was measured on tiny Shakespeare (see `evidence`);
+   * `measured`: this configuration's loss was measured on a corpus of its size (see `evidence`:
+   * tiny Shakespeare, its first 250 k characters, or the 10.8 M-character State of the Union corpus);
    * `untested`: a starting point scaled from the measured rows, not yet run at its budget.
    */
   status: "measured" | "untested";
@@ -31,6 +32,14 @@ export interface Recipe {
   settings: TrainPreset;
 }
 
+/**
+ * Tokens a recipe's validations score at most (`valMaxTokens`): a little over tiny Shakespeare's
+ * tenth (111,540), which the rows' validation cadences were measured with and which is still scored
+ * whole. A 10 MB corpus's tenth, scored whole, would cost a 2×512 row about a minute a validation on
+ * a 2-core machine at half the table's speed, a fifth of a 15-minute budget at the rows' cadence.
+ */
+export const RECIPE_VAL_TOKENS = 120_000;
+
 /** The recipes' default schedule for base rate `lr`: a cosine down to lr/20. */
 export function recipeCosine(lr: number): LrScheduleConfig {
   return { kind: "cosine", minLr: lr / 20 };
@@ -40,7 +49,8 @@ export function recipeCosine(lr: number): LrScheduleConfig {
  * Every recipe anneals to the end of its budget: a linear warm-up, then a cosine to lr/20 (or the
  * row's own cosine or linear schedule) that ends where the time budget does. The loop measures its
  * own steps per second as it goes (`runProgress`), so the curve ends on time on any machine. Epochs
- * are set high so the budget, not the epoch count, ends the run.
+ * are set high so the budget, not the epoch count, ends the run. Validations score at most
+ * `RECIPE_VAL_TOKENS` tokens, since they are paid for out of the budget.
  */
 function recipe(settings: TrainPreset): TrainPreset {
   return {
@@ -51,6 +61,7 @@ function recipe(settings: TrainPreset): TrainPreset {
     clip: 5,
     epochs: 1000,
     dropoutMode: "step",
+    valMaxTokens: RECIPE_VAL_TOKENS,
     lrSchedule: recipeCosine(settings.lr ?? 2e-3),
     ...settings,
   };
@@ -81,8 +92,11 @@ const MEDIUM = 5_000_000;
 /**
  * The table, rows in lookup order: the first row whose budget and corpus bounds both hold wins.
  * Corpus sizes: small (≤ 300 k chars, where a big model overfits), medium (≤ 5 M chars; tiny
- * Shakespeare is 1.1 M), large. Budgets in seconds. Findings of `scripts/recipe-search.mjs`
- * replace rows here; the README's table shows them (a test keeps the two in step).
+ * Shakespeare is 1.1 M), large. The rows up to ten minutes serve medium and large corpora alike:
+ * on a large one (results/recipes/large-corpus.md) each beat the large-corpus row at its budget,
+ * as they had on tiny Shakespeare, since in that time neither corpus is seen much more than once.
+ * Budgets in seconds. Findings of `scripts/recipe-search.mjs` replace rows here; the README's table
+ * shows them (a test keeps the two in step).
  */
 export const RECIPES: readonly Recipe[] = [
   {
@@ -136,11 +150,11 @@ export const RECIPES: readonly Recipe[] = [
   {
     name: "quick",
     maxBudget: 180,
-    maxCorpus: MEDIUM,
+    maxCorpus: Number.POSITIVE_INFINITY,
     status: "measured",
     tableRate: 49_236,
     evidence:
-      "1.527 nats/char on tiny Shakespeare in 150 s (3,191 steps, 43,327 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes): the quickstart preset's width, batch and window with GRU cells under this row's cosine schedule; with LSTM cells the same hour 1.609 (2,862 steps; 1.581 in 3,515 steps on 2026-12-01)",
+      "1.527 nats/char on tiny Shakespeare in 150 s (3,191 steps, 43,327 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes): the quickstart preset's width, batch and window with GRU cells under this row's cosine schedule; with LSTM cells the same hour 1.609 (2,862 steps; 1.581 in 3,515 steps on 2026-12-01); on a large corpus (the State of the Union addresses, 10.8 M characters; 2026-12-03, results/recipes/large-corpus.md) 1.4621 in 300 s at 0.62 × the table machine's speed (what 186 s buy there), where five-minutes reached 1.4741 and large-short 1.5701",
     settings: recipe({
       ...presetModel("quickstart"),
       cell: "gru",
@@ -153,11 +167,11 @@ export const RECIPES: readonly Recipe[] = [
   {
     name: "five-minutes",
     maxBudget: 330,
-    maxCorpus: MEDIUM,
+    maxCorpus: Number.POSITIVE_INFINITY,
     status: "measured",
     tableRate: 23_596,
     evidence:
-      "1.459 nats/char on tiny Shakespeare in 300 s (1,950 steps, 20,756 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes); with LSTM cells 1.492 (1,917 steps), at lr 3e-3 1.515, a 2×320 LSTM at lr 3e-3 1.496; its range ends at 330 s since on a slower machine (2026-12-03, results/recipes/machine-speed.md), where 900 s bought this row what 481 s buy here and the ten-minutes row what 329 s buy here, the ten-minutes row reached 1.4487 in 900 s and this one 1.4699",
+      "1.459 nats/char on tiny Shakespeare in 300 s (1,950 steps, 20,756 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes); with LSTM cells 1.492 (1,917 steps), at lr 3e-3 1.515, a 2×320 LSTM at lr 3e-3 1.496; its range ends at 330 s since on a slower machine (2026-12-03, results/recipes/machine-speed.md), where 900 s bought this row what 481 s buy here and the ten-minutes row what 329 s buy here, the ten-minutes row reached 1.4487 in 900 s and this one 1.4699; on the large corpus 1.4741 in 300 s (quick: 1.4621) and 1.3482 in 900 s at 0.82 × the table machine's speed (738 s there), where ten-minutes reached 1.3407 and large-short 1.3490",
     settings: recipe({
       cell: "gru",
       layers: 2,
@@ -177,11 +191,11 @@ export const RECIPES: readonly Recipe[] = [
   {
     name: "ten-minutes",
     maxBudget: 600,
-    maxCorpus: MEDIUM,
+    maxCorpus: Number.POSITIVE_INFINITY,
     status: "measured",
     tableRate: 21_562,
     evidence:
-      "1.4457 nats/char on tiny Shakespeare in 600 s (1,914 steps at 20,000 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes), flat over its last 250 steps: the 2×384 that reached 1.438 in 15 min as an LSTM, with GRU cells; on a slower machine (2026-12-03, at 37 % of this one's speed for this model) 1.4487 in 900 s (1,050 steps; 1.4510 as the row `--time-budget 900` picked there, after 18 s of speed probes), where the five-minutes row reached 1.4699 and the fifteen-minutes row 1.4895 (results/recipes/machine-speed.md)",
+      "1.4457 nats/char on tiny Shakespeare in 600 s (1,914 steps at 20,000 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes), flat over its last 250 steps: the 2×384 that reached 1.438 in 15 min as an LSTM, with GRU cells; on a slower machine (2026-12-03, at 37 % of this one's speed for this model) 1.4487 in 900 s (1,050 steps; 1.4510 as the row `--time-budget 900` picked there, after 18 s of speed probes), where the five-minutes row reached 1.4699 and the fifteen-minutes row 1.4895 (results/recipes/machine-speed.md); on the large corpus (results/recipes/large-corpus.md) 1.3407 in 900 s at 0.55 × (495 s there), where five-minutes reached 1.3482, large-short 1.3490 and fifteen-minutes 1.3812 (its dropout costs more than it saves in one pass over the corpus); in 1200 s, in a slower machine state (0.36 ×, 432 s there), 1.3542 against large-short's 1.3423",
     settings: recipe({
       cell: "gru",
       layers: 2,
@@ -256,7 +270,7 @@ export const RECIPES: readonly Recipe[] = [
     status: "untested",
     tableRate: 12_479, // 1.024 × fifteen-minutes' (estimated: scripts/table-rates.mjs)
     evidence:
-      "a big corpus is seen about once in a short budget, so no dropout: the fifteen-minutes model (2×512 GRU) without it",
+      "a big corpus is seen about once in a short budget, so no dropout: the fifteen-minutes model (2×512 GRU) without it; picked from 600 s on, as the rows up to ten minutes won below (results/recipes/large-corpus.md); not run inside its range: on the 10.8 M-character State of the Union corpus 1.3490 in 900 s at 0.51 × the table machine's speed (459 s there; ten-minutes 1.3407, five-minutes 1.3482) and 1.3423 in 1200 s at 0.40 × (480 s there; ten-minutes 1.3542), 1.5701 in 300 s (quick 1.4621)",
     settings: recipe({
       cell: "gru",
       layers: 2,
