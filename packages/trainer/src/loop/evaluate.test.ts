@@ -6,7 +6,7 @@ import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
 import { readCheckpoint } from "../checkpoint/checkpoint-store";
 import { evaluateSplit, splitStreams } from "./evaluate";
-import { createFakeEngine, fresh, options } from "./test-helpers";
+import { createFakeEngine, fresh, options, shakespeare } from "./test-helpers";
 import { train } from "./train";
 import type { TrainEvent } from "./train-types";
 
@@ -34,10 +34,6 @@ describe("splitStreams", () => {
 describe("valMaxTokens", () => {
   it("validates on the head of every stream: the loss of those tokens, announced in the start event", async () => {
     const dir = fresh();
-    const shakespeare = readFileSync(
-      new URL("../../../../test-fixtures/tinyshakespeare.txt", import.meta.url),
-      "utf8",
-    );
     const validFile = join(dir, "valid.txt");
     writeFileSync(validFile, shakespeare.slice(5000, 5803)); // 803 tokens: 16 streams of 50
     const out = fresh();

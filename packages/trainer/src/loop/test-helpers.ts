@@ -149,7 +149,7 @@ export function createFakeEngine(options: EngineOptions, fake: FakeEngineOptions
   };
 }
 
-const shakespeare = readFileSync(
+export const shakespeare = readFileSync(
   new URL("../../../../test-fixtures/tinyshakespeare.txt", import.meta.url),
   "utf8",
 );
