@@ -38,7 +38,7 @@ export { argmax, logSumExp, sampleLogits } from "./sampling";
 export type { DetailedScoreResult, PositionScore, ScoreOptions, ScoreResult, TopToken } from "./score";
 export { score, scoreDetailed, topK } from "./score";
 export type { CorpusScore, ScoreCorpusOptions } from "./score-corpus";
-export { SCORE_STREAMS, scoreCorpus } from "./score-corpus";
+export { corpusStreams, SCORE_STREAMS, scoreCorpus } from "./score-corpus";
 export type { Session, SessionGenerateOptions, SessionOptions, SessionState } from "./session";
 export { createSession } from "./session";
 export { cloneState, gatherState, lastStepLogits } from "./state-utils";

@@ -9,6 +9,16 @@ import type { StepModel } from "./step-model";
  */
 export const SCORE_STREAMS = 16;
 
+/**
+ * The streams {@link scoreCorpus} cuts `tokens` ids (≥ 2) into for `requested` streams: at most
+ * `requested`, each at least 2 tokens long, of floor(tokens / batch) contiguous tokens each (the
+ * remainder unscored). Training's validation cuts the same, so the two report the same loss.
+ */
+export function corpusStreams(tokens: number, requested: number): { batch: number; streamLength: number } {
+  const batch = Math.min(requested, Math.floor(tokens / 2));
+  return { batch, streamLength: Math.floor(tokens / batch) };
+}
+
 /** Options of {@link scoreCorpus}. */
 export interface ScoreCorpusOptions {
   /**
@@ -49,8 +59,7 @@ export async function scoreCorpus(
   if (ids.length < 2) {
     throw new CharrnnError("SCORE_TOO_SHORT", `need at least 2 tokens to score, got ${ids.length}`);
   }
-  const batch = Math.min(requested, Math.floor(ids.length / 2));
-  const streamLength = Math.floor(ids.length / batch);
+  const { batch, streamLength } = corpusStreams(ids.length, requested);
   const V = model.vocabSize;
   let state = model.initialState(batch);
   let totalNats = 0;

@@ -1,12 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CHECKPOINT_DIR, checkpointFileName } from "@charrnn/core";
 import { loadModel } from "@charrnn/models/node";
 import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
-import { readCheckpoint } from "../checkpoint/checkpoint-store";
 import { evaluateSplit, splitStreams } from "./evaluate";
-import { createFakeEngine, fresh, options, shakespeare } from "./test-helpers";
+import { fresh, options, runEngine, shakespeare } from "./test-helpers";
 import { train } from "./train";
 import type { TrainEvent } from "./train-types";
 
@@ -45,12 +43,7 @@ describe("valMaxTokens", () => {
 
     const model = await loadModel(out);
     const ids = Vocab.fromJSON(model.vocab).encode(readFileSync(validFile, "utf8"));
-    const ckpt = readCheckpoint(join(out, CHECKPOINT_DIR, checkpointFileName(10)));
-    const engine = createFakeEngine({
-      config: ckpt.config,
-      params: result.params,
-      optimizer: { kind: "sgd" },
-    });
+    const engine = runEngine(out, 10, result.params);
     const scoring = { batch: 16, steps: 16 };
     // The same as scoring a text made of each stream's first 7 tokens (the 1st is context only).
     const heads = new Int32Array(16 * 7);

@@ -1,5 +1,6 @@
 import type { TokenIds } from "@charrnn/data";
 import { zeroState } from "@charrnn/models";
+import { corpusStreams } from "@charrnn/sampler";
 import type { TrainingEngine } from "../engine/types";
 
 /** How a split is scored: `batch` streams walked `steps` tokens at a time. */
@@ -13,14 +14,16 @@ export interface SplitScoring {
   maxTokens?: number;
 }
 
-/** The streams `evaluateSplit` cuts a split of `tokens` ids into, and how many each scores. */
+/**
+ * The streams `evaluateSplit` cuts a split of `tokens` ids into (`scoreCorpus`'s, `corpusStreams`),
+ * and how many tokens each scores.
+ */
 export function splitStreams(
   tokens: number,
   scoring: SplitScoring,
 ): { batch: number; streamLength: number; scored: number } {
   if (tokens < 2) return { batch: 0, streamLength: 0, scored: 0 };
-  const batch = Math.max(1, Math.min(scoring.batch, Math.floor(tokens / 2)));
-  const streamLength = Math.floor(tokens / batch);
+  const { batch, streamLength } = corpusStreams(tokens, Math.max(1, scoring.batch));
   // Predictions per stream: position p predicts p + 1, the last position nothing.
   let scored = streamLength - 1;
   const cap = scoring.maxTokens ?? 0;

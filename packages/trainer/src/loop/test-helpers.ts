@@ -2,8 +2,10 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CHECKPOINT_DIR, checkpointFileName } from "@charrnn/core";
 import type { NamedTensors, RnnState } from "@charrnn/models";
 import { expect } from "vitest";
+import { readCheckpoint } from "../checkpoint/checkpoint-store";
 import type { EngineOptions, OptimizerState, StepOptions, TrainBatch, TrainingEngine } from "../engine/types";
 import { train } from "./train";
 import type { TrainEvent, TrainOptions } from "./train-types";
@@ -186,6 +188,15 @@ export function options(
     seed: 7,
     ...over,
   };
+}
+
+/**
+ * A fake engine holding a finished run's weights (`params`, e.g. `TrainResult.params`), built from
+ * the model config of the run's checkpoint at `step` in `outDir`: it scores held-out ids as the run did.
+ */
+export function runEngine(outDir: string, step: number, params: NamedTensors): TrainingEngine {
+  const { config } = readCheckpoint(join(outDir, CHECKPOINT_DIR, checkpointFileName(step)));
+  return createFakeEngine({ config, params, optimizer: { kind: "sgd" } });
 }
 
 export function expectSameBits(a: NamedTensors, b: NamedTensors): void {

@@ -1,12 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CHECKPOINT_DIR, checkpointFileName } from "@charrnn/core";
 import { loadModel } from "@charrnn/models/node";
 import { Vocab } from "@charrnn/vocab";
 import { describe, expect, it } from "vitest";
-import { readCheckpoint } from "../checkpoint/checkpoint-store";
 import { evaluateSplit } from "./evaluate";
-import { createFakeEngine, fresh, options, resumeMatches, text } from "./test-helpers";
+import { fresh, options, resumeMatches, runEngine, text } from "./test-helpers";
 import { train } from "./train";
 import type { TrainEvent } from "./train-types";
 
@@ -37,12 +35,7 @@ describe("train with validFile / testFile", () => {
     expect(start).toMatchObject({ valTokens: valIds.length, testTokens: testIds.length });
 
     // Validation and test losses equal an independent evaluation of the same ids.
-    const ckpt = readCheckpoint(join(out, CHECKPOINT_DIR, checkpointFileName(30)));
-    const engine = createFakeEngine({
-      config: ckpt.config,
-      params: result.params,
-      optimizer: { kind: "sgd" },
-    });
+    const engine = runEngine(out, 30, result.params);
     const split = { batch: 3, steps: 16 };
     expect(result.testLoss).toBe(await evaluateSplit(engine, testIds, split));
     expect(result.lastValLoss).toBe(await evaluateSplit(engine, valIds, split));
