@@ -461,14 +461,7 @@ describe("training in the page", () => {
     // A sample from the untrained model and at least one from the trained one, newest first. The
     // worker posts a report's validation before it draws the report's sample: wait for that.
     const samples = page.locator("#train-samples .sample-text");
-    await page.waitForFunction(
-      () => document.querySelectorAll("#train-samples .sample-text").length >= 2,
-      undefined,
-      {
-        timeout: 30_000,
-        polling: 100,
-      },
-    );
+    await samples.nth(1).waitFor({ state: "attached", timeout: 30_000 });
     expect(await samples.count()).toBeGreaterThanOrEqual(2);
     expect([...((await samples.first().textContent()) ?? "")]).toHaveLength(200);
     expect(await page.locator("#train-samples .sample-step").last().textContent()).toMatch(/^Step 0 /);
