@@ -33,6 +33,11 @@ const probe = async (name) =>
   (await trainer.measureThroughput(trainer.createOrtEngine, row(name), { minSeconds: 2 })).charsPerSec;
 // Each run of the script adds its ratios to the file; the estimates are the medians over all of them.
 const file = existsSync(args.out) ? JSON.parse(readFileSync(args.out, "utf8")) : { runs: [] };
+// A ratio holds against the measured row's model as it was then, so each pair keeps the tableRate it
+// was taken against (pairs from before that was kept: the one their file's estimates used).
+for (const r of file.runs)
+  for (const p of r.pairs)
+    p.measuredTableRate ??= file.estimates.find((e) => e.untested === p.untested).measuredTableRate;
 const run = {
   date: new Date().toISOString(),
   machine: `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ort engine`,
@@ -49,11 +54,16 @@ for (const [untested, measured] of PAIRS) {
       `${untested} ${Math.round(a)} / ${measured} ${Math.round(b)} chars/s = ${(a / b).toFixed(3)}`,
     );
   }
-  run.pairs.push({ untested, measured, ratios });
+  run.pairs.push({ untested, measured, measuredTableRate: row(measured).tableRate, ratios });
 }
 file.runs.push(run);
 file.estimates = PAIRS.map(([untested, measured]) => {
-  const ratios = file.runs.flatMap((r) => r.pairs.find((p) => p.untested === untested)?.ratios ?? []);
+  // Each ratio against the measured row's model as it is now: scaled by then's tableRate over now's.
+  const now = row(measured).tableRate;
+  const ratios = file.runs.flatMap((r) => {
+    const pair = r.pairs.find((p) => p.untested === untested);
+    return pair ? pair.ratios.map((x) => (x * pair.measuredTableRate) / now) : [];
+  });
   const sorted = ratios.toSorted((x, y) => x - y);
   const median = (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2;
   return {
@@ -61,8 +71,8 @@ file.estimates = PAIRS.map(([untested, measured]) => {
     measured,
     ratios: ratios.length,
     medianRatio: +median.toFixed(3),
-    measuredTableRate: row(measured).tableRate,
-    estimatedTableRate: Math.round(median * row(measured).tableRate),
+    measuredTableRate: now,
+    estimatedTableRate: Math.round(median * now),
   };
 });
 writeFileSync(args.out, `${JSON.stringify(file, null, 2)}\n`);
