@@ -33,11 +33,6 @@ const probe = async (name) =>
   (await trainer.measureThroughput(trainer.createOrtEngine, row(name), { minSeconds: 2 })).charsPerSec;
 // Each run of the script adds its ratios to the file; the estimates are the medians over all of them.
 const file = existsSync(args.out) ? JSON.parse(readFileSync(args.out, "utf8")) : { runs: [] };
-// A ratio holds against the measured row's model as it was then, so each pair keeps the tableRate it
-// was taken against (pairs from before that was kept: the one their file's estimates used).
-for (const r of file.runs)
-  for (const p of r.pairs)
-    p.measuredTableRate ??= file.estimates.find((e) => e.untested === p.untested).measuredTableRate;
 const run = {
   date: new Date().toISOString(),
   machine: `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ort engine`,
@@ -54,6 +49,7 @@ for (const [untested, measured] of PAIRS) {
       `${untested} ${Math.round(a)} / ${measured} ${Math.round(b)} chars/s = ${(a / b).toFixed(3)}`,
     );
   }
+  // A ratio holds against the measured row's model as it is now: keep the tableRate it was taken at.
   run.pairs.push({ untested, measured, measuredTableRate: row(measured).tableRate, ratios });
 }
 file.runs.push(run);
