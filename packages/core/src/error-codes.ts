@@ -123,4 +123,5 @@ export type CharrnnErrorCode =
   | "INIT_FROM_TASK"
   | "PLOT_NO_METRICS"
   | "PLOT_NO_RUN"
-  | "PLOT_NO_VALIDATION";
+  | "PLOT_NO_VALIDATION"
+  | "PLOT_NO_CONFIG";

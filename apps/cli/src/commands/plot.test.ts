@@ -107,6 +107,28 @@ describe("charrnn plot", () => {
     expect(stepPoints[1]![1]).toBeCloseTo(stepPoints[0]![0]!, 6);
   });
 
+  it("against tokens, scales each run's steps by its own batch × seq from config.json", async () => {
+    // quick: 32 × 50 = 1,600 tokens a step; big: 64 × 100 = 6,400, so big's step 50 (320,000
+    // tokens) lines up with quick's step 200, and big's step 100 lies past quick's last point.
+    writeFileSync(join(a, "config.json"), JSON.stringify({ settings: { batch: 32, seq: 50 } }));
+    writeFileSync(join(b, "config.json"), JSON.stringify({ settings: { batch: 64, seq: 100 } }));
+    const out = join(dir, "tokens.svg");
+    const r = await runInProcess(["plot", a, b, "--out", out, "--x", "tokens"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("validation loss against tokens");
+    const doc = parser.parse(readFileSync(out, "utf8"));
+    expect(find(doc, "text").map(textOf)).toContain("tokens trained (millions)");
+    const xs = find(doc, "polyline").map((l) =>
+      String(l["@points"])
+        .split(" ")
+        .map((p) => Number(p.split(",")[0])),
+    );
+    expect(xs[1]![0]).toBeCloseTo(xs[0]![1]!, 6);
+    expect(xs[1]![1]).toBeGreaterThan(xs[0]![2]!);
+    // quick's steps 100, 200, 300 are evenly spaced: 0.16, 0.32, 0.48 million tokens.
+    expect(xs[0]![2]! - xs[0]![1]!).toBeCloseTo(xs[0]![1]! - xs[0]![0]!, 6);
+  });
+
   it("skips a torn last line and names runs with the same directory name by their paths", async () => {
     const other = fakeRun(join(dir, "second"), "quick", [
       [10, 5, 3],
@@ -129,13 +151,15 @@ describe("charrnn plot", () => {
       join(noVal, "metrics.jsonl"),
       `${JSON.stringify({ step: 10, epoch: 0, trainLoss: 3, elapsed: 1 })}\n`,
     );
+    const noConfig = fakeRun(dir, "noconfig", [[10, 5, 2]]);
     const missing = join(dir, "missing");
     const out = join(dir, "bad.svg");
     const cases: [string[], number, string][] = [
       [[a, missing], 1, `run ${missing} does not exist`],
       [[a, empty], 1, `${empty} has no metrics.jsonl`],
       [[noVal], 1, `${join(noVal, "metrics.jsonl")} has no validation loss yet`],
-      [[a, "--x", "hours"], 2, "--x must be one of minutes, steps"],
+      [[a, "--x", "hours"], 2, "--x must be one of minutes, steps, tokens"],
+      [[noConfig, "--x", "tokens"], 1, `${join(noConfig, "config.json")} is missing`],
     ];
     for (const [args, code, message] of cases) {
       const r = await runInProcess(["plot", ...args, "--out", out]);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { renderLineChart, SERIES_COLOURS } from "@charrnn/chart";
-import { CharrnnError, METRICS_FILE } from "@charrnn/core";
+import { CharrnnError, CONFIG_FILE, METRICS_FILE } from "@charrnn/core";
 import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { parseChoiceFlag, UsageError } from "../options";
@@ -11,7 +11,14 @@ interface PlotFlags {
   x: string;
 }
 
-const X_AXES = ["minutes", "steps"] as const;
+const X_AXES = ["minutes", "steps", "tokens"] as const;
+type XAxis = (typeof X_AXES)[number];
+
+const X_LABELS: Record<XAxis, string> = {
+  minutes: "training time (minutes)",
+  steps: "steps",
+  tokens: "tokens trained (millions)",
+};
 
 /** One run's validation curve: [elapsed seconds, step, validation loss] per validation. */
 export interface RunCurve {
@@ -25,7 +32,11 @@ export function registerPlotCommand(program: Command, io: CliIo): void {
     .description("draw the validation loss of several training runs on one chart (SVG)")
     .argument("<runs...>", "training output directories (each holding metrics.jsonl)")
     .option("--out <file>", "SVG file to write")
-    .option("--x <axis>", "x axis: minutes (wall-clock training time) or steps", "minutes")
+    .option(
+      "--x <axis>",
+      "x axis: minutes (wall-clock training time), steps, or tokens (steps × batch × seq: compares runs of different batch sizes)",
+      "minutes",
+    )
     .action((runs: string[], flags: PlotFlags) => plotCommand(runs, flags, io));
 }
 
@@ -40,20 +51,22 @@ function plotCommand(runs: string[], flags: PlotFlags, io: CliIo): void {
   }
   // Read every run before writing anything, so a bad one leaves no half-made chart.
   const curves = runs.map((run) => readRunCurve(run));
+  const tokensPerStep = axis === "tokens" ? runs.map((run) => readTokensPerStep(run)) : [];
   const names = seriesNames(runs);
-  const minutes = axis === "minutes";
+  const x = (i: number, seconds: number, step: number): number =>
+    axis === "minutes" ? seconds / 60 : axis === "steps" ? step : (step * tokensPerStep[i]!) / 1e6;
   const svg = renderLineChart({
     title: "Validation loss",
     description: curves
       .map((c, i) => `${names[i]}: best ${Math.min(...c.points.map((p) => p[2])).toFixed(4)}`)
       .join("; "),
-    xLabel: minutes ? "training time (minutes)" : "steps",
+    xLabel: X_LABELS[axis],
     yLabel: "validation loss (nats/token)",
     series: curves.map((c, i) => ({
       name: names[i]!,
       colour: SERIES_COLOURS[i % SERIES_COLOURS.length]!,
       dots: true,
-      points: c.points.map(([seconds, step, loss]) => [minutes ? seconds / 60 : step, loss] as const),
+      points: c.points.map(([seconds, step, loss]) => [x(i, seconds, step), loss] as const),
     })),
     width: 720,
     height: 400,
@@ -115,6 +128,29 @@ export function readRunCurve(run: string): RunCurve {
     );
   }
   return { name: run, points };
+}
+
+/**
+ * Tokens one training step consumes (batch × seq, the same in both data layouts), from the run's
+ * `config.json`: what `--x tokens` scales steps by.
+ */
+export function readTokensPerStep(run: string): number {
+  const dir = run.endsWith(".jsonl") ? dirname(run) : run;
+  const file = join(dir, CONFIG_FILE);
+  let settings: { batch?: unknown; seq?: unknown } | undefined;
+  try {
+    settings = JSON.parse(readFileSync(file, "utf8"))?.settings;
+  } catch {
+    settings = undefined;
+  }
+  const { batch, seq } = settings ?? {};
+  if (!Number.isInteger(batch) || !Number.isInteger(seq)) {
+    throw new CharrnnError(
+      "PLOT_NO_CONFIG",
+      `${file} is missing or has no settings.batch and settings.seq; --x tokens needs the run's ${CONFIG_FILE} (plot against minutes or steps instead)`,
+    );
+  }
+  return (batch as number) * (seq as number);
 }
 
 /** Legend names: each run's directory name, or the path as given where two names would collide. */
