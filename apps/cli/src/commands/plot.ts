@@ -135,8 +135,7 @@ export function readRunCurve(run: string): RunCurve {
  * `config.json`: what `--x tokens` scales steps by.
  */
 export function readTokensPerStep(run: string): number {
-  const dir = run.endsWith(".jsonl") ? dirname(run) : run;
-  const file = join(dir, CONFIG_FILE);
+  const file = join(runDir(run), CONFIG_FILE);
   let settings: { batch?: unknown; seq?: unknown } | undefined;
   try {
     settings = JSON.parse(readFileSync(file, "utf8"))?.settings;
@@ -153,8 +152,13 @@ export function readTokensPerStep(run: string): number {
   return (batch as number) * (seq as number);
 }
 
+/** The run directory of a run given as its directory or as its metrics file. */
+function runDir(run: string): string {
+  return run.endsWith(".jsonl") ? dirname(run) : run;
+}
+
 /** Legend names: each run's directory name, or the path as given where two names would collide. */
 function seriesNames(runs: string[]): string[] {
-  const base = runs.map((r) => basename(resolve(r.endsWith(".jsonl") ? dirname(r) : r)));
+  const base = runs.map((r) => basename(resolve(runDir(r))));
   return runs.map((r, i) => (base.indexOf(base[i]!) === base.lastIndexOf(base[i]!) ? base[i]! : r));
 }
