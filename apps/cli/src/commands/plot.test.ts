@@ -41,6 +41,14 @@ const textOf = (n: Node | string): string => {
   return Array.isArray(t) ? t.join("") : String(t ?? "");
 };
 
+/** Each series' polyline points as [x, y] pairs, in drawing order. */
+const seriesPoints = (doc: unknown): number[][][] =>
+  find(doc, "polyline").map((l) =>
+    String(l["@points"])
+      .split(" ")
+      .map((p) => p.split(",").map(Number)),
+  );
+
 describe("charrnn plot", () => {
   const dir = mkdtempSync(join(tmpdir(), "charrnn-plot-"));
   const a = fakeRun(dir, "quick", [
@@ -65,11 +73,7 @@ describe("charrnn plot", () => {
     const lines = find(doc, "polyline");
     expect(lines.map((l) => l["@data-series"])).toEqual(["quick", "big"]);
     // Points in drawing order: x grows with time, y falls with the loss; 3 and 2 validations.
-    const points = lines.map((l) =>
-      String(l["@points"])
-        .split(" ")
-        .map((p) => p.split(",").map(Number)),
-    );
+    const points = seriesPoints(doc);
     expect(points.map((p) => p.length)).toEqual([3, 2]);
     for (const p of points) {
       for (let i = 1; i < p.length; i++) {
@@ -98,11 +102,7 @@ describe("charrnn plot", () => {
     expect((await runInProcess(["plot", a, b, "--out", steps, "--x", "steps"])).code).toBe(0);
     const byStep = parser.parse(readFileSync(steps, "utf8"));
     expect(find(byStep, "text").map(textOf)).toContain("steps");
-    const stepPoints = find(byStep, "polyline").map((l) =>
-      String(l["@points"])
-        .split(" ")
-        .map((p) => Number(p.split(",")[0])),
-    );
+    const stepPoints = seriesPoints(byStep).map((p) => p.map(([x]) => x!));
     // Against steps, "big"'s step 100 lines up with "quick"'s step 100.
     expect(stepPoints[1]![1]).toBeCloseTo(stepPoints[0]![0]!, 6);
   });
@@ -118,11 +118,7 @@ describe("charrnn plot", () => {
     expect(r.stdout).toContain("validation loss against tokens");
     const doc = parser.parse(readFileSync(out, "utf8"));
     expect(find(doc, "text").map(textOf)).toContain("tokens trained (millions)");
-    const xs = find(doc, "polyline").map((l) =>
-      String(l["@points"])
-        .split(" ")
-        .map((p) => Number(p.split(",")[0])),
-    );
+    const xs = seriesPoints(doc).map((p) => p.map(([x]) => x!));
     expect(xs[1]![0]).toBeCloseTo(xs[0]![1]!, 6);
     expect(xs[1]![1]).toBeGreaterThan(xs[0]![2]!);
     // quick's steps 100, 200, 300 are evenly spaced: 0.16, 0.32, 0.48 million tokens.
