@@ -12,6 +12,6 @@ export type { CorpusSplit, SplitOptions } from "./split-corpus";
 export { splitCorpus } from "./split-corpus";
 export type { StratifiedSplitOptions } from "./stratified-split";
 export { stratifiedSplit } from "./stratified-split";
-export type { BatchOptions, StreamBatches } from "./stream-batches";
+export type { BatchOptions, StreamBatches, StreamBatchOptions } from "./stream-batches";
 export { createStreamBatches } from "./stream-batches";
 export type { TokenBatch, TokenIds } from "./types";

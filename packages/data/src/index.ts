@@ -14,6 +14,6 @@ export type { ChunkSplitOptions, CorpusSplit, SplitOptions } from "./split-corpu
 export { splitCorpus, splitCorpusChunks } from "./split-corpus";
 export type { StratifiedSplitOptions } from "./stratified-split";
 export { stratifiedSplit } from "./stratified-split";
-export type { BatchOptions, StreamBatches } from "./stream-batches";
+export type { BatchOptions, StreamBatches, StreamBatchOptions } from "./stream-batches";
 export { createStreamBatches } from "./stream-batches";
 export type { TokenBatch, TokenIds } from "./types";

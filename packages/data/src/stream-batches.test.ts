@@ -84,4 +84,57 @@ describe("createStreamBatches", () => {
       "batch must be an integer >= 1, got 0",
     );
   });
+
+  it("without a shift every epoch is epoch 0: offset 0, the same windows", () => {
+    const layout = createStreamBatches(positions(500), { batch: 3, steps: 8 });
+    for (const epoch of [0, 1, 7]) {
+      expect(layout.offset(epoch)).toBe(0);
+      expect(layout.window(4, epoch)).toEqual(layout.window(4));
+    }
+  });
+
+  it("with a shift, epoch e's streams start offset(e) < T later: cuts move, windows stay contiguous", () => {
+    const n = 1000;
+    const ids = positions(n);
+    const batch = 4;
+    const steps = 10;
+    const layout = createStreamBatches(ids, { batch, steps, shiftSeed: 5 });
+    const L = Math.floor((n - steps) / batch); // room for the largest offset
+    expect(layout.streamLength).toBe(L);
+    expect(layout.windowsPerEpoch).toBe(Math.floor(L / steps));
+    const offsets = Array.from({ length: 40 }, (_, e) => layout.offset(e));
+    for (const o of offsets) expect(o >= 0 && o < steps && Number.isInteger(o)).toBe(true);
+    expect(new Set(offsets).size).toBeGreaterThan(5);
+    for (const epoch of [0, 1, 2, 39]) {
+      const o = layout.offset(epoch);
+      for (let k = 0; k < layout.windowsPerEpoch; k++) {
+        const w = layout.window(k, epoch);
+        for (let b = 0; b < batch; b++) {
+          const expected = Array.from({ length: steps }, (_, t) => o + b * L + k * steps + t);
+          expect(Array.from(w.x.subarray(b * steps, (b + 1) * steps))).toEqual(expected);
+          expect(Array.from(w.y.subarray(b * steps, (b + 1) * steps))).toEqual(expected.map((i) => i + 1));
+        }
+        expect(Math.max(...w.y)).toBeLessThan(n); // even the largest offset stays inside the corpus
+      }
+    }
+  });
+
+  it("draws the same offsets for the same seed in any order of epochs, others for another seed", () => {
+    const options = { batch: 2, steps: 50 };
+    const a = createStreamBatches(positions(2000), { ...options, shiftSeed: 9 });
+    const b = createStreamBatches(positions(2000), { ...options, shiftSeed: 9 });
+    const c = createStreamBatches(positions(2000), { ...options, shiftSeed: 10 });
+    const forward = Array.from({ length: 12 }, (_, e) => a.offset(e));
+    const backward = Array.from({ length: 12 }, (_, e) => b.offset(11 - e)).reverse();
+    expect(backward).toEqual(forward);
+    expect(Array.from({ length: 12 }, (_, e) => c.offset(e))).not.toEqual(forward);
+    expect(a.window(3, 5)).toEqual(b.window(3, 5));
+  });
+
+  it("with a shift needs T − 1 more tokens, and says so", () => {
+    expect(() => createStreamBatches(positions(49), { batch: 4, steps: 10, shiftSeed: 1 })).toThrow(
+      "corpus has 49 tokens; batch 4 × seq 10 needs at least 50; lower --batch or --seq",
+    );
+    expect(createStreamBatches(positions(50), { batch: 4, steps: 10, shiftSeed: 1 }).windowsPerEpoch).toBe(1);
+  });
 });

@@ -323,7 +323,7 @@ export const TRAIN_OPTIONS = optionTable({
   layout: {
     flag: "--layout",
     value: "<layout>",
-    help: "stream (truncated BPTT, state carried) or shuffle (shuffled windows)",
+    help: "stream (truncated BPTT, state carried), shifted (stream, its cuts moved each epoch) or shuffle (shuffled windows)",
     key: "layout",
     parse: choice(DATA_LAYOUTS),
   },

@@ -187,12 +187,15 @@ function checkDistinctTokens(vocab: Vocab, corpus: Exclude<TrainCorpus, Labelled
 
 function createTrainSource(train: TokenIds, settings: TrainSettings): TrainSource {
   const options = { batch: settings.batch, steps: settings.seq };
-  if (settings.layout === "stream") {
-    const streams = createStreamBatches(train, options);
+  if (settings.layout !== "shuffle") {
+    // The shift draws from the data-order stream, as the shuffle does: one layout uses it at a time.
+    const shiftSeed =
+      settings.layout === "shifted" ? deriveSeed(settings.seed, SEED_STREAMS.shuffle) : undefined;
+    const streams = createStreamBatches(train, { ...options, shiftSeed });
     return {
       windowsPerEpoch: streams.windowsPerEpoch,
       carriesState: true,
-      batchAt: (_, index) => streams.window(index),
+      batchAt: (epoch, index) => streams.window(index, epoch),
     };
   }
   const windows = createShuffledWindows(train, {

@@ -5,10 +5,11 @@
 
 /**
  * How training windows are cut from the corpus: `stream` = truncated BPTT, `batch` parallel
- * streams, each window continuing the previous one, state carried, reset each epoch; `shuffle` =
- * non-overlapping windows in a seeded per-epoch shuffle, zero state for every batch.
+ * streams, each window continuing the previous one, state carried, reset each epoch; `shifted` =
+ * the same, with every stream starting a seeded 0 … seq−1 tokens later each epoch so the window cuts
+ * move; `shuffle` = non-overlapping windows in a seeded per-epoch shuffle, zero state for every batch.
  */
-export const DATA_LAYOUTS = ["stream", "shuffle"] as const;
+export const DATA_LAYOUTS = ["stream", "shifted", "shuffle"] as const;
 export type DataLayout = (typeof DATA_LAYOUTS)[number];
 
 /** Where the validation split of a corpus comes from (see `TrainSettings.split`). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createReferenceEngine } from "../engine/reference-engine";
 import { createTfjsEngine } from "../engine/tfjs-engine";
+import { DATA_LAYOUTS } from "./setting-kinds";
 import { resumeMatches } from "./test-helpers";
 import type { TrainOptions } from "./train-types";
 
@@ -23,7 +24,7 @@ const engines: [string, TrainOptions["createEngine"]][] = [
 ];
 
 describe.each(engines)("train with the %s engine", (_, createEngine) => {
-  for (const layout of ["stream", "shuffle"] as const) {
+  for (const layout of DATA_LAYOUTS) {
     it(`${layout} layout: interrupted + resumed equals uninterrupted, bit for bit`, async () => {
       const { straight } = await resumeMatches({ ...tiny, createEngine, layout }, 12, 5);
       expect(straight.bestValLoss).toBeLessThan(Math.log(straight.params.get("output.bias")!.data.length));

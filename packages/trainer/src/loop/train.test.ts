@@ -5,7 +5,8 @@ import { loadModel } from "@charrnn/models/node";
 import { describe, expect, it } from "vitest";
 import { listCheckpoints, readCheckpoint } from "../checkpoint/checkpoint-store";
 import { acquireDirLock } from "../checkpoint/lock";
-import { expectSameBits, fresh, options, resumeMatches, text } from "./test-helpers";
+import type { EngineOptions } from "../engine/types";
+import { createFakeEngine, expectSameBits, fresh, options, resumeMatches, text } from "./test-helpers";
 import { train } from "./train";
 import type { TrainEvent } from "./train-types";
 
@@ -22,6 +23,31 @@ describe("train (fake engine)", () => {
       epoch: 2,
       window: 7,
     });
+  });
+
+  it("shifted layout: resumes bit for bit across epochs, and moves the window cuts each epoch", async () => {
+    await resumeMatches({ layout: "shifted", lrSchedule: { kind: "decay", factor: 0.5, after: 1 } }, 45, 23);
+    // The first window of each of 6 epochs (19 windows each), as the engine got it.
+    const firstWindows = async (layout: "stream" | "shifted") => {
+      const seen: string[] = [];
+      const createEngine = async (o: EngineOptions) => {
+        const engine = createFakeEngine(o);
+        const step = engine.trainStep.bind(engine);
+        engine.trainStep = (batch, state, stepOptions) => {
+          seen.push(Array.from(batch.x.subarray(0, 8)).join(","));
+          return step(batch, state, stepOptions);
+        };
+        return engine;
+      };
+      await train(options(fresh(), { layout, createEngine, maxSteps: 6 * 19 }));
+      return seen.filter((_, call) => call % 19 === 0);
+    };
+    const stream = await firstWindows("stream");
+    const shifted = await firstWindows("shifted");
+    expect(stream).toHaveLength(6);
+    expect(new Set(stream).size).toBe(1);
+    expect(shifted).toHaveLength(6);
+    expect(new Set(shifted).size).toBeGreaterThan(1);
   });
 
   it("shuffle layout with a plateau schedule: interrupted + resumed equals uninterrupted", async () => {
