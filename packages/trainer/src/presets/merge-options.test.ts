@@ -175,7 +175,7 @@ describe("mergeTrainOptions", () => {
       [{ lr: 0 }, /lr must be a finite number > 0, got 0/],
       [{ optimizer: "lion" }, /optimizer must be one of adam, sgd, rmsprop, adagrad, got "lion"/],
       [{ cell: "transformer" }, /cell must be "rnn", "gru" or "lstm", got "transformer"/],
-      [{ layout: "random" }, /layout must be one of "stream", "shuffle"/],
+      [{ layout: "random" }, /layout must be one of "stream", "shifted", "shuffle"/],
       [{ lrSchedule: { kind: "decay", factor: 2, after: 1 } }, /lrSchedule.factor/],
       [{ valFraction: 1 }, /valFraction must be in \[0, 1\)/],
       [{ earlyStopping: 2, valFraction: 0 }, /earlyStopping/],
