@@ -61,17 +61,10 @@ export function createStreamBatches(ids: TokenIds, options: StreamBatchOptions):
   }
   const streamLength = Math.floor((n - reserve) / batch);
   const windowsPerEpoch = Math.floor(streamLength / steps);
-  let cachedEpoch = -1;
-  let cachedOffset = 0;
-
+  // One draw from a fresh generator per call: cheaper than a window's copy, and nothing to cache.
   const offset = (epoch: number): number => {
     checkInteger("epoch", epoch, 0);
-    if (shiftSeed === undefined) return 0;
-    if (epoch !== cachedEpoch) {
-      cachedOffset = createRng(deriveSeed(shiftSeed, epoch)).nextInt(steps);
-      cachedEpoch = epoch;
-    }
-    return cachedOffset;
+    return shiftSeed === undefined ? 0 : createRng(deriveSeed(shiftSeed, epoch)).nextInt(steps);
   };
 
   const window = (index: number, epoch = 0): TokenBatch => {
