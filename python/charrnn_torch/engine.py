@@ -11,15 +11,22 @@ import torch.distributed as dist
 from .distributed import WorkerError
 from .model import CharRnn, join_state, split_state, token_losses
 from .optim import Optimizer, StateMismatch
+from .precision import PRECISIONS, use_cpu_threads
 
 
 class Engine:
-    def __init__(self, ctx, config, optimizer, params, dtype="float32"):
+    def __init__(self, ctx, config, optimizer, params, dtype="float32", precision="fp32"):
         self.ctx = ctx
         self.config = config
         # float64 serves exactness checks against the float64 reference engine.
         self.dtype = torch.float64 if dtype == "float64" else torch.float32
-        self.model = CharRnn(config).to(ctx.device, self.dtype)
+        if precision not in PRECISIONS:
+            raise WorkerError("TORCH_PRECISION", f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+        if precision != "fp32" and self.dtype != torch.float32:
+            raise WorkerError("TORCH_PRECISION", f"precision {precision} keeps float32 weights; it does not go with dtype {dtype}")
+        self.precision = precision
+        use_cpu_threads(precision, ctx.device)
+        self.model = CharRnn(config, PRECISIONS[precision]).to(ctx.device, self.dtype)
         self.set_params(params)
         self.optimizer = Optimizer(optimizer)
         self.net = self.model

@@ -9,6 +9,11 @@ weight drop (`weightDrop`) masks each layer's `weight_hh` once per step, as AWD-
 DDP once per rank: each rank's streams see their own mask, and the averaged gradient covers them all).
 With `dropoutMode: "locked"` the activation masks are drawn once per stream and shared by the window's
 time steps; the layers then run one at a time so a locked mask can sit between them.
+
+With a `compute_dtype` (bfloat16: `--precision bf16`) the parameters stay float32 and the recurrent
+layers and the output projection compute in that dtype: each weight is cast once per window, before
+the kernel, not once per time step as autocast would cast the (weight-dropped, non-leaf) recurrent
+weights; the carried state and the logits come back as float32.
 """
 
 import contextlib
@@ -33,8 +38,9 @@ def unflattened_weights():
 
 
 class CharRnn(nn.Module):
-    def __init__(self, config):
+    def __init__(self, config, compute_dtype=None):
         super().__init__()
+        self.compute_dtype = compute_dtype
         self.cell = config["cell"]
         self.layers = config["layers"]
         self.hidden = config["hidden"]
@@ -72,17 +78,30 @@ class CharRnn(nn.Module):
             inputs = self.embedding(xt)
             if self.training and self.input_dropout > 0:
                 inputs = self.drop(inputs, self.input_dropout)
+        dtype = inputs.dtype
+        weights = self.recurrent_weights()
+        if self.compute_dtype is not None:
+            inputs, state, weights = self.cast(inputs), cast_state(state, self.compute_dtype), [self.cast(w) for w in weights]
         if self.training and self.locked and self.dropout > 0 and self.layers > 1:
-            out, state = self.rnn_by_layer(inputs, state)
-        elif self.training and self.weight_drop > 0:
-            out, state = self.rnn_weight_dropped(inputs, state)
+            out, state = self.rnn_by_layer(inputs, state, weights)
         else:
-            out, state = self.rnn(inputs, state)
+            out, state = self.rnn_fused(inputs, state, weights)
         if self.training and self.dropout > 0:
             out = self.drop(out, self.dropout)
+        state = cast_state(state, dtype)
         if pool is not None:
-            return self.classifier((out * pool.unsqueeze(-1)).sum(0)), state
-        return self.output(out), state
+            return self.project(self.classifier, (out * self.cast(pool).unsqueeze(-1)).sum(0)), state
+        return self.project(self.output, out), state
+
+    def cast(self, t):
+        """`t` in the compute dtype (itself without one)."""
+        return t if self.compute_dtype is None else t.to(self.compute_dtype)
+
+    def project(self, linear, x):
+        """`linear(x)` in the compute dtype, as float32 (the loss and the logits the CLI reads are float32)."""
+        if self.compute_dtype is None:
+            return linear(x)
+        return F.linear(x, self.cast(linear.weight), self.cast(linear.bias)).float()
 
     def drop(self, x, p):
         """Inverted dropout on time-major `x` [T, B, W]: per position, or one [B, W] mask for every step when locked."""
@@ -100,10 +119,17 @@ class CharRnn(nn.Module):
             for name, w in zip(rnn._flat_weights_names, rnn._flat_weights)
         ]
 
-    def rnn_by_layer(self, inputs, state):
+    def rnn_fused(self, inputs, state, weights):
+        """All layers in one fused kernel call, as nn.LSTM/GRU/RNN's forward makes it (dropout between
+        layers per position when training), on the given weights: the module's own, weight-dropped or cast."""
+        rnn = self.rnn
+        with unflattened_weights():
+            result = KERNELS[self.cell](inputs, state, weights, True, self.layers, rnn.dropout, self.training, False, False)
+        return result[0], join_state(*result[1:]) if self.cell == "lstm" else result[1]
+
+    def rnn_by_layer(self, inputs, state, weights):
         """The stack run one layer at a time with a locked dropout mask on each layer's input from below:
-        the fused kernel of each layer with its slice of the module's (possibly weight-dropped) weights."""
-        weights = self.recurrent_weights()
+        the fused kernel of each layer with its slice of the given weights."""
         per_layer = len(weights) // self.layers
         h, c = split_state(state)
         kernel = KERNELS[self.cell]
@@ -120,20 +146,6 @@ class CharRnn(nn.Module):
                 if c is not None:
                     cs.append(result[2])
         return x, join_state(torch.cat(hs), torch.cat(cs) if c is not None else None)
-
-    def rnn_weight_dropped(self, inputs, state):
-        """The fused RNN run with each `weight_hh_l{k}` replaced by an inverted-dropout copy of it (one
-        mask for the whole window); gradients reach the weight through the mask."""
-        rnn = self.rnn
-        # The fused kernel reads `_flat_weights` (torch 1.13 to 2.x), which 1.13's functional_call
-        # (torch.nn.utils.stateless) leaves unchanged; swapping the list in and back works on both.
-        saved = rnn._flat_weights
-        rnn._flat_weights = self.recurrent_weights()
-        try:
-            with unflattened_weights():
-                return rnn(inputs, state)
-        finally:
-            rnn._flat_weights = saved
 
     def pool_weights(self, mask):
         """Pooling weights [T, B] from a classifier batch's mask [B, T] (positive over each row's tokens)."""
@@ -155,6 +167,11 @@ def split_state(state):
 
 def join_state(h, c):
     return (h, c) if c is not None else h
+
+
+def cast_state(state, dtype):
+    h, c = split_state(state)
+    return join_state(h.to(dtype), c.to(dtype) if c is not None else None)
 
 
 def token_losses(logits, y):

@@ -21,6 +21,7 @@ from . import __version__
 from .blas import torch_blas
 from .distributed import WorkerError, init_from_env, receive_command, share_command
 from .engine import Engine
+from .precision import precision_warning
 from .protocol import ProtocolClosed, read_message, write_message
 
 BROADCAST = {"init", "train", "setParams", "setOptimizerState", "shutdown"}
@@ -89,7 +90,8 @@ def run(ctx, engine, header, tensors):
     op = header.get("op")
     if op == "init":
         params = {k[len("param/"):]: v for k, v in tensors.items() if k.startswith("param/")}
-        engine = Engine(ctx, header["config"], header["optimizer"], params, header.get("dtype", "float32"))
+        precision = header.get("precision", "fp32")
+        engine = Engine(ctx, header["config"], header["optimizer"], params, header.get("dtype", "float32"), precision)
         device = ctx.device
         name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
         # On CPU the BLAS decides the speed (blas.py), so the backend line names it.
@@ -101,10 +103,12 @@ def run(ctx, engine, header, tensors):
             "worker": __version__,
             "device": name,
             "world": ctx.world,
-            "backend": f"{device.type} (torch {torch.__version__}{', ' + detail if detail else ''}, {ctx.world} process{'es' if ctx.world > 1 else ''})",
+            "backend": f"{device.type} (torch {torch.__version__}{', ' + detail if detail else ''}, {ctx.world} process{'es' if ctx.world > 1 else ''}"
+            f"{', bf16 mixed precision' if precision == 'bf16' else ''})",
         }
-        if warning is not None:
-            reply["warning"] = warning
+        warnings = [w for w in (warning, precision_warning(precision, device)) if w is not None]
+        if warnings:
+            reply["warning"] = "; ".join(warnings)
         return reply, []
     if op == "shutdown":
         return {"ok": True}, []

@@ -19,6 +19,7 @@ import torch
 from .blas import torch_blas
 from .distributed import WorkerError, init_from_env
 from .engine import Engine
+from .precision import precision_warning
 
 DEFAULTS = {
     "cell": "lstm", "layers": 2, "hidden": 128, "input": "embedding", "embed": 64, "dropout": 0,
@@ -99,7 +100,7 @@ def train(args):
     from .model import CharRnn
 
     params = dict(CharRnn(config).named_parameters())
-    engine = Engine(ctx, config, s["optimizer"], {k: v.detach() for k, v in params.items()})
+    engine = Engine(ctx, config, s["optimizer"], {k: v.detach() for k, v in params.items()}, precision=args.precision)
     B, T = s["batch"], s["seq"]
     stream = (len(train_ids) - 1) // B
     windows = stream // T
@@ -108,9 +109,10 @@ def train(args):
         return 1
     max_steps = args.max_steps if args.max_steps is not None else s["maxSteps"]
     blas, warning = torch_blas(ctx.device.type)
-    if warning is not None and ctx.rank == 0:
-        print(f"charrnn_torch: {warning}", file=sys.stderr)
-    emit(ctx, {"type": "start", "device": str(ctx.device), "world": ctx.world, "torch": torch.__version__,
+    for line in (warning, precision_warning(args.precision, ctx.device)):
+        if line is not None and ctx.rank == 0:
+            print(f"charrnn_torch: {line}", file=sys.stderr)
+    emit(ctx, {"type": "start", "device": str(ctx.device), "world": ctx.world, "torch": torch.__version__, "precision": args.precision,
                **({"blas": blas} if ctx.device.type == "cpu" else {}), "config": config, "batch": B, "seq": T, "windowsPerEpoch": windows,
                "params": sum(p.numel() for p in params.values())})
     rows = torch.arange(B).unsqueeze(1) * stream

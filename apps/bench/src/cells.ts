@@ -112,6 +112,11 @@ export function cellCatalog(options: CatalogOptions): CellSpec[] {
       const timing = gpu || config === "a" ? FAST : big ? SLOW : MEDIUM;
       const cap = big ? 180 : 90;
       add({ id: `train/${config}/torch`, kind: "train", config, engine: "torch", backend }, timing, cap);
+      // Mixed precision where matmuls dominate: bfloat16 runs on AMX (recent Xeons) and tensor cores.
+      if (config === "c" || config === "d") {
+        const id = `train/${config}/torch-bf16`;
+        add({ id, kind: "train", config, engine: "torch", backend, precision: "bf16" }, timing, cap);
+      }
       add(
         { id: `torch-plain/${config}`, kind: "torch-plain", config, engine: "torch-plain", backend },
         timing,

@@ -80,7 +80,17 @@ export function computeRatios(rows: readonly BenchRow[]): Ratio[] {
     for (const row of ours.filter((r) => r.config === "a")) ratio(`(a) ${name(row)} vs numpy`, row, numpy);
   }
   for (const config of Object.keys(TRAIN_CONFIGS)) {
-    const torch = train.find((row) => row.config === config && row.engine === "torch" && measured(row));
+    // The engine's backend line ends with the precision when it is not fp32 (bf16 mixed precision).
+    const torchAt = (bf16: boolean) =>
+      train.find(
+        (row) =>
+          row.config === config &&
+          row.engine === "torch" &&
+          measured(row) &&
+          row.backend.includes("bf16") === bf16,
+      );
+    const torch = torchAt(false);
+    const bf16 = torchAt(true);
     const plain = train.find((row) => row.config === config && row.engine === "torch-plain" && measured(row));
     const ort = train.find((row) => row.config === config && row.engine === "ort" && measured(row));
     if (torch !== undefined && plain !== undefined) {
@@ -89,6 +99,9 @@ export function computeRatios(rows: readonly BenchRow[]): Ratio[] {
       );
     }
     if (torch !== undefined && ort !== undefined) ratio(`(${config}) torch engine vs ort`, torch, ort);
+    if (bf16 !== undefined && ort !== undefined) ratio(`(${config}) torch engine, bf16 vs ort`, bf16, ort);
+    if (bf16 !== undefined && torch !== undefined)
+      ratio(`(${config}) torch engine, bf16 vs fp32`, bf16, torch);
   }
   const top = best(ours.filter((row) => row.config === "c"));
   if (top !== undefined) {

@@ -54,6 +54,7 @@ export async function createEngine(spec: CellSpec, options: EngineOptions): Prom
         ...options,
         device: (spec.backend ?? "torch-cpu").replace(/^torch-/, ""),
         nproc: 1,
+        ...(spec.precision !== undefined && { precision: spec.precision }),
       });
     default:
       throw new Error(`unknown engine ${spec.engine}`);

@@ -45,6 +45,8 @@ export interface CellSpec {
   corpusMiB?: number;
   /** Hard wall-clock limit for the child process (start-up included), seconds. */
   capSeconds: number;
+  /** The torch engine's `--precision` (fp32 when absent). */
+  precision?: "bf16";
 }
 
 /** How a running cell reports to its parent. */

@@ -23,6 +23,7 @@ export { createReferenceEngine } from "./engine/reference-engine";
 export type { FindTorchPythonOptions, TorchPython } from "./engine/torch/find-python";
 export { findTorchPython } from "./engine/torch/find-python";
 export type { TorchTopology } from "./engine/torch/launch";
+export { TORCH_PRECISIONS, type TorchPrecision } from "./engine/torch/precisions";
 export type {
   TorchEngine,
   TorchEngineOptions,

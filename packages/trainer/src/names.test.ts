@@ -13,6 +13,7 @@ describe("@charrnn/trainer/names", () => {
     const { reached } = walkImports(join(srcDir, "names.ts"), srcDir);
     const own = reached.filter((f) => !f.includes("/core/src/"));
     expect(own.sort()).toEqual([
+      "engine/torch/precisions.ts",
       "loop/setting-kinds.ts",
       "names.ts",
       "optim/config.ts",

@@ -7,6 +7,7 @@ import {
   LR_SCHEDULE_KINDS,
   OPTIMIZER_KINDS,
   SPLIT_MODES,
+  TORCH_PRECISIONS,
 } from "@charrnn/trainer/names";
 import { TRAIN_ENGINES } from "../engines";
 import {
@@ -412,6 +413,13 @@ export const TORCH_OPTIONS = optionTable({
     help: "torch engine: cpu, cuda or mps (default: cuda when PyTorch sees a GPU)",
     key: "device",
     parse: choice(["cpu", "cuda", "mps"]),
+  },
+  precision: {
+    flag: "--precision",
+    value: "<p>",
+    help: "torch engine: fp32 (default) or bf16, mixed precision: float32 weights, bfloat16 matmuls (CPUs with AMX, GPUs)",
+    key: "precision",
+    parse: choice(TORCH_PRECISIONS),
   },
   nproc: {
     flag: "--nproc",

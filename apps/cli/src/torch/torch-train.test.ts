@@ -132,6 +132,33 @@ describe.skipIf(python === undefined)("train --engine torch", { timeout: 300_000
     expect(existsSync(onnx)).toBe(true);
   });
 
+  it("--precision bf16 trains the float32 run fp32 trains, to bfloat16's rounding, and says so in its engine line", async () => {
+    const { dir, data } = corpus();
+    const common = ["--data", data, ...TINY, ...EVERY_10, "--max-steps", "20", ...torch];
+    const fp32 = join(dir, "fp32");
+    const bf16 = join(dir, "bf16");
+    await train([...common, "--out", fp32]);
+    const log = await train([...common, "--out", bf16, "--precision", "bf16"]);
+    expect(log).toMatch(/^torch engine: .+, bf16 mixed precision\)$/m);
+    expect(readFileSync(join(bf16, "config.json"), "utf8")).toMatch(/bf16 mixed precision/);
+    const a = ckpt(fp32, 20);
+    const b = ckpt(bf16, 20);
+    let moved = 0;
+    for (const [name, t] of a.params) {
+      const other = b.params.get(name)!.data;
+      expect(other).toBeInstanceOf(Float32Array);
+      moved = Math.max(moved, maxRelativeError(other, t.data));
+    }
+    expect(moved).toBeGreaterThan(1e-5);
+    const val = (run: string) =>
+      readFileSync(join(run, "metrics.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.valLoss !== undefined && l.step === 20)[0].valLoss as number;
+    expect(Math.abs(val(bf16) - val(fp32))).toBeLessThan(0.02);
+  });
+
   it("Ctrl-C (SIGINT to the whole process group) checkpoints the step in progress and exits 0", async () => {
     const { dir, data } = corpus();
     const out = join(dir, "run");
@@ -184,6 +211,7 @@ describe.skipIf(python === undefined)("train --engine torch", { timeout: 300_000
       [["--nproc", "two"], /--nproc must be a number/],
       [["--nproc", "3"], /--batch 4 does not split over 3 torch processes/],
       [["--device", "gpu"], /--device must be one of cpu, cuda, mps/],
+      [["--precision", "fp16"], /--precision must be one of fp32, bf16/],
       [["--nnodes", "2"], /--nnodes > 1 needs --master-port/],
       [
         ["--nnodes", "2", "--master-port", "1234", "--node-rank", "2"],
@@ -199,6 +227,11 @@ describe.skipIf(python === undefined)("train --engine torch", { timeout: 300_000
     const misplaced = await runInProcess(["train", "--data", data, "--out", out, "--nproc", "2"]);
     expect(misplaced.code).toBe(2);
     expect(misplaced.stderr).toMatch(/--nproc applies to --engine torch/);
+    const bf16 = await runInProcess(["train", "--data", data, "--out", out, "--precision", "bf16"]);
+    expect(bf16.code).toBe(2);
+    expect(bf16.stderr).toMatch(
+      /--precision applies to --engine torch; add --engine torch or drop --precision/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 

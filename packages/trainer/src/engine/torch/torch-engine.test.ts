@@ -242,6 +242,109 @@ describe.skipIf(python === undefined)("torch engine", () => {
     for (const c of await columns("step")) expect(c.kept, c.name).toBe(0);
   });
 
+  /** ‖a − b‖ / ‖a‖. */
+  const relativeL2 = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+    let d = 0;
+    let n = 0;
+    for (let i = 0; i < a.length; i++) {
+      d += (a[i]! - b[i]!) ** 2;
+      n += a[i]! ** 2;
+    }
+    return Math.sqrt(d / n);
+  };
+
+  it.each(["lstm", "gru", "rnn"] as const)(
+    "%s with --precision bf16: a window's loss, logits, state and gradients are float32's to bfloat16's rounding, not float32's bit for bit",
+    async (cell) => {
+      const config = tinyConfig(cell, { hidden: 48, embed: 16 });
+      const params = randomParams(config, 11, 0.2);
+      const batch = randomBatch(13, 4, 12, 7);
+      const state = randomState(config, 4, 3);
+      const lines: string[] = [];
+      // One engine at a time: the shared workers hold the latest one made.
+      const fp32 = await createTorchEngine({ config, params, optimizer: { kind: "sgd" }, workers });
+      const a = await fp32.lossAndGrads(batch, state);
+      fp32.dispose();
+      const bf16 = await createTorchEngine({
+        config,
+        params,
+        optimizer: { kind: "sgd" },
+        workers,
+        precision: "bf16",
+        log: (line) => lines.push(line),
+      });
+      expect(lines[0]).toMatch(/, bf16 mixed precision\)$/);
+      const b = await bf16.lossAndGrads(batch, state);
+      bf16.dispose();
+      expect(Math.abs(a.loss - b.loss) / a.loss).toBeLessThan(0.01);
+      // float32 matmuls in another order differ by ~1e-7; bfloat16 keeps 8 bits of mantissa.
+      expect(maxRelativeError(b.logits, a.logits)).toBeGreaterThan(1e-4);
+      expect(relativeL2(a.logits, b.logits)).toBeLessThan(0.02);
+      expect(b.state.h).toBeInstanceOf(Float32Array);
+      expect(relativeL2(a.state.h, b.state.h)).toBeLessThan(0.02);
+      if (cell === "lstm") expect(relativeL2(a.state.c!, b.state.c!)).toBeLessThan(0.02);
+      for (const [name, g] of a.grads)
+        expect(relativeL2(g.data, b.grads.get(name)!.data), name).toBeLessThan(0.05);
+    },
+  );
+
+  it("--precision bf16 trains through the locked layer-by-layer run and weight drop: a step moves the float32 weights as float32 does", async () => {
+    // At rate 1e-9 every mask keeps, so both precisions take the same paths with the same masks.
+    const config = tinyConfig("lstm", {
+      hidden: 48,
+      embed: 16,
+      dropout: 1e-9,
+      inputDropout: 1e-9,
+      weightDrop: 1e-9,
+      dropoutMode: "locked",
+    });
+    const params = randomParams(config, 12, 0.2);
+    const batch = randomBatch(13, 4, 12, 8);
+    const state = randomState(config, 4, 4);
+    const opts = { lr: 0.5, dropoutSeed: 1 };
+    const step = async (precision: "fp32" | "bf16") => {
+      const torch = await createTorchEngine({
+        config,
+        params,
+        optimizer: { kind: "sgd" },
+        workers,
+        precision,
+      });
+      const result = await torch.trainStep(batch, state, opts);
+      const after = await torch.getParams();
+      torch.dispose();
+      return { loss: result.loss, after };
+    };
+    const { loss: la, after: pa } = await step("fp32");
+    const { loss: lb, after: pb } = await step("bf16");
+    expect(la).not.toBe(lb);
+    expect(Math.abs(la - lb) / la).toBeLessThan(0.01);
+    for (const [name, t] of params) {
+      const before = t.data;
+      const da = pa.get(name)!.data.map((v, i) => v - before[i]!);
+      const db = pb.get(name)!.data.map((v, i) => v - before[i]!);
+      expect(relativeL2(da, db), name).toBeLessThan(0.05);
+    }
+  });
+
+  it("refuses --precision bf16 with float64 weights, and an unknown precision, naming the choices", async () => {
+    const config = tinyConfig("gru");
+    const params = randomParams(config, 1);
+    await expect(
+      createTorchEngine({
+        config,
+        params,
+        optimizer: { kind: "sgd" },
+        workers,
+        dtype: "float64",
+        precision: "bf16",
+      }),
+    ).rejects.toMatchObject({ code: "TORCH_PRECISION", message: expect.stringMatching(/float32 weights/) });
+    await expect(
+      createTorchEngine({ config, params, optimizer: { kind: "sgd" }, workers, precision: "fp16" as never }),
+    ).rejects.toMatchObject({ code: "TORCH_PRECISION", message: expect.stringMatching(/fp32, bf16/) });
+  });
+
   it("resumes another engine's weights and moments: setParams and setOptimizerState, then a step equals the reference's", async () => {
     const config = tinyConfig("gru");
     const optimizer: OptimizerConfig = { kind: "adam" };

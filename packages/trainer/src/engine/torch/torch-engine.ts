@@ -6,6 +6,7 @@ import type { EngineOptions, LossAndGradsResult, OptimizerState, TrainBatch, Tra
 import { checkBatch, checkState } from "../window";
 import { findTorchPython, type TorchPython } from "./find-python";
 import { launchWorkers, type TorchTopology } from "./launch";
+import type { TorchPrecision } from "./precisions";
 import type { WireMessage, WireTensor } from "./wire";
 import { WorkerClient } from "./worker-client";
 
@@ -15,6 +16,12 @@ export interface TorchEngineSettings extends Partial<TorchTopology> {
   python?: string;
   /** `cpu`, `cuda` or `mps`. @defaultValue cuda when PyTorch sees a GPU, else cpu */
   device?: string;
+  /**
+   * What the recurrent layers and projections compute in. `bf16` is mixed precision: float32
+   * weights, gradients, optimizer state and loss, bfloat16 matmuls (AMX on recent Intel Xeons,
+   * tensor cores on GPUs; python/charrnn_torch/precision.py). @defaultValue "fp32"
+   */
+  precision?: TorchPrecision;
   /** Environment of the workers (CHARRNN_PYTHON is read from it). @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
   /** Receives one line per decision (interpreter, device, processes). */
@@ -91,7 +98,13 @@ export async function createTorchEngine(options: TorchEngineOptions): Promise<To
   let info: WireMessage;
   try {
     info = await client.request(
-      { op: "init", config, optimizer, dtype: options.dtype ?? "float32" },
+      {
+        op: "init",
+        config,
+        optimizer,
+        dtype: options.dtype ?? "float32",
+        precision: options.precision ?? "fp32",
+      },
       [...options.params].map(([name, t]) => ({ name: `param/${name}`, shape: t.shape, data: t.data })),
     );
   } catch (error) {
