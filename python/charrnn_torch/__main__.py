@@ -3,6 +3,8 @@
 import argparse
 import sys
 
+from .precision import PRECISIONS
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m charrnn_torch", description="charrnn's PyTorch training engine")
@@ -14,7 +16,7 @@ def main(argv=None):
     t.add_argument("--settings", required=True, help="a run's config.json, or a JSON object of charrnn training settings")
     t.add_argument("--data", required=True, help="training corpus (UTF-8 text)")
     t.add_argument("--device", default=None, help="cpu, cuda or mps (default: cuda when available)")
-    t.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="bf16: bfloat16 matmuls on float32 weights (mixed precision)")
+    t.add_argument("--precision", default="fp32", choices=list(PRECISIONS), help="bf16: bfloat16 matmuls on float32 weights (mixed precision)")
     t.add_argument("--max-steps", type=int, default=None, help="stop after this many steps")
     t.add_argument("--target-loss", type=float, default=None, help="stop once the validation loss reaches this")
     args = parser.parse_args(argv)
