@@ -87,6 +87,7 @@ export type CharrnnErrorCode =
   | "TORCH_BATCH_SPLIT"
   | "TORCH_DEVICE_UNAVAILABLE"
   | "TORCH_NOT_INSTALLED"
+  | "TORCH_PRECISION"
   | "TORCH_PROTOCOL"
   | "TORCH_WORKER_FAILED"
   // Training runs, checkpoints and resume
