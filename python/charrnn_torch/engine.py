@@ -24,7 +24,6 @@ class Engine:
             raise WorkerError("TORCH_PRECISION", f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
         if precision != "fp32" and self.dtype != torch.float32:
             raise WorkerError("TORCH_PRECISION", f"precision {precision} keeps float32 weights; it does not go with dtype {dtype}")
-        self.precision = precision
         use_cpu_threads(precision, ctx.device)
         self.model = CharRnn(config, PRECISIONS[precision]).to(ctx.device, self.dtype)
         self.set_params(params)
