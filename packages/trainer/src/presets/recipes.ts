@@ -172,7 +172,7 @@ export const RECIPES: readonly Recipe[] = [
     status: "measured",
     tableRate: 23_596,
     evidence:
-      "1.459 nats/char on tiny Shakespeare in 300 s (1,950 steps, 20,756 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes); with LSTM cells 1.492 (1,917 steps), at lr 3e-3 1.515, a 2×320 LSTM at lr 3e-3 1.496; its range ends at 330 s since on a slower machine (2026-12-03, results/recipes/machine-speed.md), where 900 s bought this row what 481 s buy here and the ten-minutes row what 329 s buy here, the ten-minutes row reached 1.4487 in 900 s and this one 1.4699; on the large corpus 1.4741 in 300 s (quick: 1.4621) and 1.3482 in 900 s at 0.82 × the table machine's speed (738 s there), where ten-minutes reached 1.3407 and large-short 1.3490",
+      "1.459 nats/char on tiny Shakespeare in 300 s (1,950 steps, 20,756 chars/s, 2-core AMD EPYC, 2026-12-02; results/recipes), 1.4643 on a 2-core Intel Xeon with AMX probed at 0.99× (2,162 steps, 2026-12-05; results/recipes/bf16-runs.md), where the torch engine in bf16 probed this row's model at 1.46× and bought the ten-minutes row: 1.4534; with LSTM cells 1.492 (1,917 steps), at lr 3e-3 1.515, a 2×320 LSTM at lr 3e-3 1.496; its range ends at 330 s since on a slower machine (2026-12-03, results/recipes/machine-speed.md), where 900 s bought this row what 481 s buy here and the ten-minutes row what 329 s buy here, the ten-minutes row reached 1.4487 in 900 s and this one 1.4699; on the large corpus 1.4741 in 300 s (quick: 1.4621) and 1.3482 in 900 s at 0.82 × the table machine's speed (738 s there), where ten-minutes reached 1.3407 and large-short 1.3490",
     settings: recipe({
       cell: "gru",
       layers: 2,
