@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recipeFor } from "@charrnn/trainer";
 import { describe, expect, it } from "vitest";
+import { bf16Hint, readCpuinfo } from "./bf16-hint";
 import { fixture, runInProcess } from "./test/harness";
 
 const shakespeare = readFileSync(fixture("tinyshakespeare.txt"), "utf8");
@@ -58,6 +59,10 @@ describe("train --time-budget without a preset: the recipe table", () => {
     // The default (onnxruntime) engine: the recipe model is too slow for the reference engine here.
     const r = await run("whole", "--time-budget", "60", "--max-steps", "1", "--engine", "auto");
     expect(r.code).toBe(0);
+    // On a CPU with AMX the run names the engine that would train it faster; elsewhere it says nothing.
+    const hint = bf16Hint("auto", readCpuinfo());
+    if (hint === undefined) expect(r.stderr).not.toContain("--precision bf16");
+    else expect(r.stderr).toContain(`${hint}\nrecipe `);
     const recipe = recipeFor(60, 20_000).settings;
     expect(settings("whole")).toMatchObject({
       layers: recipe.layers,

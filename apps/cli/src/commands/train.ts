@@ -3,7 +3,8 @@ import { resolve } from "node:path";
 import { CharrnnError } from "@charrnn/core";
 import type { EngineOptions, Recipe, TorchEngineSettings, TrainingEngine } from "@charrnn/trainer";
 import type { Command } from "commander";
-import { engineFactory, parseTrainEngine } from "../engines";
+import { bf16Hint, readCpuinfo } from "../bf16-hint";
+import { engineFactory, parseTrainEngine, type TrainEngineName } from "../engines";
 import type { CliIo } from "../io";
 import { withFlagNames } from "../option-names";
 import { addOptions, flagNamesOf, settingsOf } from "../option-table";
@@ -55,7 +56,7 @@ async function trainCommand(flags: TrainFlags, io: CliIo): Promise<void> {
     (message) => io.stderr.write(`${message}\n`),
     torch,
   );
-  const recipe = await budgetRecipe(flags, overrides, { torch, createEngine, io });
+  const recipe = await budgetRecipe(flags, overrides, { engine, torch, createEngine, io });
   // Validate the merged settings now so a bad flag fails before any data is read.
   const settings = trainer.mergeTrainOptions(recipe?.settings ?? flags.preset, configFile, overrides);
   const world = (torch.nproc ?? 1) * (torch.nnodes ?? 1);
@@ -148,6 +149,8 @@ async function budgetRecipe(
   const trainer = await import("@charrnn/trainer");
   trainer.mergeTrainOptions(trainer.recipeFor(budget, chars).settings, undefined, overrides);
   const { recipe, seconds, notes } = await machineRecipe(flags, budget, chars, run);
+  const hint = bf16Hint(run.engine, readCpuinfo());
+  if (hint !== undefined) notes.push(hint);
   if (seconds > 0) overrides.timeBudget = Number(Math.max(budget - seconds, 1).toFixed(1));
   run.io.stderr.write(
     `${notes.join("\n")}\nrecipe ${recipe.name} for a ${budget} s budget` +
@@ -157,6 +160,7 @@ async function budgetRecipe(
 }
 
 interface RecipeRun {
+  engine: TrainEngineName;
   torch: TorchEngineSettings;
   createEngine: (options: EngineOptions) => Promise<TrainingEngine>;
   io: CliIo;
